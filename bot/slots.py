@@ -7,7 +7,8 @@ Decisions:
   ``end <= start`` means the range wraps past midnight (quiet hours 22:00-08:00,
   a night shift 20:00-08:00); ``end == 00:00`` then reads as 24:00, and
   ``start == end`` is a full 24 hours. Service hours never wrap: ``day_slots``
-  rejects such hours with ``ValueError`` (the config check should catch them first).
+  rejects such hours with ``ValueError`` (the config check should catch them first),
+  except an end of 00:00, which it reads as closing at midnight (24:00).
 * Slot lengths and lead times are elapsed time: arithmetic is done in UTC and the
   results are converted to ``tz``. In Asia/Almaty (UTC+5 since 1 March 2024, no
   DST) this equals wall-clock arithmetic; it also stays right in zones with DST.
@@ -95,10 +96,14 @@ def day_slots(
         raise ValueError(f"slot duration must be positive, got {duration}")
     if hours is None:
         return []
+    closing_day = day
     if hours.crosses_midnight:
-        raise ValueError(f"service hours must not cross midnight: {hours}")
+        if hours.end != time(0, 0):
+            raise ValueError(f"service hours must not cross midnight: {hours}")
+        # "18:00-00:00" closes at the end of the day, not the next morning.
+        closing_day = day + timedelta(days=1)
     opening = local_instant(day, hours.start, tz).astimezone(UTC)
-    closing = local_instant(day, hours.end, tz).astimezone(UTC)
+    closing = local_instant(closing_day, hours.end, tz).astimezone(UTC)
     starts: list[datetime] = []
     start = opening
     while start + duration <= closing:

@@ -89,6 +89,7 @@ def test_time_range_crosses_midnight(hours: TimeRange, wraps: bool) -> None:
         (WORKDAY, timedelta(hours=9), 1, time(9)),
         (WORKDAY, timedelta(hours=10), 0, None),
         (TimeRange(time(14), time(16)), timedelta(hours=2), 1, time(14)),
+        (TimeRange(time(21), time(0)), MIN45, 4, time(23, 15)),  # open until midnight
         (None, MIN45, 0, None),
     ],
 )
@@ -303,3 +304,11 @@ def test_next_free_slots(after: datetime, limit: int, expected: list[datetime]) 
         limit=limit,
     )
     assert [s.start for s in slots] == expected
+
+
+def test_slots_follow_elapsed_time_across_a_dst_change() -> None:
+    # Not Almaty's case (no DST), but a config with another zone must not get a
+    # 02:00 slot on the night clocks jump from 02:00 to 03:00.
+    berlin = ZoneInfo("Europe/Berlin")
+    starts = day_slots(date(2026, 3, 29), TimeRange(time(1), time(4)), timedelta(hours=1), berlin)
+    assert [s.strftime("%H:%M %Z") for s in starts] == ["01:00 CET", "03:00 CEST"]
