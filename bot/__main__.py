@@ -1,0 +1,160 @@
+"""The command line: `helpline-bot run | check-config | demo | backup`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, default_config_path, load_settings
+from storage.db import backup_file
+
+logger = logging.getLogger("bot")
+
+EXAMPLE_CONFIG = "config.example.toml"
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def find_example_config() -> Path | None:
+    """config.example.toml in the current folder or in the checkout the package came from."""
+    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        candidate = folder / EXAMPLE_CONFIG
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _print_problems(error: ConfigError) -> None:
+    print(f"{error.source}: {len(error.problems)} problem(s):", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def _load(path: Path) -> Settings | None:
+    try:
+        return load_settings(path)
+    except ConfigError as error:
+        _print_problems(error)
+        return None
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config_path()
+    settings = _load(path)
+    if settings is None:
+        return 1
+    mode = "the local sandbox (no token)" if settings.telegram.uses_sandbox else "Telegram"
+    counts = f"{len(settings.services)} service(s), {len(settings.duty)} duty shift(s)"
+    print(f"{path}: OK ({counts}; runs on {mode})")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config_path()
+    if not args.config and not path.exists():
+        example = find_example_config()
+        if example is not None:
+            print(f"No {path} found: using {example}. Copy it to config.toml to make it yours.")
+            path = example
+    settings = _load(path)
+    if settings is None:
+        return 1
+    if settings.telegram.uses_sandbox:
+        from sandbox.chat import run_sandbox_chat
+
+        print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
+        code: int = asyncio.run(run_sandbox_chat(settings, keep_database=True))
+        return code
+    from bot.app import build_application
+
+    application = build_application(settings)
+    logger.info("polling Telegram")
+    application.run_polling(
+        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+        timeout=int(settings.timing.poll_timeout.total_seconds()),
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    example = find_example_config()
+    if example is None:
+        print(
+            f"{EXAMPLE_CONFIG} not found: run the demo from the project's folder.", file=sys.stderr
+        )
+        return 1
+    settings = _load(example)
+    if settings is None:
+        return 1
+    from sandbox.chat import run_sandbox_chat
+
+    code: int = asyncio.run(run_sandbox_chat(settings, keep_database=False))
+    return code
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config_path()
+    settings = _load(path)
+    if settings is None:
+        return 1
+    target = Path(args.to)
+    try:
+        backup_file(settings.storage.path, target)
+    except FileNotFoundError:
+        print(f"no database at {settings.storage.path}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.storage.path} to {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpline-bot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    config_help = "config file (default: $HELPLINE_BOT_CONFIG, then ./config.toml)"
+
+    run = commands.add_parser("run", help="run the bot (long polling; the sandbox without a token)")
+    run.add_argument("--config", help=config_help)
+    run.set_defaults(handler=cmd_run)
+
+    check = commands.add_parser("check-config", help="validate the config and list every problem")
+    check.add_argument("--config", help=config_help)
+    check.set_defaults(handler=cmd_check_config)
+
+    demo = commands.add_parser(
+        "demo", help="try the bot on the local emulator with the example config"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of the database, while the bot runs"
+    )
+    backup.add_argument("--to", required=True, help="the file to write")
+    backup.add_argument("--config", help=config_help)
+    backup.set_defaults(handler=cmd_backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

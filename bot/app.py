@@ -1,0 +1,140 @@
+"""The composition root: the one place that wires handlers, storage and jobs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
+from bot.i18n import Texts
+from bot.updates import PerChatUpdateProcessor
+from handlers import fallback, start
+from storage.db import Database
+from storage.users import UserRepository
+
+logger = logging.getLogger(__name__)
+
+# Used when no token is configured: only the local emulator accepts it.
+SANDBOX_TOKEN = "123456:SANDBOX-local-emulator-token"
+
+HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
+
+_PRIVATE_COMMANDS = (
+    "start",
+    "help",
+    "language",
+    "sos",
+    "request",
+    "book",
+    "appointments",
+    "forget",
+    "exit",
+)
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, texts: Texts | None = None
+) -> HelplineApplication:
+    """Builds the Application; resources open in post_init and close in post_shutdown."""
+    clock = clock or SystemClock()
+    texts = texts or Texts.load()
+    limits = settings.limits
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram.token or SANDBOX_TOKEN)
+        .base_url(settings.telegram.base_url)
+        .context_types(ContextTypes(context=HelplineContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.general.timezone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=limits.telegram_per_second,
+                overall_time_period=1,
+                group_max_rate=limits.telegram_group_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    # Kept until post_init builds the services from them.
+    application.bot_data["_boot"] = (settings, clock, texts)
+
+    # Order matters: flows first, the catch-all fallback last.
+    for module in (start, fallback):
+        application.add_handlers(module.build_handlers(settings))
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _post_init(application: HelplineApplication) -> None:
+    settings, clock, texts = application.bot_data.pop("_boot")
+    db = await Database.open(settings.storage.path)
+    services = Services(
+        settings=settings,
+        texts=texts,
+        clock=clock,
+        db=db,
+        bot=application.bot,
+        users=UserRepository(db),
+    )
+    application.bot_data[SERVICES_KEY] = services
+    await _set_commands(application, services)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _tick, interval=settings.timing.tick, first=settings.timing.tick, name="due-work"
+        )
+    logger.info("bot ready (schema version %d)", await db.schema_version())
+
+
+async def _set_commands(application: HelplineApplication, services: Services) -> None:
+    for language in ("kk", "ru"):
+        tr = services.tr(language)
+        commands = [BotCommand(name, tr(f"command.{name}")) for name in _PRIVATE_COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+    tr = services.tr(services.settings.general.default_language)
+    await application.bot.set_my_commands(
+        [BotCommand(name, tr(f"command.{name}")) for name in _PRIVATE_COMMANDS]
+    )
+
+
+async def _tick(context: HelplineContext) -> None:
+    await context.services.run_due_work()
+
+
+async def _post_stop(application: HelplineApplication) -> None:
+    return None
+
+
+async def _post_shutdown(application: HelplineApplication) -> None:
+    services = application.bot_data.pop(SERVICES_KEY, None)
+    if isinstance(services, Services):
+        await services.db.close()
+
+
+async def _on_error(update: object, context: HelplineContext) -> None:
+    # Only the kind of error: message texts and user ids never reach the log at INFO.
+    error = context.error
+    if isinstance(error, TelegramError):
+        logger.warning("Telegram error while handling an update: %s", type(error).__name__)
+    else:
+        logger.error("error while handling an update", exc_info=error)
+
+
+__all__ = ["SANDBOX_TOKEN", "HelplineApplication", "build_application", "services_of"]

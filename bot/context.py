@@ -1,0 +1,56 @@
+"""The one typed channel through which handlers and jobs reach the bot's resources."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Language, Settings
+from bot.i18n import Texts, Translator
+from storage.db import Database
+from storage.users import UserRepository
+
+SERVICES_KEY = "services"
+
+DueWork = Callable[["Services"], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    """Everything a handler may use; built in post_init, when the database is open."""
+
+    settings: Settings
+    texts: Texts
+    clock: Clock
+    db: Database
+    bot: ExtBot[None]
+    users: UserRepository
+    # Periodic work (escalations, reminders, retention) run on every tick, in order.
+    due_work: list[DueWork] = field(default_factory=list)
+
+    def tr(self, language: Language) -> Translator:
+        return self.texts.for_language(language)
+
+    async def run_due_work(self) -> None:
+        """Runs what is due now: the tick job calls it; tests call it after moving the clock."""
+        for work in self.due_work:
+            await work(self)
+
+
+class HelplineContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
+    @property
+    def services(self) -> Services:
+        return services_of(self.application)
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise RuntimeError("services are not ready: post_init has not run")
+    return services

@@ -1,0 +1,87 @@
+"""What several flows share: the user's language, consent, the menu, emergency numbers."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import User as TelegramUser
+
+from bot.config import Language
+from bot.context import HelplineContext, Services
+from bot.i18n import Safe, Translator
+from storage.users import User
+
+MENU_REQUEST = "menu:request"
+MENU_SOS = "menu:sos"
+MENU_BOOK = "menu:book"
+MENU_APPOINTMENTS = "menu:appointments"
+MENU_LANGUAGE = "menu:language"
+MENU_HELP = "menu:help"
+MENU_EXIT = "menu:exit"
+
+
+def language_hint(services: Services, telegram_user: TelegramUser | None) -> Language:
+    """The language to use before the user chose one."""
+    code = (telegram_user.language_code or "") if telegram_user else ""
+    if code.startswith("ru"):
+        return "ru"
+    if code.startswith("kk"):
+        return "kk"
+    return services.settings.general.default_language
+
+
+async def translator_for(update: Update, context: HelplineContext) -> Translator:
+    services = context.services
+    user = update.effective_user
+    stored = await services.users.get(user.id) if user else None
+    language = stored.language if stored else language_hint(services, user)
+    return services.tr(language)
+
+
+def emergency_numbers(services: Services, tr: Translator) -> Safe:
+    lines = [tr("emergency.title")]
+    lines += [
+        tr("emergency.line", number=n.number, name=n.name.get(tr.language))
+        for n in services.settings.emergency_numbers
+    ]
+    return Safe("\n".join(lines))
+
+
+def menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    def button(key: str, data: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(tr(key), callback_data=data)
+
+    return InlineKeyboardMarkup(
+        [
+            [button("menu.sos", MENU_SOS)],
+            [button("menu.request", MENU_REQUEST)],
+            [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
+            [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
+            [button("menu.exit", MENU_EXIT)],
+        ]
+    )
+
+
+async def consented_user(update: Update, context: HelplineContext) -> User | None:
+    """The user if they gave consent; otherwise asks for it and returns None."""
+    telegram_user = update.effective_user
+    if telegram_user is None:
+        return None
+    user = await context.services.users.get(telegram_user.id)
+    if user is not None and user.has_consented:
+        return user
+    tr = await translator_for(update, context)
+    await reply(update, tr("consent.required"))
+    return None
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answers in the chat the update came from (a message or a button press)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def answer_button(update: Update, text: str | None = None) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)

@@ -1,0 +1,59 @@
+"""Last in line: whatever no flow took gets a clear answer and changes nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.config import Settings
+from bot.context import HelplineContext
+from handlers.common import emergency_numbers, menu_keyboard, reply, translator_for
+
+logger = logging.getLogger(__name__)
+
+
+async def menu_not_ready(update: Update, context: HelplineContext) -> None:
+    """A menu item whose flow is not built yet: says so, with the numbers to call."""
+    assert update.callback_query is not None
+    tr = await translator_for(update, context)
+    await update.callback_query.answer()
+    await reply(update, tr("menu.not_ready", numbers=emergency_numbers(context.services, tr)))
+
+
+async def stale_button(update: Update, context: HelplineContext) -> None:
+    """Old or forged button data: nothing happens, and the user is told so."""
+    assert update.callback_query is not None
+    logger.info("ignored a button with unknown data")
+    tr = await translator_for(update, context)
+    await update.callback_query.answer(tr("fallback.stale_button"), show_alert=False)
+
+
+async def unknown_command(update: Update, context: HelplineContext) -> None:
+    tr = await translator_for(update, context)
+    await reply(update, tr("fallback.unknown_command"))
+
+
+async def unsupported_message(update: Update, context: HelplineContext) -> None:
+    """Stickers, photos, files outside a flow: says what the bot understands."""
+    tr = await translator_for(update, context)
+    await reply(update, tr("fallback.unsupported"), menu_keyboard(tr))
+
+
+async def text_outside_flow(update: Update, context: HelplineContext) -> None:
+    tr = await translator_for(update, context)
+    await reply(update, tr("fallback.text_outside_flow"), menu_keyboard(tr))
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    private = filters.ChatType.PRIVATE
+    # Edited messages are not handled anywhere: an edit cannot change what was stored.
+    new_messages = filters.UpdateType.MESSAGE
+    return [
+        CallbackQueryHandler(menu_not_ready, pattern=r"^menu:"),
+        CallbackQueryHandler(stale_button),
+        MessageHandler(private & new_messages & filters.COMMAND, unknown_command),
+        MessageHandler(private & new_messages & (filters.TEXT | filters.VOICE), text_outside_flow),
+        MessageHandler(private & new_messages, unsupported_message),
+    ]

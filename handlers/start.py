@@ -1,0 +1,163 @@
+"""First contact: language, consent, the main menu, help.
+
+```mermaid
+flowchart LR
+    start[/start] -->|no language yet| lang{language?}
+    lang -->|lang:kk / lang:ru| consent{consent?}
+    start -->|no consent yet| consent
+    consent -->|consent:yes| menu[main menu]
+    consent -->|consent:no| declined[numbers, /start to return]
+    start -->|consented| menu
+```
+
+Nothing about the user but the chosen language is stored before consent.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.config import LANGUAGES, Language, Settings
+from bot.context import HelplineContext
+from bot.i18n import Translator
+from handlers.common import (
+    MENU_HELP,
+    MENU_LANGUAGE,
+    answer_button,
+    emergency_numbers,
+    menu_keyboard,
+    reply,
+    translator_for,
+)
+
+CONSENT_YES = "consent:yes"
+CONSENT_NO = "consent:no"
+
+
+def _language_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(tr(f"language.{code}"), callback_data=f"lang:{code}")
+                for code in LANGUAGES
+            ]
+        ]
+    )
+
+
+def _consent_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(tr("consent.accept"), callback_data=CONSENT_YES),
+                InlineKeyboardButton(tr("consent.decline"), callback_data=CONSENT_NO),
+            ]
+        ]
+    )
+
+
+async def _ask_consent(update: Update, context: HelplineContext, tr: Translator) -> None:
+    services = context.services
+    operator = (
+        services.settings.centers[0].name.get(tr.language) if services.settings.centers else ""
+    )
+    await reply(update, tr("start.intro"))
+    await reply(
+        update,
+        tr("consent.request", operator=operator, days=services.settings.privacy.retention_days),
+        _consent_keyboard(tr),
+    )
+
+
+async def show_menu(update: Update, tr: Translator, title_key: str = "menu.title") -> None:
+    await reply(update, tr(title_key), menu_keyboard(tr))
+
+
+async def start(update: Update, context: HelplineContext) -> None:
+    """/start: asks the language on first contact, then consent, else shows the menu."""
+    assert update.effective_user is not None
+    user = await context.services.users.get(update.effective_user.id)
+    tr = await translator_for(update, context)
+    if user is None:
+        await reply(update, tr("language.prompt"), _language_keyboard(tr))
+    elif not user.has_consented:
+        await _ask_consent(update, context, tr)
+    else:
+        await show_menu(update, tr)
+
+
+async def ask_language(update: Update, context: HelplineContext) -> None:
+    """/language or the menu button: offers both languages."""
+    await answer_button(update)
+    tr = await translator_for(update, context)
+    await reply(update, tr("language.prompt"), _language_keyboard(tr))
+
+
+async def choose_language(update: Update, context: HelplineContext) -> None:
+    """Stores the chosen language; asks consent next if it was never given."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    code = query.data.removeprefix("lang:")
+    language: Language = "kk" if code == "kk" else "ru"
+    services = context.services
+    user = await services.users.set_language(
+        update.effective_user.id, language, services.clock.now()
+    )
+    tr = services.tr(language)
+    await query.answer(tr("language.changed"))
+    await query.edit_message_reply_markup(None)
+    if user.has_consented:
+        await show_menu(update, tr, "language.changed")
+    else:
+        await _ask_consent(update, context, tr)
+
+
+async def give_consent(update: Update, context: HelplineContext) -> None:
+    """Stores consent, then shows the main menu."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    services = context.services
+    stored = await services.users.give_consent(update.effective_user.id, services.clock.now())
+    tr = await translator_for(update, context)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if not stored:
+        await reply(update, tr("language.prompt"), _language_keyboard(tr))
+        return
+    await show_menu(update, tr, "consent.accepted")
+
+
+async def decline_consent(update: Update, context: HelplineContext) -> None:
+    """Keeps nothing but the language and says where to call instead."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    services = context.services
+    await services.users.withdraw_consent(update.effective_user.id)
+    tr = await translator_for(update, context)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, tr("consent.declined", numbers=emergency_numbers(services, tr)))
+
+
+async def show_help(update: Update, context: HelplineContext) -> None:
+    """/help or the menu button: commands, what a quick exit does, the emergency numbers."""
+    await answer_button(update)
+    tr = await translator_for(update, context)
+    await reply(
+        update, tr("help.text", numbers=emergency_numbers(context.services, tr)), menu_keyboard(tr)
+    )
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", start, filters=private),
+        CommandHandler("language", ask_language, filters=private),
+        CommandHandler("help", show_help, filters=private),
+        CallbackQueryHandler(choose_language, pattern=r"^lang:(kk|ru)$"),
+        CallbackQueryHandler(give_consent, pattern=f"^{CONSENT_YES}$"),
+        CallbackQueryHandler(decline_consent, pattern=f"^{CONSENT_NO}$"),
+        CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
+        CallbackQueryHandler(show_help, pattern=f"^{MENU_HELP}$"),
+    ]

@@ -1,0 +1,195 @@
+"""The one SQLite connection: pragmas, migrations, transactions.
+
+A single aiosqlite connection serves the whole bot. Everything that touches it goes
+through one asyncio lock, because a transaction spans several awaits and another
+coroutine's statement must not land inside it. Writes that must be atomic use
+BEGIN IMMEDIATE, which takes SQLite's write lock at once (the backup command may
+hold a read transaction from another process at the same time: WAL allows it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+logger = logging.getLogger(__name__)
+
+Row = sqlite3.Row
+Params = Sequence[Any] | dict[str, Any]
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+def to_db_time(moment: datetime) -> str:
+    """Moments are stored as fixed-width UTC text, so they sort and compare as text."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def maybe_from_db_time(text: str | None) -> datetime | None:
+    return None if text is None else from_db_time(text)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The numbered .sql files shipped in storage/migrations, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return found
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN ourselves, so we know exactly what is atomic.
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        database = cls(connection, path)
+        try:
+            await database._apply_pragmas()
+            await database.migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return database
+
+    async def _apply_pragmas(self) -> None:
+        for pragma in (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA foreign_keys = ON",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            "PRAGMA synchronous = NORMAL",
+            # Erased personal data is overwritten, not left in free pages.
+            "PRAGMA secure_delete = ON",
+        ):
+            await self._connection.execute(pragma)
+
+    async def schema_version(self) -> int:
+        async with self._lock:
+            cursor = await self._connection.execute("PRAGMA user_version")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Applies every migration newer than PRAGMA user_version; returns how many ran."""
+        current = await self.schema_version()
+        applied = 0
+        for migration in load_migrations():
+            if migration.version <= current:
+                continue
+            async with self._lock:
+                try:
+                    # executescript commits first, so the BEGIN is part of the script itself.
+                    await self._connection.executescript(
+                        f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+                        f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+                    )
+                except BaseException:
+                    if self._connection.in_transaction:
+                        await self._connection.execute("ROLLBACK")
+                    raise
+            logger.info("applied migration %s", migration.name)
+            applied += 1
+        return applied
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            else:
+                await self._connection.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._lock:
+            cursor = await self._connection.execute(sql, params)
+            row: Row | None = await cursor.fetchone()
+            await cursor.close()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            cursor = await self._connection.execute(sql, params)
+            rows = list(await cursor.fetchall())
+            await cursor.close()
+            return rows
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as connection:
+            cursor = await connection.execute(sql, params)
+            return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as connection:
+            await connection.executemany(sql, rows)
+
+    async def checkpoint(self) -> None:
+        """Moves the WAL into the main file, so the file alone holds the truth."""
+        async with self._lock:
+            await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def backup_to(self, target: Path) -> None:
+        """A consistent copy while the bot runs (SQLite's online backup)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            destination = await aiosqlite.connect(target)
+            try:
+                await self._connection.backup(destination)
+            finally:
+                await destination.close()
+
+
+def backup_file(source: Path, target: Path) -> None:
+    """The backup command: its own read-only connection, so the running bot is not stopped."""
+    if not source.exists():
+        raise FileNotFoundError(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
+        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        src.backup(dst)

@@ -1,0 +1,98 @@
+"""Storage: migrations from empty to newest, repositories on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
+from storage.users import UserRepository
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+async def test_migrations_from_empty_to_newest_then_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    newest = len(load_migrations())
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == newest
+        assert await db.migrate() == 0
+    finally:
+        await db.close()
+    again = await Database.open(path)
+    try:
+        assert await again.migrate() == 0
+        assert await again.schema_version() == newest
+    finally:
+        await again.close()
+
+
+async def test_pragmas(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        journal = await db.fetch_one("PRAGMA journal_mode")
+        foreign = await db.fetch_one("PRAGMA foreign_keys")
+        timeout = await db.fetch_one("PRAGMA busy_timeout")
+        secure = await db.fetch_one("PRAGMA secure_delete")
+        assert journal is not None and journal[0] == "wal"
+        assert foreign is not None and foreign[0] == 1
+        assert timeout is not None and timeout[0] > 0
+        assert secure is not None and secure[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as connection:
+                await connection.execute(
+                    "INSERT INTO users (user_id, language, created_at) VALUES (1, 'kk', 'x')"
+                )
+                raise RuntimeError("boom")
+        assert await db.fetch_one("SELECT * FROM users") is None
+    finally:
+        await db.close()
+
+
+async def test_users_language_and_consent(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    users = UserRepository(db)
+    try:
+        assert await users.get(42) is None
+        assert not await users.give_consent(42, NOW)
+        user = await users.set_language(42, "ru", NOW)
+        assert user.language == "ru" and not user.has_consented
+        assert await users.give_consent(42, NOW)
+        user = await users.set_language(42, "kk", NOW)
+        assert user.language == "kk" and user.consented_at == NOW
+        await users.withdraw_consent(42)
+        assert not (await users.get(42)).has_consented  # type: ignore[union-attr]
+        await users.delete(42)
+        assert await users.get(42) is None
+    finally:
+        await db.close()
+
+
+async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await UserRepository(db).set_language(7, "kk", NOW)
+        backup_file(db.path, tmp_path / "copy.sqlite3")
+    finally:
+        await db.close()
+    with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT user_id FROM users").fetchall() == [(7,)]
+
+
+def test_times_round_trip_and_sort() -> None:
+    earlier, later = NOW, NOW.replace(hour=10)
+    assert from_db_time(to_db_time(earlier)) == earlier
+    assert to_db_time(earlier) < to_db_time(later)
+    with pytest.raises(ValueError):
+        to_db_time(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
