@@ -121,6 +121,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_key(args: argparse.Namespace) -> int:
+    from bot.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpline-bot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -146,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--to", required=True, help="the file to write")
     backup.add_argument("--config", help=config_help)
     backup.set_defaults(handler=cmd_backup)
+    new_key = commands.add_parser(
+        "new-key", help="print a new data key (for HELPLINE_BOT_DATA_KEY or privacy.data_key_file)"
+    )
+    new_key.set_defaults(handler=cmd_new_key)
     return parser
 
 

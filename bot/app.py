@@ -13,10 +13,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
+from bot.crypto import TextSealer
+from bot.delivery import Delivery
 from bot.i18n import Texts
 from bot.updates import PerChatUpdateProcessor
 from handlers import fallback, start
 from storage.db import Database
+from storage.outbox import OutboxRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -86,16 +89,24 @@ def build_application(
 async def _post_init(application: HelplineApplication) -> None:
     settings, clock, texts = application.bot_data.pop("_boot")
     db = await Database.open(settings.storage.path)
+    sealer = TextSealer(settings.privacy.data_keys)
+    outbox = OutboxRepository(db, sealer)
+    delivery = Delivery(outbox, application.bot, clock, settings.timing)
     services = Services(
         settings=settings,
         texts=texts,
         clock=clock,
         db=db,
         bot=application.bot,
+        sealer=sealer,
+        delivery=delivery,
         users=UserRepository(db),
+        outbox=outbox,
     )
     application.bot_data[SERVICES_KEY] = services
     await _set_commands(application, services)
+    # Whatever was pending when the bot stopped goes out now.
+    delivery.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _tick, interval=settings.timing.tick, first=settings.timing.tick, name="due-work"
@@ -119,12 +130,15 @@ async def _tick(context: HelplineContext) -> None:
 
 
 async def _post_stop(application: HelplineApplication) -> None:
-    return None
+    services = application.bot_data.get(SERVICES_KEY)
+    if isinstance(services, Services):
+        await services.delivery.stop()
 
 
 async def _post_shutdown(application: HelplineApplication) -> None:
     services = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
+        await services.delivery.stop()
         await services.db.close()
 
 

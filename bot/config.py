@@ -8,6 +8,8 @@ out of every repr and every message.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import tomllib
@@ -29,8 +31,8 @@ CONFIG_ENV = "HELPLINE_BOT_CONFIG"
 DATA_KEY_ENV = "HELPLINE_BOT_DATA_KEY"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d)$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _ID = re.compile(r"^[a-z0-9_-]{1,32}$")
 _NO_IDS: tuple[int, ...] = ()
@@ -119,6 +121,8 @@ class PrivacySettings:
     retention_days: int
     data_key_file: Path | None
     allow_plaintext: bool
+    # Newest first: the first seals, all open (key rotation). Never printed.
+    data_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -695,13 +699,40 @@ def _parse_emergency(reader: _Reader, root: Mapping[str, Any]) -> tuple[Emergenc
     return tuple(numbers)
 
 
-def _parse_privacy(reader: _Reader, root: Mapping[str, Any], base_dir: Path) -> PrivacySettings:
+def _parse_privacy(
+    reader: _Reader, root: Mapping[str, Any], base_dir: Path, env: Mapping[str, str]
+) -> PrivacySettings:
     data = reader.table(root, "privacy", {"retention_days", "data_key_file", "allow_plaintext"})
     key_file = reader.value(data, "privacy", "data_key_file", "", _str, "a file path")
     key_path = None
+    key_text = env.get(DATA_KEY_ENV, "").strip()
     if key_file:
         key_path = Path(key_file).expanduser()
         key_path = key_path if key_path.is_absolute() else base_dir / key_path
+        if not key_text:
+            try:
+                key_text = key_path.read_text(encoding="ascii").strip()
+            except (OSError, UnicodeError):
+                reader.problem("privacy.data_key_file", f"cannot read the key file {key_path}")
+    keys = tuple(part.strip().encode("ascii") for part in re.split(r"[,\s]+", key_text) if part)
+    for key in keys:
+        if not _is_fernet_key(key):
+            # Never echo the key, not even a bad one.
+            reader.problem(
+                "privacy.data_key_file" if key_file else DATA_KEY_ENV,
+                "expected keys made by `helpline-bot new-key` (44 characters, base64)",
+            )
+            keys = ()
+            break
+    allow_plaintext = reader.value(
+        data, "privacy", "allow_plaintext", False, _bool, "true or false"
+    )
+    if not keys and not allow_plaintext:
+        reader.problem(
+            "privacy",
+            f"no data key: set {DATA_KEY_ENV} or privacy.data_key_file "
+            "(make one with `helpline-bot new-key`), or allow_plaintext = true to try the bot",
+        )
     return PrivacySettings(
         retention_days=reader.value(
             data,
@@ -712,10 +743,16 @@ def _parse_privacy(reader: _Reader, root: Mapping[str, Any], base_dir: Path) -> 
             "a whole number of days, 1 or more",
         ),
         data_key_file=key_path,
-        allow_plaintext=reader.value(
-            data, "privacy", "allow_plaintext", False, _bool, "true or false"
-        ),
+        allow_plaintext=allow_plaintext,
+        data_keys=keys,
     )
+
+
+def _is_fernet_key(key: bytes) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key)) == 32 and len(key) == 44
+    except (ValueError, binascii.Error):
+        return False
 
 
 def _parse_limits(reader: _Reader, root: Mapping[str, Any]) -> LimitSettings:
@@ -797,7 +834,7 @@ def parse_settings(
         centers=centers,
         services=_parse_services(reader, root, centers),
         emergency_numbers=_parse_emergency(reader, root),
-        privacy=_parse_privacy(reader, root, base_dir),
+        privacy=_parse_privacy(reader, root, base_dir, env),
         limits=_parse_limits(reader, root),
         timing=_parse_timing(reader, root),
     )

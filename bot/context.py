@@ -10,8 +10,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Language, Settings
+from bot.crypto import TextSealer
+from bot.delivery import Delivery
 from bot.i18n import Texts, Translator
 from storage.db import Database
+from storage.outbox import OutboxRepository
 from storage.users import UserRepository
 
 SERVICES_KEY = "services"
@@ -28,7 +31,10 @@ class Services:
     clock: Clock
     db: Database
     bot: ExtBot[None]
+    sealer: TextSealer
+    delivery: Delivery
     users: UserRepository
+    outbox: OutboxRepository
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
 

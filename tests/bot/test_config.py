@@ -9,8 +9,10 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_settings, parse_duration
+from bot.crypto import new_key
 
 ROOT = Path(__file__).resolve().parents[2]
+KEY_ENV = {"HELPLINE_BOT_DATA_KEY": new_key()}
 EXAMPLE = ROOT / "config.example.toml"
 
 MINIMAL = """
@@ -40,7 +42,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def problems_of(tmp_path: Path, text: str) -> dict[str, str]:
     with pytest.raises(ConfigError) as raised:
-        load_settings(write(tmp_path, text), env={})
+        load_settings(write(tmp_path, text), env=KEY_ENV)
     return {p.key: p.message for p in raised.value.problems}
 
 
@@ -58,7 +60,7 @@ def test_example_config_is_valid() -> None:
 
 
 def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, MINIMAL), env={})
+    settings = load_settings(write(tmp_path, MINIMAL), env=KEY_ENV)
     assert settings.urgent.max_escalations == 3
     assert settings.booking.horizon_days == 14
     assert settings.booking.quiet_hours is not None
@@ -148,13 +150,13 @@ def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
 
 def test_token_from_environment_and_never_printed(tmp_path: Path) -> None:
     token = "123456:AAHsecretsecretsecretsecret"
-    settings = load_settings(write(tmp_path, MINIMAL), env={"HELPLINE_BOT_TOKEN": token})
+    settings = load_settings(write(tmp_path, MINIMAL), env={"HELPLINE_BOT_TOKEN": token, **KEY_ENV})
     assert settings.telegram.token == token
     assert not settings.telegram.uses_sandbox
     assert token not in repr(settings)
     bad = MINIMAL.replace("[telegram]", '[telegram]\ntoken = "secret-but-malformed"')
     with pytest.raises(ConfigError) as raised:
-        load_settings(write(tmp_path, bad), env={})
+        load_settings(write(tmp_path, bad), env=KEY_ENV)
     assert "secret-but-malformed" not in str(raised.value)
 
 
@@ -171,4 +173,33 @@ def test_check_config_uses_environment_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("HELPLINE_BOT_CONFIG", str(write(tmp_path, MINIMAL)))
+    monkeypatch.setenv("HELPLINE_BOT_DATA_KEY", KEY_ENV["HELPLINE_BOT_DATA_KEY"])
     assert main(["check-config"]) == 0
+
+
+def test_a_data_key_is_required_unless_plaintext_is_allowed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, MINIMAL), env={})
+    assert [p.key for p in raised.value.problems] == ["privacy"]
+    assert "HELPLINE_BOT_DATA_KEY" in raised.value.problems[0].message
+    plain = load_settings(write(tmp_path, MINIMAL + "[privacy]\nallow_plaintext = true\n"), env={})
+    assert plain.privacy.data_keys == ()
+    key = KEY_ENV["HELPLINE_BOT_DATA_KEY"]
+    keyed = load_settings(write(tmp_path, MINIMAL), env=KEY_ENV)
+    assert keyed.privacy.data_keys == (key.encode(),)
+    assert key not in repr(keyed)
+
+
+def test_a_bad_data_key_is_reported_without_echoing_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, MINIMAL), env={"HELPLINE_BOT_DATA_KEY": "not-a-key-at-all"})
+    assert "not-a-key-at-all" not in str(raised.value)
+    assert "HELPLINE_BOT_DATA_KEY" in {p.key for p in raised.value.problems}
+
+
+def test_key_file_relative_to_config(tmp_path: Path) -> None:
+    (tmp_path / "data.key").write_text(KEY_ENV["HELPLINE_BOT_DATA_KEY"] + "\n")
+    settings = load_settings(
+        write(tmp_path, MINIMAL + '[privacy]\ndata_key_file = "data.key"\n'), env={}
+    )
+    assert settings.privacy.data_keys == (KEY_ENV["HELPLINE_BOT_DATA_KEY"].encode(),)

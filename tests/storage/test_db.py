@@ -95,4 +95,4 @@ def test_times_round_trip_and_sort() -> None:
     assert from_db_time(to_db_time(earlier)) == earlier
     assert to_db_time(earlier) < to_db_time(later)
     with pytest.raises(ValueError):
-        to_db_time(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+        to_db_time(datetime(2026, 1, 1))

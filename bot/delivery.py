@@ -1,0 +1,165 @@
+"""Delivers the outbox: in order per chat, chats in parallel, with retries.
+
+A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
+network errors (exponential backoff, no limit: these pass); it fails for good on a
+403 (the user blocked the bot) or a 400 that retrying cannot fix, and the purpose's
+failure hook decides what to tell whom. A restart picks up whatever is still pending.
+
+Backoff waits are real time (asyncio), not the bot's clock: they are about Telegram's
+transport, not about the centre's day. Delivery is at least once: if the bot dies
+after Telegram accepted a message and before the outbox row is marked, that one
+message is sent again after the restart (Telegram has no idempotency key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.config import TimingSettings
+from storage.outbox import OutboxItem, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+DeliveredHook = Callable[[OutboxItem, int | None], Awaitable[None]]
+# Returns True when it fixed the message (for example recreated a forum topic): retry now.
+FailedHook = Callable[[OutboxItem, TelegramError], Awaitable[bool]]
+
+_ALREADY_DONE = ("message is not modified", "message to delete not found")
+
+
+class Delivery:
+    def __init__(
+        self,
+        repository: OutboxRepository,
+        bot: Bot,
+        clock: Clock,
+        timing: TimingSettings,
+        max_parallel: int = 32,
+    ) -> None:
+        self._repository = repository
+        self._bot = bot
+        self._clock = clock
+        self._timing = timing
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(max_parallel)
+        self._main: asyncio.Task[None] | None = None
+        self.on_delivered: dict[str, DeliveredHook] = {}
+        self.on_failed: dict[str, FailedHook] = {}
+
+    def notify(self) -> None:
+        """Call after committing outbox rows: wakes the worker."""
+        self._idle.clear()
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._main is None:
+            self._main = asyncio.create_task(self._run(), name="outbox-delivery")
+            self.notify()
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        if self._main is not None:
+            tasks.append(self._main)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._main = None
+
+    async def wait_idle(self) -> None:
+        """Until nothing is pending or in flight (tests and benchmarks; wrap in a timeout)."""
+        await self._idle.wait()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            pending = await self._repository.chats_with_pending()
+            for chat_id in pending:
+                if chat_id not in self._tasks:
+                    self._tasks[chat_id] = asyncio.create_task(self._drain_chat(chat_id))
+            if not pending and not self._tasks:
+                self._idle.set()
+            await self._wake.wait()
+
+    async def _drain_chat(self, chat_id: int) -> None:
+        try:
+            while (item := await self._repository.next_for_chat(chat_id)) is not None:
+                delay = await self._deliver(item)
+                if delay is not None:
+                    await asyncio.sleep(delay.total_seconds())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A bug here must not stop delivery to everyone else; the row stays pending.
+            logger.exception("outbox delivery to one chat stopped")
+            await asyncio.sleep(self._timing.retry_max.total_seconds())
+        finally:
+            self._tasks.pop(chat_id, None)
+            # Rows may have arrived for this chat after its last look: look again.
+            self._wake.set()
+
+    async def _deliver(self, item: OutboxItem) -> timedelta | None:
+        """One attempt; returns how long to wait before the next, or None to go on."""
+        try:
+            async with self._slots:
+                result: Any = await self._bot.do_api_request(item.method, api_kwargs=item.params)
+        except RetryAfter as error:
+            await self._repository.mark_retry(item.id, "429")
+            return _seconds(error.retry_after)
+        except Forbidden as error:
+            await self._fail(item, error)
+            return None
+        except BadRequest as error:
+            if any(text in error.message.lower() for text in _ALREADY_DONE):
+                await self._succeed(item, None)
+                return None
+            hook = self.on_failed.get(item.purpose)
+            # A bounded number of fixes: a hook that "fixes" forever must not loop.
+            if hook is not None and item.attempts < 3 and await hook(item, error):
+                await self._repository.mark_retry(item.id, "fixed: " + error.message[:100])
+                return None
+            await self._fail(item, error)
+            return None
+        except TelegramError as error:
+            # 5xx, timeouts, network trouble: it passes, so wait longer each time.
+            await self._repository.mark_retry(item.id, type(error).__name__)
+            return self._backoff(item.attempts)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        await self._succeed(item, message_id if isinstance(message_id, int) else None)
+        return None
+
+    def _backoff(self, attempts: int) -> timedelta:
+        delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))
+        return min(delay, self._timing.retry_max)
+
+    async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
+        await self._repository.mark_sent(item.id, message_id, self._clock.now())
+        hook = self.on_delivered.get(item.purpose)
+        if hook is not None:
+            await hook(item, message_id)
+
+    async def _fail(self, item: OutboxItem, error: TelegramError) -> None:
+        logger.warning(
+            "outbox message %d (%s) failed: %s", item.id, item.purpose, type(error).__name__
+        )
+        await self._repository.mark_failed(item.id, error.message[:200], self._clock.now())
+        hook = self.on_failed.get(item.purpose)
+        if hook is not None and not isinstance(error, BadRequest):
+            await hook(item, error)
+
+
+def _seconds(value: int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)

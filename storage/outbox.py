@@ -1,0 +1,115 @@
+"""The outbox: what must reach Telegram, stored before anyone is told it was sent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.crypto import TextSealer
+from storage.db import Database, to_db_time
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    purpose: str
+    ref: int | None
+    attempts: int
+
+
+async def enqueue(
+    connection: aiosqlite.Connection,
+    sealer: TextSealer,
+    *,
+    chat_id: int,
+    method: str,
+    params: dict[str, Any],
+    purpose: str,
+    ref: int | None,
+    now: datetime,
+) -> int:
+    """Adds a message inside the caller's transaction, so it exists iff the change does."""
+    payload = sealer.seal(json.dumps({"chat_id": chat_id, **params}, ensure_ascii=False))
+    cursor = await connection.execute(
+        "INSERT INTO outbox (chat_id, method, payload, purpose, ref, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (chat_id, method, payload, purpose, ref, to_db_time(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+class OutboxRepository:
+    def __init__(self, db: Database, sealer: TextSealer) -> None:
+        self._db = db
+        self._sealer = sealer
+
+    async def chats_with_pending(self) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT chat_id, MIN(id) AS first FROM outbox WHERE status = 'pending' "
+            "GROUP BY chat_id ORDER BY first"
+        )
+        return [row["chat_id"] for row in rows]
+
+    async def next_for_chat(self, chat_id: int) -> OutboxItem | None:
+        row = await self._db.fetch_one(
+            "SELECT id, chat_id, method, payload, purpose, ref, attempts FROM outbox "
+            "WHERE status = 'pending' AND chat_id = ? ORDER BY id LIMIT 1",
+            (chat_id,),
+        )
+        if row is None:
+            return None
+        return OutboxItem(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            method=row["method"],
+            params=json.loads(self._sealer.open(row["payload"])),
+            purpose=row["purpose"],
+            ref=row["ref"],
+            attempts=row["attempts"],
+        )
+
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'sent', sent_message_id = ?, done_at = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            (message_id, to_db_time(now), item_id),
+        )
+
+    async def mark_retry(self, item_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error, item_id),
+        )
+
+    async def mark_failed(self, item_id: int, error: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, "
+            "done_at = ? WHERE id = ?",
+            (error, to_db_time(now), item_id),
+        )
+
+    async def update_params(self, item_id: int, chat_id: int, params: dict[str, Any]) -> None:
+        """Rewrites a pending message (a recreated forum topic gives it a new thread)."""
+        payload = self._sealer.seal(json.dumps({"chat_id": chat_id, **params}, ensure_ascii=False))
+        await self._db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, item_id))
+
+    async def count(self, status: str) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE status = ?", (status,))
+        return int(row[0]) if row else 0
+
+    async def purge_done(self, before: datetime) -> int:
+        """Delivered or failed messages older than `before` (they may carry user text)."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "DELETE FROM outbox WHERE status != 'pending' AND done_at < ?",
+                (to_db_time(before),),
+            )
+            return cursor.rowcount

@@ -1,0 +1,227 @@
+"""The end-to-end harness: the real Application against the local emulator over HTTP.
+
+Each test gets a fresh emulator on an ephemeral port, a real SQLite file in tmp_path
+and a manual clock. Time-driven work (escalations, reminders, retention) runs when a
+test moves the clock and calls `harness.run_due_work()`; nothing waits for real time.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import SANDBOX_TOKEN, HelplineApplication, build_application
+from bot.clock import ManualClock
+from bot.config import Settings, parse_settings
+from bot.context import Services, services_of
+from bot.i18n import Texts
+from bot.runner import running
+from sandbox import SimGroup, SimUser, TelegramEmulator
+
+ALMATY = ZoneInfo("Asia/Almaty")
+# A Wednesday morning in Almaty: the centre is open and the rota has someone on duty.
+START = datetime(2026, 12, 2, 10, 0, tzinfo=ALMATY)
+
+STAFF_CHAT_ID = -1001000000001
+ADMIN_ID = 900
+DUTY_ID = 901
+BACKUP_ID = 902
+STAFF_ID = 903
+
+TEST_CONFIG = f"""
+[telegram]
+staff_chat_id = {STAFF_CHAT_ID}
+admin_ids = [{ADMIN_ID}]
+
+[general]
+timezone = "Asia/Almaty"
+default_language = "kk"
+
+[urgent]
+escalate_after = "30s"
+max_escalations = 2
+backup_ids = [{BACKUP_ID}]
+
+[[duty]]
+user_id = {DUTY_ID}
+days = ["mon", "tue", "wed", "thu", "fri"]
+hours = "09:00-18:00"
+
+[booking]
+horizon_days = 14
+min_lead = "2h"
+reminders = ["24h", "2h"]
+quiet_hours = "22:00-08:00"
+holidays = ["2026-12-25"]
+
+[[centers]]
+id = "sairam"
+name = {{ kk = "Сайрам орталығы", ru = "Сайрамский центр" }}
+address = {{ kk = "Ақсу ауылы", ru = "село Аксу" }}
+phone = "+7 725 000 00 00"
+
+[[services]]
+id = "psychologist"
+center = "sairam"
+name = {{ kk = "Психолог кеңесі", ru = "Консультация психолога" }}
+duration = "45m"
+capacity = 1
+hours = {{ mon = "09:00-18:00", tue = "09:00-18:00", wed = "09:00-18:00", thu = "09:00-18:00", fri = "09:00-18:00" }}
+
+[[services]]
+id = "training"
+center = "sairam"
+name = {{ kk = "Тренинг", ru = "Тренинг" }}
+duration = "2h"
+capacity = 12
+hours = {{ sat = "10:00-12:00" }}
+
+[privacy]
+retention_days = 90
+allow_plaintext = true
+
+[limits]
+cases_per_day = 5
+bookings_per_day = 5
+# Far above Telegram's: tests must not wait for the rate limiter.
+telegram_per_second = 10000
+telegram_group_per_minute = 100000
+
+[timing]
+# The tick job never fires by itself in a test: tests call run_due_work().
+tick = "1d"
+retry_base = "1s"
+retry_max = "4s"
+poll_timeout = "1s"
+"""
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def make_settings(tmp_path: Path, base_url: str, changes: dict[str, Any] | None = None) -> Settings:
+    root = tomllib.loads(TEST_CONFIG)
+    root["telegram"]["base_url"] = base_url
+    root["storage"] = {"path": str(tmp_path / "helpline.sqlite3")}
+    return parse_settings(_merge(root, changes or {}), base_dir=tmp_path, env={})
+
+
+class Harness:
+    """One bot, its emulator, its staff group and its clock; restartable on the same database."""
+
+    def __init__(self, emulator: TelegramEmulator, settings: Settings, clock: ManualClock) -> None:
+        self.emulator = emulator
+        self.settings = settings
+        self.clock = clock
+        self.texts = Texts.load()
+        self.application: HelplineApplication | None = None
+        self._stack: AsyncExitStack | None = None
+        self.group: SimGroup = emulator.create_group(
+            chat_id=settings.telegram.staff_chat_id, title="Staff"
+        )
+        self.admin = self._staff(ADMIN_ID, "Admin", "administrator")
+        self.duty = self._staff(DUTY_ID, "Dilnaz", "member")
+        self.backup = self._staff(BACKUP_ID, "Bolat", "member")
+        self.staff = self._staff(STAFF_ID, "Saule", "member")
+
+    def _staff(self, user_id: int, name: str, status: str) -> SimUser:
+        member = self.emulator.create_user(user_id=user_id, first_name=name, username=name.lower())
+        self.group.add_member(member, status=status)
+        return member
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None, "the bot is not running"
+        return services_of(self.application)
+
+    async def start(self) -> None:
+        self.application = build_application(self.settings, clock=self.clock, texts=self.texts)
+        self._stack = AsyncExitStack()
+        poll = self.settings.timing.poll_timeout.total_seconds()
+        await self._stack.enter_async_context(running(self.application, poll_timeout=poll))
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack = None
+        self.application = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def run_due_work(self) -> None:
+        await self.services.run_due_work()
+
+    def advance(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+        self.emulator.advance_time(delta.total_seconds())
+
+    def tr(self, language: str, key: str, /, **params: Any) -> str:
+        return self.texts.get(language, key, **params)  # type: ignore[arg-type]
+
+    def user(
+        self, name: str = "Aigul", language_code: str = "ru", user_id: int | None = None
+    ) -> SimUser:
+        return self.emulator.create_user(
+            user_id=user_id,
+            first_name=name,
+            username=f"{name.lower()}_private",
+            language_code=language_code,
+        )
+
+    async def onboard(self, user: SimUser, language: str = "ru") -> None:
+        """/start, the language, consent: the user ends at the main menu."""
+        await user.send("/start")
+        await user.wait_for_bot_message(lambda m: "Выберите язык" in m.text)
+        await user.press(self.tr(language, f"language.{language}"))
+        await user.wait_for_bot_message(lambda m: bool(m.buttons))
+        await user.press(self.tr(language, "consent.accept"))
+        await user.wait_for_bot_message(lambda m: self.tr(language, "consent.accepted") in m.text)
+
+
+HarnessFactory = Callable[..., Awaitable[Harness]]
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[TelegramEmulator]:
+    async with TelegramEmulator(token=SANDBOX_TOKEN, bot_username="helpline_test_bot") as emu:
+        yield emu
+
+
+@pytest.fixture
+async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator[HarnessFactory]:
+    """Starts the bot with the test config, changed by `changes` (a nested dict of TOML keys)."""
+    started: list[Harness] = []
+
+    async def factory(changes: dict[str, Any] | None = None) -> Harness:
+        settings = make_settings(tmp_path, emulator.base_url, changes)
+        clock = ManualClock(START)
+        harness = Harness(emulator, settings, clock)
+        await harness.start()
+        started.append(harness)
+        return harness
+
+    yield factory
+    for harness in started:
+        await harness.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: HarnessFactory) -> Harness:
+    return await start_bot()
