@@ -16,8 +16,10 @@ from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.i18n import Texts
+from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
 from handlers import fallback, start
+from storage.audit import AuditRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.users import UserRepository
@@ -100,8 +102,12 @@ async def _post_init(application: HelplineApplication) -> None:
         bot=application.bot,
         sealer=sealer,
         delivery=delivery,
+        staff=StaffDirectory(
+            application.bot, clock, settings.telegram.staff_chat_id, settings.telegram.admin_ids
+        ),
         users=UserRepository(db),
         outbox=outbox,
+        audit=AuditRepository(db),
     )
     application.bot_data[SERVICES_KEY] = services
     await _set_commands(application, services)

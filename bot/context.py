@@ -13,6 +13,8 @@ from bot.config import Language, Settings
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.i18n import Texts, Translator
+from bot.staff_access import StaffDirectory
+from storage.audit import AuditRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.users import UserRepository
@@ -33,8 +35,10 @@ class Services:
     bot: ExtBot[None]
     sealer: TextSealer
     delivery: Delivery
+    staff: StaffDirectory
     users: UserRepository
     outbox: OutboxRepository
+    audit: AuditRepository
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
 

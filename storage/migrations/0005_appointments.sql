@@ -1,0 +1,2 @@
+-- Appointments, reminders, attendance: see issue 4.
+SELECT 1;
