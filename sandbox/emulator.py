@@ -1102,7 +1102,8 @@ class TelegramEmulator:
         raise AssertionError(f"no inline button {button_text!r} in chat {chat.id}; seen: {seen}")
 
     def _callback_query(self, user: SimUser, chat: _Chat, message: SimMessage, data: str) -> str:
-        self._check_user_can_post(user, chat) if chat.type != "private" else None
+        if chat.type != "private":
+            self._check_user_can_post(user, chat)
         query_id = str(self._next_query_id)
         self._next_query_id += 1
         self._queries[query_id] = _CallbackQuery(query_id, user.id, data)
@@ -1878,7 +1879,9 @@ class TelegramEmulator:
         source_chat = self._resolve_chat(params["from_chat_id"])
         message = self._message_for_bot(source_chat, message_id, f"message to {verb} not found")
         if message.kind == "service":
-            raise _bad(f"message can't be {verb[:-1] if verb.endswith('y') else verb}ied")
+            raise _bad(
+                "message can't be copied" if verb == "copy" else "message can't be forwarded"
+            )
         return message
 
     def _copy_into(

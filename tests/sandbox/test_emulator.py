@@ -133,6 +133,28 @@ async def test_group_membership_and_bot_removal(emu: TelegramEmulator, bot: Bot)
         await bot.send_message(STAFF_ID, "hi")
 
 
+async def test_deactivated_user(emu: TelegramEmulator, bot: Bot) -> None:
+    user = await started_user(emu)
+    user.deactivate()
+    with pytest.raises(Forbidden, match="user is deactivated"):
+        await bot.send_message(user.id, "hi")
+
+
+async def test_bot_settings_and_webhook(emu: TelegramEmulator, bot: Bot) -> None:
+    await bot.set_my_commands([("start", "Begin"), ("help", "Help")], language_code="kk")
+    assert [c.command for c in await bot.get_my_commands(language_code="kk")] == ["start", "help"]
+    assert await bot.get_my_commands() == ()
+    with pytest.raises(BadRequest, match=r"^Bot_command_invalid$"):
+        await bot.set_my_commands([("Start!", "Begin")])
+    assert await bot.set_my_name("Helpline")
+    await bot.set_webhook("https://example.org/hook")
+    with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+        await bot.get_updates()
+    await bot.delete_webhook()
+    assert await bot.get_updates() == ()
+    assert (await bot.get_webhook_info()).url == ""
+
+
 # ------------------------------------------------------------------------------- text limits
 
 
