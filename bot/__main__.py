@@ -29,6 +29,12 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
+def _quiet_for_chat(verbose: bool) -> None:
+    """The terminal is a chat window in the sandbox: only warnings interrupt it."""
+    if not verbose:
+        logging.getLogger().setLevel(logging.WARNING)
+
+
 def find_example_config() -> Path | None:
     """config.example.toml in the current folder or in the checkout the package came from."""
     for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
@@ -102,6 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     from sandbox.chat import run_sandbox_chat
 
+    _quiet_for_chat(args.verbose)
     code: int = asyncio.run(run_sandbox_chat(settings, keep_database=False))
     return code
 

@@ -1,0 +1,270 @@
+"""A terminal chat with the bot on the local emulator: `helpline-bot demo` / `run` without a token.
+
+One person at the terminal plays a villager and a staff member. What the bot sends to
+the villager's chat, to the staff group and to the psychologist's private chat is
+printed as it arrives; buttons get numbers, typed to press them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import signal
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import SANDBOX_TOKEN, build_application
+from bot.config import Settings
+from bot.runner import running
+from sandbox.emulator import SimGroup, SimUser, TelegramEmulator
+from sandbox.models import SimMessage
+
+VILLAGER_ID = 10001
+DEFAULT_STAFF_ID = 333333333
+
+HELP = """\
+How to talk to the bot here:
+  any text             the villager writes it (also commands: /start, /sos, /help ...)
+  3                    press button [3] (of whatever chat it was shown in)
+  :voice  :sticker  :photo      the villager sends one of these
+  :staff TEXT          the psychologist writes TEXT in the staff group
+  :reply N TEXT        the psychologist replies to staff-group message #N
+  :help                this text
+  :quit                stop (Ctrl-C and Ctrl-D work too)
+"""
+
+
+@dataclasses.dataclass
+class _Button:
+    actor: SimUser
+    message: SimMessage
+    text: str
+    group: SimGroup | None
+
+
+class TerminalChat:
+    """Prints the bot's messages and turns typed lines into the simulated people's actions."""
+
+    def __init__(
+        self,
+        emulator: TelegramEmulator,
+        villager: SimUser,
+        staff: SimUser,
+        group: SimGroup,
+        out: TextIO = sys.stdout,
+    ) -> None:
+        self.emulator = emulator
+        self.villager = villager
+        self.staff = staff
+        self.group = group
+        self.out = out
+        self._seen: dict[tuple[int, int], str] = {}
+        self._buttons: dict[int, _Button] = {}
+        self._next_button = 1
+
+    def _views(self) -> list[tuple[str, list[SimMessage], SimUser, SimGroup | None]]:
+        return [
+            ("you", self.villager.bot_messages(), self.villager, None),
+            ("staff group", self.group.bot_messages(), self.staff, self.group),
+            ("psychologist's private chat", self.staff.bot_messages(), self.staff, None),
+        ]
+
+    def _signature(self, message: SimMessage) -> str:
+        return f"{message.content}|{message.buttons}|{message.deleted}"
+
+    def has_news(self) -> bool:
+        return any(
+            self._seen.get((m.chat_id, m.message_id)) != self._signature(m)
+            for _, messages, _, _ in self._views()
+            for m in messages
+        ) or any(
+            m.deleted
+            and (m.chat_id, m.message_id) in self._seen
+            and not self._seen[(m.chat_id, m.message_id)].endswith("|True")
+            for m in self.villager.messages(include_deleted=True)
+        )
+
+    def print_news(self) -> None:
+        for where, messages, actor, group in self._views():
+            for message in messages:
+                key = (message.chat_id, message.message_id)
+                signature = self._signature(message)
+                if self._seen.get(key) == signature:
+                    continue
+                edited = key in self._seen
+                self._seen[key] = signature
+                self._print_message(where, message, actor, group, edited)
+        for message in self.villager.messages(include_deleted=True):
+            key = (message.chat_id, message.message_id)
+            if message.deleted and not self._seen.get(key, "").endswith("|True"):
+                self._seen[key] = self._signature(message)
+                self.out.write(f"  (message #{message.message_id} deleted from your chat)\n")
+        self.out.flush()
+
+    def _print_message(
+        self, where: str, message: SimMessage, actor: SimUser, group: SimGroup | None, edited: bool
+    ) -> None:
+        if message.deleted:
+            return
+        label = "edited" if edited else "new"
+        thread = f" topic {message.thread_id}" if message.thread_id else ""
+        body = message.content if message.kind == "text" else f"[{message.kind}] {message.content}"
+        self.out.write(f"\n── {where}{thread} · #{message.message_id} ({label}) ──\n{body}\n")
+        labels = []
+        for text, data in message.buttons:
+            if data is None:
+                continue
+            number = self._next_button
+            self._next_button += 1
+            self._buttons[number] = _Button(actor, message, text, group)
+            labels.append(f"[{number}] {text}")
+        if labels:
+            self.out.write("   " + "   ".join(labels) + "\n")
+
+    async def handle(self, line: str) -> bool:
+        """Acts on one typed line; False means stop."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in (":quit", ":q", ":exit"):
+            return False
+        if line == ":help":
+            self.out.write(HELP)
+        elif line.isdigit():
+            await self._press(int(line))
+        elif line == ":voice":
+            await self.villager.send_voice(duration=7)
+        elif line == ":sticker":
+            await self.villager.send_sticker()
+        elif line == ":photo":
+            await self.villager.send_photo()
+        elif line.startswith(":staff "):
+            await self.staff.send_in(self.group, line.removeprefix(":staff ").strip())
+        elif line.startswith(":reply "):
+            await self._reply(line.removeprefix(":reply ").strip())
+        elif line.startswith(":"):
+            self.out.write("Unknown sandbox command; :help lists them.\n")
+        else:
+            await self.villager.send(line)
+        return True
+
+    async def _press(self, number: int) -> None:
+        button = self._buttons.get(number)
+        if button is None:
+            self.out.write(f"No button [{number}].\n")
+            return
+        data = next((d for t, d in button.message.buttons if t == button.text), None)
+        if data is None or button.message.deleted:
+            self.out.write(f"Button [{number}] is gone.\n")
+            return
+        await button.actor.press_data(data, message_id=button.message.message_id, chat=button.group)
+
+    async def _reply(self, rest: str) -> None:
+        number, _, text = rest.partition(" ")
+        if not number.isdigit() or not text.strip():
+            self.out.write("Usage: :reply N TEXT\n")
+            return
+        await self.staff.send_in(self.group, text.strip(), reply_to=int(number))
+
+
+def _read_lines(queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoop) -> None:
+    # A daemon thread, so a pending read never keeps the process alive after Ctrl-C.
+    for line in sys.stdin:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+def sandbox_settings(
+    settings: Settings, base_url: str, keep_database: bool, temp: Path
+) -> Settings:
+    telegram = dataclasses.replace(settings.telegram, base_url=base_url)
+    storage = (
+        settings.storage
+        if keep_database
+        else dataclasses.replace(settings.storage, path=temp / "sandbox.sqlite3")
+    )
+    # A short long-poll keeps Ctrl-C snappy; the emulator answers at once anyway.
+    timing = dataclasses.replace(
+        settings.timing, poll_timeout=min(settings.timing.poll_timeout, timedelta(seconds=1))
+    )
+    return dataclasses.replace(settings, telegram=telegram, storage=storage, timing=timing)
+
+
+async def run_sandbox_chat(settings: Settings, *, keep_database: bool) -> int:
+    """The emulator, the bot and the terminal chat, until :quit, Ctrl-D or Ctrl-C."""
+    with tempfile.TemporaryDirectory(prefix="helpline-sandbox-") as temp:
+        async with TelegramEmulator(
+            token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot"
+        ) as emu:
+            group = emu.create_group(
+                chat_id=settings.telegram.staff_chat_id, title="Staff (sandbox)"
+            )
+            staff_id = settings.duty[0].user_id if settings.duty else DEFAULT_STAFF_ID
+            staff = emu.create_user(user_id=staff_id, first_name="Psychologist", username=None)
+            staff.started = True  # as if they once pressed Start, so the bot may write to them
+            group.add_member(staff, status="administrator")
+            villager = emu.create_user(
+                user_id=VILLAGER_ID,
+                first_name="Villager",
+                username=None,
+                language_code=settings.general.default_language,
+            )
+            settings = sandbox_settings(settings, emu.base_url, keep_database, Path(temp))
+            chat = TerminalChat(emu, villager, staff, group)
+            application = build_application(settings)
+            print(f"Sandbox: a local Telegram emulator at {emu.base_url}; the bot uses it.")
+            print(f"Database: {settings.storage.path}")
+            print(HELP)
+            print("Type /start to begin.")
+            async with running(application, poll_timeout=1):
+                return await _converse(chat, emu)
+
+
+async def _converse(chat: TerminalChat, emu: TelegramEmulator) -> int:
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    threading.Thread(target=_read_lines, args=(lines, loop), daemon=True).start()
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+
+    async def printer() -> None:
+        while True:
+            await emu.wait_until(chat.has_news, timeout=3600)
+            chat.print_news()
+
+    printing = asyncio.create_task(printer())
+    try:
+        while not stop.is_set():
+            next_line = asyncio.create_task(lines.get())
+            stopped = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({next_line, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (next_line, stopped):
+                if task not in done:
+                    task.cancel()
+            if stopped in done:
+                break
+            line = next_line.result()
+            if line is None or not await chat.handle(line):
+                break
+            await _settle(chat, emu)
+    finally:
+        printing.cancel()
+        with contextlib.suppress(asyncio.CancelledError, AssertionError):
+            await printing
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
+    print("\nStopped.")
+    return 0
+
+
+async def _settle(chat: TerminalChat, emu: TelegramEmulator) -> None:
+    """Gives the bot a moment to answer before the next typed line is read."""
+    with contextlib.suppress(AssertionError, TimeoutError):
+        await emu.wait_until(chat.has_news, timeout=2)
+    chat.print_news()
