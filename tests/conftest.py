@@ -74,7 +74,12 @@ center = "sairam"
 name = {{ kk = "Психолог кеңесі", ru = "Консультация психолога" }}
 duration = "45m"
 capacity = 1
-hours = {{ mon = "09:00-18:00", tue = "09:00-18:00", wed = "09:00-18:00", thu = "09:00-18:00", fri = "09:00-18:00" }}
+[services.hours]
+mon = "09:00-18:00"
+tue = "09:00-18:00"
+wed = "09:00-18:00"
+thu = "09:00-18:00"
+fri = "09:00-18:00"
 
 [[services]]
 id = "training"
