@@ -83,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sandbox.chat import run_sandbox_chat
 
         print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
+        _quiet_for_chat(args.verbose)
         code: int = asyncio.run(run_sandbox_chat(settings, keep_database=True))
         return code
     from bot.app import build_application
