@@ -9,6 +9,7 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -16,11 +17,13 @@ from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.i18n import Texts
+from bot.message_log import HelplineBot, MessageLog
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
-from handlers import fallback, start
+from handlers import fallback, safety, start
 from storage.audit import AuditRepository
 from storage.db import Database
+from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.users import UserRepository
 
@@ -50,28 +53,10 @@ def build_application(
     """Builds the Application; resources open in post_init and close in post_shutdown."""
     clock = clock or SystemClock()
     texts = texts or Texts.load()
-    limits = settings.limits
     application = (
         ApplicationBuilder()
-        .token(settings.telegram.token or SANDBOX_TOKEN)
-        .base_url(settings.telegram.base_url)
+        .bot(_build_bot(settings))
         .context_types(ContextTypes(context=HelplineContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=settings.general.timezone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=limits.telegram_per_second,
-                overall_time_period=1,
-                group_max_rate=limits.telegram_group_per_minute,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -82,10 +67,35 @@ def build_application(
     application.bot_data["_boot"] = (settings, clock, texts)
 
     # Order matters: flows first, the catch-all fallback last.
-    for module in (start, fallback):
+    for group, early in safety.build_early_handlers(settings).items():
+        application.add_handlers(early, group=group)
+    for module in (start, safety, fallback):
         application.add_handlers(module.build_handlers(settings))
     application.add_error_handler(_on_error)
     return application
+
+
+def _build_bot(settings: Settings) -> HelplineBot:
+    limits = settings.limits
+    return HelplineBot(
+        token=settings.telegram.token or SANDBOX_TOKEN,
+        base_url=settings.telegram.base_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            tzinfo=settings.general.timezone,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=limits.telegram_per_second,
+            overall_time_period=1,
+            group_max_rate=limits.telegram_group_per_minute,
+            group_time_period=60,
+            max_retries=3,
+        ),
+        # As ApplicationBuilder does: many parallel sends, one long poll.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
 
 
 async def _post_init(application: HelplineApplication) -> None:
@@ -108,8 +118,12 @@ async def _post_init(application: HelplineApplication) -> None:
         users=UserRepository(db),
         outbox=outbox,
         audit=AuditRepository(db),
+        message_log=MessageLog(MessageLogRepository(db), clock),
     )
     application.bot_data[SERVICES_KEY] = services
+    if isinstance(application.bot, HelplineBot):
+        application.bot.attach_message_log(services.message_log)
+    services.message_log.start()
     await _set_commands(application, services)
     # Whatever was pending when the bot stopped goes out now.
     delivery.start()
@@ -139,12 +153,14 @@ async def _post_stop(application: HelplineApplication) -> None:
     services = application.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
         await services.delivery.stop()
+        await services.message_log.stop()
 
 
 async def _post_shutdown(application: HelplineApplication) -> None:
     services = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
         await services.delivery.stop()
+        await services.message_log.stop()
         await services.db.close()
 
 

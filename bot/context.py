@@ -13,6 +13,7 @@ from bot.config import Language, Settings
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.i18n import Texts, Translator
+from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory
 from storage.audit import AuditRepository
 from storage.db import Database
@@ -32,13 +33,14 @@ class Services:
     texts: Texts
     clock: Clock
     db: Database
-    bot: ExtBot[None]
+    bot: ExtBot[Any]
     sealer: TextSealer
     delivery: Delivery
     staff: StaffDirectory
     users: UserRepository
     outbox: OutboxRepository
     audit: AuditRepository
+    message_log: MessageLog
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
 

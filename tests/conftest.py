@@ -214,6 +214,9 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
     """Starts the bot with the test config, changed by `changes` (a nested dict of TOML keys)."""
     started: list[Harness] = []
 
+    # The emulator dates messages; Telegram's 48-hour rules count from those dates.
+    emulator.advance_time(START.timestamp() - emulator.now())
+
     async def factory(changes: dict[str, Any] | None = None) -> Harness:
         settings = make_settings(tmp_path, emulator.base_url, changes)
         clock = ManualClock(START)

@@ -1,0 +1,127 @@
+"""Notes the ids of every message in a private chat, the bot's and the user's.
+
+The quick exit deletes them. Ids are noted in memory and written in small batches by a
+background task, because the bot sends from inside handlers that may be anywhere in
+their work: a database write on every Telegram call would couple the two. A crash
+loses at most the last second of ids (those messages then stay visible).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
+
+from bot.clock import Clock
+from storage.message_log import MessageLogRepository
+
+logger = logging.getLogger(__name__)
+
+# Methods whose result is a message (or a message id) in the chat named by chat_id.
+_MESSAGE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "copyMessage",
+        "forwardMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVoice",
+        "sendAudio",
+        "sendVideo",
+        "sendSticker",
+        "sendLocation",
+        "sendContact",
+    }
+)
+
+
+class MessageLog:
+    def __init__(self, repository: MessageLogRepository, clock: Clock, flush_every: float = 1.0):
+        self._repository = repository
+        self._clock = clock
+        self._flush_every = flush_every
+        self._pending: list[tuple[int, int, datetime]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def note(self, chat_id: int, message_id: int, sent_at: datetime | None = None) -> None:
+        """`sent_at` is Telegram's date of the message: its 48-hour rule counts from it."""
+        if chat_id > 0:  # private chats only: group messages are not ours to wipe
+            self._pending.append((chat_id, message_id, sent_at or self._clock.now()))
+
+    def note_update(self, update: Update) -> None:
+        message = update.message or update.edited_message
+        chat = update.effective_chat
+        if message is not None and chat is not None and chat.type == "private":
+            self.note(chat.id, message.message_id, message.date)
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        await self._repository.add_many(pending)
+
+    async def ids_since(self, chat_id: int, since: datetime) -> list[int]:
+        await self.flush()
+        return await self._repository.ids_since(chat_id, since)
+
+    async def forget_chat(self, chat_id: int) -> None:
+        await self.flush()
+        await self._repository.forget_chat(chat_id)
+
+    async def purge_before(self, before: datetime) -> int:
+        await self.flush()
+        return await self._repository.purge_before(before)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="message-log")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_every)
+            try:
+                await self.flush()
+            except Exception:
+                logger.exception("could not store message ids")
+
+
+class HelplineBot(ExtBot[Any]):
+    """ExtBot that notes the ids of the messages it sends into private chats."""
+
+    __slots__ = ("_log_holder",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Telegram objects are frozen after __init__; the log is attached in post_init.
+        with self._unfrozen():
+            self._log_holder: list[MessageLog] = []
+
+    @property
+    def message_log(self) -> MessageLog | None:
+        return self._log_holder[0] if self._log_holder else None
+
+    def attach_message_log(self, message_log: MessageLog) -> None:
+        self._log_holder[:] = [message_log]
+
+    async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        result = await super()._do_post(endpoint, data, **kwargs)
+        if self.message_log is not None and endpoint in _MESSAGE_METHODS:
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+            date = result.get("date") if isinstance(result, dict) else None
+            sent_at = datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None
+            chat_id = data.get("chat_id")
+            if isinstance(message_id, int):
+                with contextlib.suppress(TypeError, ValueError):
+                    self.message_log.note(int(chat_id), message_id, sent_at)  # type: ignore[arg-type]
+        return result
