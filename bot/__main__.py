@@ -136,6 +136,35 @@ def cmd_new_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    """Re-encrypts every stored text under the newest key (the first one given)."""
+    path = Path(args.config) if args.config else default_config_path()
+    settings = _load(path)
+    if settings is None:
+        return 1
+    if not settings.privacy.data_keys:
+        print("no data key: set HELPLINE_BOT_DATA_KEY=NEW,OLD (newest first)", file=sys.stderr)
+        return 1
+    from bot.crypto import SealError, TextSealer
+    from storage.db import Database
+    from storage.sealed import reseal_all
+
+    async def rotate() -> int:
+        db = await Database.open(settings.storage.path)
+        try:
+            return await reseal_all(db, TextSealer(settings.privacy.data_keys))
+        finally:
+            await db.close()
+
+    try:
+        changed = asyncio.run(rotate())
+    except SealError as error:
+        print(f"cannot rotate: {error}; give the old key after the new one", file=sys.stderr)
+        return 1
+    print(f"re-encrypted {changed} value(s) under the new key; the old key may now be dropped")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpline-bot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -165,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         "new-key", help="print a new data key (for HELPLINE_BOT_DATA_KEY or privacy.data_key_file)"
     )
     new_key.set_defaults(handler=cmd_new_key)
+
+    rotate = commands.add_parser(
+        "rotate-key",
+        help="re-encrypt stored texts under a new key: HELPLINE_BOT_DATA_KEY=NEW,OLD (bot stopped)",
+    )
+    rotate.add_argument("--config", help=config_help)
+    rotate.set_defaults(handler=cmd_rotate_key)
     return parser
 
 

@@ -1,0 +1,73 @@
+"""/audit CODE in the staff group: a case's or appointment's history, for admins only.
+
+Anyone else gets no answer at all: the command's existence is not confirmed to them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.codes import parse_code
+from bot.config import Settings
+from bot.context import HelplineContext
+
+logger = logging.getLogger(__name__)
+
+
+async def show_audit(update: Update, context: HelplineContext) -> None:
+    """Lists who did what to the case or appointment named by the code, and when."""
+    services = context.services
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None or not services.staff.is_admin(user.id):
+        return
+    if not await services.staff.is_member(user.id):
+        return
+    tr = services.tr(services.settings.general.default_language)
+    code = parse_code(" ".join(context.args or []))
+    if code is None:
+        await message.reply_text(tr("audit.usage"))
+        return
+    entries = await services.audit.for_subject(code)
+    await services.audit.record(
+        at=services.clock.now(), actor_id=user.id, action="audit", subject=code
+    )
+    if not entries:
+        await message.reply_text(tr("audit.empty", code=code))
+        return
+    zone = services.settings.general.timezone
+    names: dict[int, str] = {}
+    lines = [tr("audit.title", code=code)]
+    for entry in entries:
+        if entry.actor_id not in names:
+            names[entry.actor_id] = await _staff_name(context, entry.actor_id)
+        lines.append(
+            tr(
+                "audit.line",
+                at=entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                who=names[entry.actor_id],
+                action=entry.action,
+                detail=entry.detail or "",
+            ).rstrip(" ·")
+        )
+    await message.reply_text("\n".join(lines))
+
+
+async def _staff_name(context: HelplineContext, user_id: int) -> str:
+    services = context.services
+    try:
+        member = await services.bot.get_chat_member(
+            services.settings.telegram.staff_chat_id, user_id
+        )
+    except TelegramError:
+        return str(user_id)
+    return f"{member.user.full_name} ({user_id})"
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    return [CommandHandler("audit", show_audit, filters=staff_group)]
