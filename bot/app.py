@@ -16,12 +16,13 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
+from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import HelplineBot, MessageLog
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
-from handlers import audit, fallback, safety, start
+from handlers import audit, fallback, forget, safety, start
 from storage.audit import AuditRepository
 from storage.db import Database
 from storage.message_log import MessageLogRepository
@@ -70,7 +71,7 @@ def build_application(
     # Order matters: flows first, the catch-all fallback last.
     for group, early in safety.build_early_handlers(settings).items():
         application.add_handlers(early, group=group)
-    for module in (start, safety, audit, fallback):
+    for module in (start, safety, forget, audit, fallback):
         application.add_handlers(module.build_handlers(settings))
     application.add_error_handler(_on_error)
     return application
@@ -126,6 +127,7 @@ async def _post_init(application: HelplineApplication) -> None:
         application.bot.attach_message_log(services.message_log)
     services.message_log.start()
     services.due_work.append(Retention())
+    services.erasers.append(erase_user_row)
     await _set_commands(application, services)
     # Whatever was pending when the bot stopped goes out now.
     delivery.start()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+import aiosqlite
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -23,6 +25,8 @@ from storage.users import UserRepository
 SERVICES_KEY = "services"
 
 DueWork = Callable[["Services"], Awaitable[None]]
+# Erases one feature's data about a user inside the forget-me transaction (bot/forgetting.py).
+Eraser = Callable[[aiosqlite.Connection, "Services", int, datetime], Awaitable[None]]
 
 
 @dataclass
@@ -43,6 +47,8 @@ class Services:
     message_log: MessageLog
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
+    # What /forget erases, in order; each feature that stores user data adds its eraser.
+    erasers: list[Eraser] = field(default_factory=list)
 
     def tr(self, language: Language) -> Translator:
         return self.texts.for_language(language)

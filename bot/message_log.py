@@ -46,17 +46,21 @@ class MessageLog:
         self._clock = clock
         self._flush_every = flush_every
         self._pending: list[tuple[int, int, datetime]] = []
+        # Chats whose user asked to be forgotten: not even the "erased" reply is noted.
+        self._forgotten: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
     def note(self, chat_id: int, message_id: int, sent_at: datetime | None = None) -> None:
         """`sent_at` is Telegram's date of the message: its 48-hour rule counts from it."""
-        if chat_id > 0:  # private chats only: group messages are not ours to wipe
+        # Private chats only: group messages are not ours to wipe.
+        if chat_id > 0 and chat_id not in self._forgotten:
             self._pending.append((chat_id, message_id, sent_at or self._clock.now()))
 
     def note_update(self, update: Update) -> None:
         message = update.message or update.edited_message
         chat = update.effective_chat
         if message is not None and chat is not None and chat.type == "private":
+            self._forgotten.discard(chat.id)  # they wrote again: their chat is theirs again
             self.note(chat.id, message.message_id, message.date)
 
     async def flush(self) -> None:
@@ -70,6 +74,11 @@ class MessageLog:
     async def forget_chat(self, chat_id: int) -> None:
         await self.flush()
         await self._repository.forget_chat(chat_id)
+
+    def stop_noting(self, chat_id: int) -> None:
+        """After forget-me, until the user writes again."""
+        self._forgotten.add(chat_id)
+        self._pending = [entry for entry in self._pending if entry[0] != chat_id]
 
     async def purge_before(self, before: datetime) -> int:
         await self.flush()

@@ -113,3 +113,8 @@ class OutboxRepository:
                 (to_db_time(before),),
             )
             return cursor.rowcount
+
+
+async def erase_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
+    """Inside the forget-me transaction: nothing pending to the user, no copy of what was sent."""
+    await connection.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))

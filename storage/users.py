@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from bot.config import Language
 from storage.db import Database, Row, maybe_from_db_time, to_db_time
 
@@ -63,3 +65,9 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> None:
         await self._db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+
+
+async def erase_user(connection: aiosqlite.Connection, user_id: int) -> None:
+    """Inside the forget-me transaction: the user row and the ids of their chat."""
+    await connection.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+    await connection.execute("DELETE FROM message_log WHERE chat_id = ?", (user_id,))

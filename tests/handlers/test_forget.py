@@ -1,0 +1,63 @@
+"""/forget: after it, the database file holds neither the user's id nor their words."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import Harness
+
+
+def file_mentions(path: Path, *needles: str) -> list[str]:
+    """Every table's every value, and the raw file bytes, searched for the needles."""
+    found = []
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        tables = [
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in connection.execute(f"SELECT * FROM {table}"):
+                for value in row:
+                    found += [f"{table}: {n}" for n in needles if n in str(value)]
+    raw = path.read_bytes()
+    found += [f"file bytes: {n}" for n in needles if n.encode() in raw]
+    return found
+
+
+async def test_forget_asks_once_then_erases_everything(bot: Harness) -> None:
+    user = bot.user("Zhanar", user_id=77001234)
+    await bot.onboard(user, "ru")
+    await user.send("/forget")
+    question = await user.wait_for_bot_message()
+    assert "Стереть все ваши данные?" in question.text
+    await user.press("Да, стереть всё")
+    done = await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    assert "/start" in done.text
+    assert await bot.services.users.get(user.id) is None
+    await bot.services.message_log.flush()
+    await bot.services.db.checkpoint()
+    assert file_mentions(bot.settings.storage.path, str(user.id)) == []
+
+
+async def test_saying_no_changes_nothing(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "kk")
+    await user.send("/forget")
+    await user.wait_for_bot_message()
+    await user.press("Жоқ, қалдыру")
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("kk", "forget.kept"))
+    stored = await bot.services.users.get(user.id)
+    assert stored is not None and stored.has_consented
+
+
+async def test_after_forgetting_start_asks_the_language_again(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/forget")
+    await user.wait_for_bot_message()
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.send("/start")
+    prompt = await user.wait_for_bot_message()
+    assert "Выберите язык" in prompt.text
