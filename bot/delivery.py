@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
@@ -118,7 +120,7 @@ class Delivery:
                 result: Any = await self._bot.do_api_request(item.method, api_kwargs=item.params)
         except RetryAfter as error:
             await self._repository.mark_retry(item.id, "429")
-            return _seconds(error.retry_after)
+            return _retry_after(error)
         except Forbidden as error:
             await self._fail(item, error)
             return None
@@ -161,5 +163,9 @@ class Delivery:
             await hook(item, error)
 
 
-def _seconds(value: int | timedelta) -> timedelta:
+def _retry_after(error: RetryAfter) -> timedelta:
+    # PTB 22 warns that retry_after becomes a timedelta; accept both without the warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value if isinstance(value, timedelta) else timedelta(seconds=value)

@@ -76,8 +76,10 @@ neighbouring words) and safe (the excluded context is hard to read as a threat):
   CHILD_DANGER, past or present.
 * CONFINEMENT also covers bride kidnapping (``алып қашты``) and hiding behind a
   locked door (``заперлась в ванной``): both mean someone is trapped now.
-* Sexual violence against an adult has no kind of its own in ``DangerKind``;
-  against a child it is CHILD_DANGER.
+* SEXUAL_VIOLENCE is the act (``изнасиловал``, ``насилует``, ``домогается``,
+  ``зорлады``), urgent whatever its date: medical care and evidence are time-bound.
+  The general words ``насилие`` and ``зорлық-зомбылық`` (violence) do not match:
+  they name the helpline's whole subject. Against a child it is CHILD_DANGER too.
 
 ``DangerSignal.matched`` is the user's own text of the matched words (as typed,
 not the skeleton), so a staff card can show what triggered the alert.
@@ -127,6 +129,7 @@ class DangerKind(enum.StrEnum):
     CHILD_DANGER = enum.auto()
     CONFINEMENT = enum.auto()
     FIRE = enum.auto()
+    SEXUAL_VIOLENCE = enum.auto()
 
 
 @dataclass(frozen=True)
@@ -567,6 +570,18 @@ _RULES: Final = (
         rf"орте(?:п|и){_KK_POS}\w*",
         r"(?:маган|устиме|устимнен|бетиме) (?:\w+ )?бензин\w*",
         r"бензин\w* сеп\w*",
+    ),
+    # ---- sexual violence: the act, never the general word "насилие" / "зорлық" -----
+    # Rape is urgent whatever its date: medical care and evidence are time-bound.
+    _rule(
+        DangerKind.SEXUAL_VIOLENCE,
+        r"изн[ао]сил\w*",
+        r"насилу(?:ет|ют)",
+        r"насиловал\w*",
+        r"принужда\w* (?:\w+ )?к (?:сексу|близости|интиму)",
+        r"домога(?:ется|лся|ются|лись)",
+        # Kazakh: зорлау (to rape) is "зорла-"; зорлық (violence) has no "а" after "л".
+        rf"зорла{_KK_POS}\w*",
     ),
 )
 

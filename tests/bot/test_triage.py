@@ -107,6 +107,13 @@ MUST_MATCH = [
     pytest.param("мені үйге қамап қойды", K.CONFINEMENT, id="kk-qamap"),
     pytest.param("Қызымды алып қашты", K.CONFINEMENT, id="kk-bride-kidnapping"),
     pytest.param("үйден шығармайды", K.CONFINEMENT, id="kk-not-let-out"),
+    # ---- sexual violence
+    pytest.param("Вчера муж меня изнасиловал", K.SEXUAL_VIOLENCE, id="ru-raped"),
+    pytest.param("он износиловал меня", K.SEXUAL_VIOLENCE, id="ru-raped-typo"),
+    pytest.param("он насилует меня каждую ночь", K.SEXUAL_VIOLENCE, id="ru-rapes"),
+    pytest.param("свекор домогается", K.SEXUAL_VIOLENCE, id="ru-harasses"),
+    pytest.param("мені зорлады", K.SEXUAL_VIOLENCE, id="kk-raped"),
+    pytest.param("meni zorlady", K.SEXUAL_VIOLENCE, id="kk-raped-latin"),
     # ---- fire
     pytest.param("облил меня бензином", K.FIRE, id="ru-petrol"),
     pytest.param("сказал подожгу дом", K.FIRE, id="ru-podozhgu"),
@@ -118,6 +125,9 @@ MUST_MATCH = [
 ]
 
 MUST_NOT_MATCH = [
+    pytest.param("В семье было насилие, хочу поговорить", id="ru-violence-general"),
+    pytest.param("Зорлық-зомбылық туралы кеңес керек", id="kk-violence-general"),
+    pytest.param("ол мені зорламайды", id="kk-does-not-rape"),
     pytest.param("хочу убить время до автобуса", id="ru-kill-time"),
     pytest.param("Убить двух зайцев одним выстрелом", id="ru-two-birds"),
     pytest.param("Дай ножницы, пожалуйста", id="ru-scissors"),
