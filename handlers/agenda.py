@@ -1,0 +1,138 @@
+"""The staff group's day: /agenda and the "came" / "did not come" marks.
+
+Only members of the staff group, and only in it: for anyone else nothing visible
+happens (no "you are not staff"). Every use is recorded in the audit log; marks are
+stored on the appointment for the monthly figures (no-shows) and can be corrected by
+pressing the other button.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.appointment_messages import (
+    CAME,
+    NO_SHOW,
+    agenda_chunk_with,
+    agenda_messages,
+)
+from bot.booking import day_window
+from bot.config import Settings
+from bot.context import HelplineContext
+from storage.appointments import Attendance, Outcome
+from storage.audit import record
+
+logger = logging.getLogger(__name__)
+
+# "/agenda tomorrow" in the words staff use.
+_TOMORROW = {"tomorrow", "завтра", "ертең", "ертен", "+1"}
+
+
+async def show_agenda(update: Update, context: HelplineContext) -> None:
+    """/agenda [tomorrow|YYYY-MM-DD]: the day's appointments with attendance buttons."""
+    user = update.effective_user
+    if user is None or not await context.services.staff.is_member(user.id):
+        return
+    services = context.services
+    settings = services.settings
+    tz = settings.general.timezone
+    now = services.clock.now()
+    today = now.astimezone(tz).date()
+    day = today
+    args = context.args or []
+    if args:
+        word = args[0].strip().lower()
+        if word in _TOMORROW:
+            day = today + timedelta(days=1)
+        else:
+            try:
+                day = date.fromisoformat(word)
+            except ValueError:
+                tr = services.tr(settings.general.default_language)
+                await _say(update, tr("agenda.usage"))
+                return
+    start, end = day_window(day, tz)
+    appointments = await services.appointments.booked_between(start, end)
+    async with services.db.transaction() as connection:
+        await record(connection, at=now, actor_id=user.id, action="agenda", detail=day.isoformat())
+    tr = services.tr(settings.general.default_language)
+    # Marks make sense from the day itself on, not for a day still to come.
+    marks = day <= today
+    for text, markup in agenda_messages(settings, tr, day, appointments):
+        await _say(update, text, markup if marks else None)
+
+
+async def _say(update: Update, text: str, markup: object = None) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    message = update.effective_message
+    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    await chat.send_message(text, reply_markup=markup, message_thread_id=thread)  # type: ignore[arg-type]
+
+
+async def mark_attendance(update: Update, context: HelplineContext) -> None:
+    """ag:came:<id> / ag:miss:<id>: stores the mark (audited) and updates the message."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None
+    services = context.services
+    if user is None or not await services.staff.is_member(user.id):
+        await query.answer()
+        return
+    settings = services.settings
+    tr = services.tr(settings.general.default_language)
+    action, _, raw_id = (query.data or "").removeprefix("ag:").partition(":")
+    mark: Attendance = "came" if action == "came" else "no_show"
+    appointment = await services.appointments.get(int(raw_id)) if raw_id.isdigit() else None
+    tz = settings.general.timezone
+    now = services.clock.now()
+    if appointment is None:
+        await query.answer(tr("agenda.unknown"))
+        return
+    day = appointment.starts_at.astimezone(tz).date()
+    if day > now.astimezone(tz).date():
+        await query.answer(tr("agenda.too_early"))
+        return
+    result = await services.appointments.mark_attendance(
+        appointment.id, mark, actor_id=user.id, now=now
+    )
+    if result.outcome is Outcome.CANCELLED:
+        await query.answer(tr("agenda.cancelled", code=appointment.code))
+        return
+    if not result.ok:
+        await query.answer(tr("agenda.unknown"))
+        return
+    logger.info("attendance marked")
+    await query.answer(
+        tr(
+            "agenda.marked_came" if mark == "came" else "agenda.marked_no_show",
+            code=appointment.code,
+        )
+    )
+    # The message shows the service's day; redraw the part holding this entry.
+    start, end = day_window(day, tz)
+    entries = [
+        entry
+        for entry in await services.appointments.booked_between(start, end)
+        if (entry.center_id, entry.service_id) == (appointment.center_id, appointment.service_id)
+    ]
+    redrawn = agenda_chunk_with(settings, tr, day, entries, appointment.id)
+    if redrawn is not None:
+        # "Not modified" when the same mark is pressed twice: nothing to redraw.
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_text(redrawn[0], reply_markup=redrawn[1])
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    staff_chat = filters.Chat(settings.telegram.staff_chat_id)
+    return [
+        CommandHandler("agenda", show_agenda, filters=staff_chat),
+        CallbackQueryHandler(mark_attendance, pattern=f"^(?:{CAME}|{NO_SHOW}):\\d{{1,12}}$"),
+    ]
