@@ -17,6 +17,7 @@ from bot.delivery import Delivery
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory
+from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
@@ -45,6 +46,7 @@ class Services:
     outbox: OutboxRepository
     audit: AuditRepository
     message_log: MessageLog
+    appointments: AppointmentRepository
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
     # What /forget erases, in order; each feature that stores user data adds its eraser.
