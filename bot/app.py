@@ -19,10 +19,17 @@ from bot.delivery import Delivery
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import HelplineBot, MessageLog
+from bot.reminders import (
+    erase_appointments,
+    erase_old_notes,
+    send_due_reminders,
+    send_morning_agenda,
+)
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
-from handlers import audit, fallback, forget, safety, start
+from handlers import agenda, appointments, audit, booking, fallback, forget, safety, start
+from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.db import Database
 from storage.message_log import MessageLogRepository
@@ -71,7 +78,7 @@ def build_application(
     # Order matters: flows first, the catch-all fallback last.
     for group, early in safety.build_early_handlers(settings).items():
         application.add_handlers(early, group=group)
-    for module in (start, safety, forget, audit, fallback):
+    for module in (start, safety, forget, audit, booking, appointments, agenda, fallback):
         application.add_handlers(module.build_handlers(settings))
     application.add_error_handler(_on_error)
     return application
@@ -121,12 +128,16 @@ async def _post_init(application: HelplineApplication) -> None:
         outbox=outbox,
         audit=AuditRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
+        appointments=AppointmentRepository(db, sealer),
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot, HelplineBot):
         application.bot.attach_message_log(services.message_log)
     services.message_log.start()
-    services.due_work.append(Retention())
+    services.due_work.append(Retention([erase_old_notes]))
+    services.due_work += [send_due_reminders, send_morning_agenda]
+    # Before the user row goes: future appointments are found by the user's id.
+    services.erasers.append(erase_appointments)
     services.erasers.append(erase_user_row)
     await _set_commands(application, services)
     # Whatever was pending when the bot stopped goes out now.
