@@ -12,6 +12,7 @@ from storage.db import Database
 # (table, primary key, sealed column)
 SEALED_COLUMNS: list[tuple[str, str, str]] = [
     ("outbox", "id", "payload"),
+    ("appointments", "id", "note"),
 ]
 
 
