@@ -410,7 +410,6 @@ class BookingFlow:
                 tr(
                     "booking.no_days",
                     service=service.name.get(tr.language),
-                    days=services.settings.booking.horizon_days,
                     phone=center.phone if center else "",
                 ),
                 InlineKeyboardMarkup([[back, _cancel_button(tr)]]),
