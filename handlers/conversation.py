@@ -1,0 +1,104 @@
+"""The user's side of the anonymous conversation.
+
+A user with an open case who writes (text, voice, a photo or a document) adds to that
+case: the message is stored sealed and relayed to the case's card thread or forum
+topic, labelled with the code, as the bot's own message (never a forward). Words of
+danger in the conversation turn the case urgent. A flood is slowed down, not dropped:
+everything is stored and relayed in batches, and the user is asked once to wait.
+A user without an open case gets the same answers as outside any flow.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot import casework
+from bot.config import Settings
+from bot.context import HelplineContext
+from bot.triage import UrgencyReason, has_danger_words
+from handlers import fallback
+from handlers.common import emergency_numbers, reply
+from storage.cases import MessageKind
+
+# "Passed on" is said at most this often, so a conversation is not doubled by receipts.
+ACKNOWLEDGE_EVERY = timedelta(minutes=10)
+
+
+def _content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:
+    """(kind, text or caption, file id) of what can be relayed; None for anything else."""
+    if message.text is not None:
+        return "text", message.text, None
+    if message.voice is not None:
+        return "voice", message.caption, message.voice.file_id
+    if message.photo:
+        return "photo", message.caption, message.photo[-1].file_id
+    if message.document is not None:
+        return "document", message.caption, message.document.file_id
+    return None
+
+
+async def to_case(update: Update, context: HelplineContext) -> None:
+    """Adds the message to the user's open case; without one, answers as outside a flow."""
+    message = update.effective_message
+    telegram_user = update.effective_user
+    assert message is not None and telegram_user is not None
+    services = context.services
+    user = await services.users.get(telegram_user.id)
+    case = await services.cases.open_case_of(telegram_user.id) if user else None
+    if user is None or case is None or not user.has_consented:
+        if message.text is not None or message.voice is not None:
+            await fallback.text_outside_flow(update, context)
+        else:
+            await fallback.unsupported_message(update, context)
+        return
+    tr = services.tr(user.language)
+    if case.blocked:
+        await reply(
+            update, tr("conversation.not_delivered", numbers=emergency_numbers(services, tr))
+        )
+        return
+    content = _content(message)
+    if content is None:
+        await reply(update, tr("conversation.text_or_voice"))
+        return
+    kind, body, file_id = content
+    now = services.clock.now()
+    await casework.add_user_message(services, case, kind, body, file_id)
+    if body and not case.urgent and has_danger_words(body):
+        turned = await casework.make_urgent(services, case, [UrgencyReason.DANGER_WORDS])
+        if turned is not None:
+            await reply(update, emergency_numbers(services, tr))
+            key = "request.alerted" if turned[1] else "request.nobody_on_duty"
+            await reply(update, tr(key, code=case.code))
+            return
+    work = services.casework
+    if work.flood.hit(telegram_user.id, now):
+        await reply(update, tr("conversation.slow_down"))
+        return
+    last = work.acknowledged.get(telegram_user.id)
+    if last is None or now - last >= ACKNOWLEDGE_EVERY:
+        work.acknowledged[telegram_user.id] = now
+        await reply(update, tr("conversation.passed_on", code=case.code))
+
+
+async def edited(update: Update, context: HelplineContext) -> None:
+    """An edit cannot change what was relayed: the user is told to send a new message."""
+    telegram_user = update.effective_user
+    if telegram_user is None:
+        return
+    services = context.services
+    user = await services.users.get(telegram_user.id)
+    if user is None or await services.cases.open_case_of(telegram_user.id) is None:
+        return
+    await reply(update, services.tr(user.language)("conversation.edit_not_passed"))
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, to_case),
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
+    ]

@@ -1,0 +1,290 @@
+"""The staff group's side: "I take it", replies relayed to the user, duty, close, block.
+
+Everything here works only in the staff group (`telegram.staff_chat_id`) and only for
+its members (asked of Telegram, cached a minute); for anyone else nothing happens and
+nothing is revealed, not even that the command exists. A reply to a case card, to any
+message of that case in the group, or anything written in the case's forum topic goes
+to the user as "Psychologist:", never with a name. Button data carries a case's row id
+only, and every press is checked against the database.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import casework
+from bot.codes import parse_code
+from bot.config import Settings
+from bot.context import HelplineContext, Services
+from bot.i18n import Translator
+from handlers.common import reply, translator_for
+from storage import cases as case_store
+from storage.audit import record
+from storage.cases import Case, MessageKind
+
+logger = logging.getLogger(__name__)
+
+
+async def _staff_member(update: Update, context: HelplineContext) -> bool:
+    """In the staff group and a member of it: otherwise the caller does nothing at all."""
+    chat = update.effective_chat
+    user = update.effective_user
+    services = context.services
+    if chat is None or user is None or chat.id != services.settings.telegram.staff_chat_id:
+        return False
+    if user.is_bot:
+        return False
+    return await services.staff.is_member(user.id)
+
+
+def _tr(context: HelplineContext) -> Translator:
+    return casework.staff_tr(context.services)
+
+
+async def _case_of(services: Services, message: Message) -> Case | None:
+    """The case a staff message belongs to: its forum topic, or the message it replies to."""
+    if message.is_topic_message and message.message_thread_id is not None:
+        case = await services.cases.by_topic(message.message_thread_id)
+        if case is not None:
+            return case
+    replied = message.reply_to_message
+    if replied is not None:
+        return await services.cases.by_staff_message(message.chat.id, replied.message_id)
+    return None
+
+
+async def _case_from_command(update: Update, context: HelplineContext) -> Case | None:
+    """A case named by `CODE` after the command, else the case the command replies to."""
+    services = context.services
+    if context.args:
+        code = parse_code(" ".join(context.args))
+        return await services.cases.by_code(code) if code else None
+    message = update.effective_message
+    return await _case_of(services, message) if message is not None else None
+
+
+# ------------------------------------------------------------------------------ buttons
+
+
+async def press_case_button(update: Update, context: HelplineContext) -> None:
+    """take / close / block: checked against the database; a stale press changes nothing."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = context.services
+    tr = _tr(context)
+    case = None
+    if await _staff_member(update, context):
+        case = await services.cases.get(int(query.data.rsplit(":", 1)[1]))
+    if case is None:
+        # To anyone else the button is as dead as any forged one: nothing is revealed.
+        await query.answer((await translator_for(update, context))("fallback.stale_button"))
+        return
+    action = query.data.split(":")[1]
+    staff = update.effective_user
+    assert staff is not None
+    if action == "take":
+        outcome = await casework.take(services, case, staff.id, staff.first_name)
+        if outcome == "taken":
+            await query.answer(tr("staff.you_took", code=case.code))
+        elif outcome == "already":
+            fresh = await services.cases.get(case.id)
+            name = fresh.taken_by_name if fresh and fresh.taken_by_name else "?"
+            await query.answer(tr("staff.already_taken", code=case.code, name=name))
+        else:
+            await query.answer(tr("staff.already_closed", code=case.code))
+    elif action == "close":
+        closed = await casework.close(services, case, staff.id)
+        await query.answer(
+            tr("staff.closed_short" if closed else "staff.already_closed", code=case.code)
+        )
+    elif action == "block":
+        await casework.set_blocked(services, case, staff.id, True)
+        await query.answer(tr("staff.blocked_short", code=case.code))
+    else:
+        await query.answer()
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def _staff_content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:
+    if message.text is not None:
+        return "text", message.text, None
+    if message.voice is not None:
+        return "voice", message.caption, message.voice.file_id
+    if message.photo:
+        return "photo", message.caption, message.photo[-1].file_id
+    if message.document is not None:
+        return "document", message.caption, message.document.file_id
+    return None
+
+
+async def staff_message(update: Update, context: HelplineContext) -> None:
+    """A staff message in a case's thread or topic goes to the user as the psychologist."""
+    message = update.effective_message
+    staff = update.effective_user
+    if message is None or staff is None:
+        return
+    services = context.services
+    case = await _case_of(services, message)
+    # Ordinary talk among staff is none of the bot's business; non-members get nothing.
+    if case is None or not await _staff_member(update, context):
+        return
+    tr = _tr(context)
+    if not case.is_open:
+        await message.reply_text(tr("staff.case_closed_not_sent", code=case.code))
+        return
+    if case.user_id is None:
+        await message.reply_text(tr("staff.user_forgotten", code=case.code))
+        return
+    content = _staff_content(message)
+    if content is None:
+        await message.reply_text(tr("staff.cannot_relay"))
+        return
+    kind, body, file_id = content
+    await casework.relay_staff_message(
+        services,
+        case,
+        staff_id=staff.id,
+        staff_name=staff.first_name,
+        message_id=message.message_id,
+        kind=kind,
+        body=body,
+        file_id=file_id,
+    )
+
+
+async def staff_edit(update: Update, context: HelplineContext) -> None:
+    """An edited reply is not sent again: staff are told to send a new message."""
+    message = update.effective_message
+    if message is None:
+        return
+    case = await _case_of(context.services, message)
+    if case is None or not await _staff_member(update, context):
+        return
+    await message.reply_text(_tr(context)("staff.edit_not_sent"))
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+async def duty(update: Update, context: HelplineContext) -> None:
+    """/duty takes the shift now; /duty off hands it back."""
+    if not await _staff_member(update, context):
+        return
+    services = context.services
+    staff = update.effective_user
+    assert staff is not None
+    tr = _tr(context)
+    now = services.clock.now()
+    args = context.args or []
+    off = bool(args) and args[0].lower() in ("off", "выкл", "өшіру")
+    async with services.db.transaction() as connection:
+        if off:
+            had = await case_store.hand_back_duty(connection, staff.id)
+        else:
+            await case_store.take_duty(connection, staff.id, staff.first_name, now)
+            had = True
+        await record(connection, at=now, actor_id=staff.id, action="duty_off" if off else "duty_on")
+    if off:
+        await reply(
+            update, tr("staff.duty_off" if had else "staff.duty_was_off", name=staff.first_name)
+        )
+        return
+    until = now + services.settings.urgent.manual_duty_max
+    local = until.astimezone(services.settings.general.timezone)
+    await reply(
+        update, tr("staff.duty_on", name=staff.first_name, until=local.strftime("%d.%m %H:%M"))
+    )
+
+
+async def on_duty(update: Update, context: HelplineContext) -> None:
+    """/onduty: who gets urgent alerts now (by /duty, then the rota), and the backups."""
+    if not await _staff_member(update, context):
+        return
+    services = context.services
+    tr = _tr(context)
+    manual = {entry.user_id: entry.name for entry in await services.cases.manual_duty()}
+    people = []
+    for user_id in await casework.on_duty_now(services):
+        people.append(manual.get(user_id) or await _name_of(services, user_id))
+    backups = [await _name_of(services, user_id) for user_id in services.settings.urgent.backup_ids]
+    backup_text = ", ".join(backups) or "—"
+    if people:
+        await reply(update, tr("staff.on_duty", names=", ".join(people), backups=backup_text))
+    else:
+        await reply(update, tr("staff.nobody_on_duty", backups=backup_text))
+
+
+async def _name_of(services: Services, user_id: int) -> str:
+    try:
+        member = await services.bot.get_chat_member(
+            services.settings.telegram.staff_chat_id, user_id
+        )
+    except TelegramError:
+        return str(user_id)
+    return member.user.first_name
+
+
+async def close_command(update: Update, context: HelplineContext) -> None:
+    """/close as a reply to a case (or /close CODE): closes it and tells the user kindly."""
+    if not await _staff_member(update, context):
+        return
+    tr = _tr(context)
+    case = await _case_from_command(update, context)
+    if case is None:
+        await reply(update, tr("staff.which_case", command="/close"))
+        return
+    staff = update.effective_user
+    assert staff is not None
+    if not await casework.close(context.services, case, staff.id):
+        await reply(update, tr("staff.already_closed", code=case.code))
+
+
+async def block_command(update: Update, context: HelplineContext) -> None:
+    """/block as a reply to a case: the person's messages stop reaching staff."""
+    if not await _staff_member(update, context):
+        return
+    tr = _tr(context)
+    case = await _case_from_command(update, context)
+    if case is None:
+        await reply(update, tr("staff.which_case", command="/block"))
+        return
+    staff = update.effective_user
+    assert staff is not None
+    await casework.set_blocked(context.services, case, staff.id, True)
+
+
+async def unblock_command(update: Update, context: HelplineContext) -> None:
+    """/unblock CODE: the person's messages reach staff again."""
+    if not await _staff_member(update, context):
+        return
+    tr = _tr(context)
+    case = await _case_from_command(update, context)
+    if case is None:
+        await reply(update, tr("staff.which_case", command="/unblock"))
+        return
+    staff = update.effective_user
+    assert staff is not None
+    await casework.set_blocked(context.services, case, staff.id, False)
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    new_messages = filters.UpdateType.MESSAGE
+    return [
+        CallbackQueryHandler(press_case_button, pattern=r"^case:(take|close|block):\d{1,18}$"),
+        CommandHandler("duty", duty, filters=group),
+        CommandHandler("onduty", on_duty, filters=group),
+        CommandHandler("close", close_command, filters=group),
+        CommandHandler("block", block_command, filters=group),
+        CommandHandler("unblock", unblock_command, filters=group),
+        MessageHandler(
+            group & new_messages & ~filters.COMMAND & ~filters.StatusUpdate.ALL, staff_message
+        ),
+        MessageHandler(group & filters.UpdateType.EDITED_MESSAGE, staff_edit),
+    ]
