@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.casework import Casework
 from bot.clock import Clock
 from bot.config import Language, Settings
 from bot.crypto import TextSealer
@@ -19,6 +20,7 @@ from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
+from storage.cases import CaseRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.users import UserRepository
@@ -47,10 +49,13 @@ class Services:
     audit: AuditRepository
     message_log: MessageLog
     appointments: AppointmentRepository
+    cases: CaseRepository
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
     # What /forget erases, in order; each feature that stores user data adds its eraser.
     erasers: list[Eraser] = field(default_factory=list)
+    # Casework's in-process state: the staff group's kind, flood windows (bot/casework.py).
+    casework: Casework = field(default_factory=Casework)
 
     def tr(self, language: Language) -> Translator:
         return self.texts.for_language(language)
