@@ -11,11 +11,13 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
+from bot import casework
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
 from bot.crypto import TextSealer
 from bot.delivery import Delivery
+from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import HelplineBot, MessageLog
@@ -28,9 +30,22 @@ from bot.reminders import (
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
-from handlers import agenda, appointments, audit, booking, fallback, forget, safety, start
+from handlers import (
+    agenda,
+    appointments,
+    audit,
+    booking,
+    conversation,
+    fallback,
+    forget,
+    request,
+    safety,
+    staff,
+    start,
+)
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
+from storage.cases import CaseRepository
 from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
@@ -78,7 +93,21 @@ def build_application(
     # Order matters: flows first, the catch-all fallback last.
     for group, early in safety.build_early_handlers(settings).items():
         application.add_handlers(early, group=group)
-    for module in (start, safety, forget, audit, booking, appointments, agenda, fallback):
+    # The request flow comes before safety, so that /exit also ends a request in progress;
+    # the conversation relay comes late: it takes any private message left by the flows.
+    for module in (
+        start,
+        request,
+        safety,
+        forget,
+        audit,
+        booking,
+        appointments,
+        agenda,
+        staff,
+        conversation,
+        fallback,
+    ):
         application.add_handlers(module.build_handlers(settings))
     application.add_error_handler(_on_error)
     return application
@@ -129,15 +158,19 @@ async def _post_init(application: HelplineApplication) -> None:
         audit=AuditRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
         appointments=AppointmentRepository(db, sealer),
+        cases=CaseRepository(db, sealer),
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot, HelplineBot):
         application.bot.attach_message_log(services.message_log)
     services.message_log.start()
-    services.due_work.append(Retention([erase_old_notes]))
+    services.due_work.append(Retention([erase_old_notes, casework.erase_closed_case_texts]))
+    services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]
+    casework.register_hooks(services)
     services.due_work += [send_due_reminders, send_morning_agenda]
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(erase_appointments)
+    services.erasers.append(casework.erase_cases)
     services.erasers.append(erase_user_row)
     await _set_commands(application, services)
     # Whatever was pending when the bot stopped goes out now.
