@@ -129,7 +129,13 @@ def make_settings(tmp_path: Path, base_url: str, changes: dict[str, Any] | None 
 class Harness:
     """One bot, its emulator, its staff group and its clock; restartable on the same database."""
 
-    def __init__(self, emulator: TelegramEmulator, settings: Settings, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        emulator: TelegramEmulator,
+        settings: Settings,
+        clock: ManualClock,
+        forum: bool = False,
+    ) -> None:
         self.emulator = emulator
         self.settings = settings
         self.clock = clock
@@ -137,7 +143,7 @@ class Harness:
         self.application: HelplineApplication | None = None
         self._stack: AsyncExitStack | None = None
         self.group: SimGroup = emulator.create_group(
-            chat_id=settings.telegram.staff_chat_id, title="Staff"
+            chat_id=settings.telegram.staff_chat_id, title="Staff", is_forum=forum
         )
         self.admin = self._staff(ADMIN_ID, "Admin", "administrator")
         self.duty = self._staff(DUTY_ID, "Dilnaz", "member")
@@ -217,10 +223,10 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
     # The emulator dates messages; Telegram's 48-hour rules count from those dates.
     emulator.advance_time(START.timestamp() - emulator.now())
 
-    async def factory(changes: dict[str, Any] | None = None) -> Harness:
+    async def factory(changes: dict[str, Any] | None = None, *, forum: bool = False) -> Harness:
         settings = make_settings(tmp_path, emulator.base_url, changes)
         clock = ManualClock(START)
-        harness = Harness(emulator, settings, clock)
+        harness = Harness(emulator, settings, clock, forum=forum)
         await harness.start()
         started.append(harness)
         return harness
