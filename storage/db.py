@@ -10,6 +10,7 @@ hold a read transaction from another process at the same time: WAL allows it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -136,7 +137,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self._connection.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # The BEGIN runs in aiosqlite's thread whatever happens to this task (a
+                # delivery cancelled at shutdown): undo it, or the next BEGIN would fail.
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self._connection.execute("ROLLBACK")
+                raise
             try:
                 yield self._connection
             except BaseException:

@@ -96,3 +96,29 @@ def test_times_round_trip_and_sort() -> None:
     assert to_db_time(earlier) < to_db_time(later)
     with pytest.raises(ValueError):
         to_db_time(datetime(2026, 1, 1))
+
+
+async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(tmp_path: Path) -> None:
+    # Delivery tasks are cancelled at shutdown, possibly right at BEGIN; the BEGIN still
+    # runs in aiosqlite's thread, and must not leave the next transaction "nested".
+    import asyncio
+    import contextlib
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        for attempt in range(5):
+            task = asyncio.create_task(
+                db.execute(
+                    "INSERT INTO users (user_id, language, created_at) VALUES (?, 'kk', 'x')",
+                    (attempt,),
+                )
+            )
+            await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            async with db.transaction() as connection:
+                await connection.execute("SELECT 1")
+        assert await db.fetch_one("SELECT * FROM users") is None
+    finally:
+        await db.close()
