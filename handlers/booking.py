@@ -123,6 +123,44 @@ class _Waiting(filters.UpdateFilter):
         return user is not None and self._index.waits_for(user.id, self._states)
 
 
+class _LeavingObserver(BaseHandler[Update, HelplineContext, None]):
+    """Never handles anything: notices a user leaving the booking for another flow.
+
+    A command other than /book and /cancel, or a button that is not the booking's,
+    starts something else (a help request, /sos ...): from then on this flow must not
+    take the user's text as a note. The draft itself stays, so a booking button pressed
+    later still works. It is first in the booking's handlers, which come before the
+    other flows, so it sees those updates before they are taken.
+    """
+
+    def __init__(self, index: DraftIndex) -> None:
+        super().__init__(self._never)
+        self._index = index
+
+    @staticmethod
+    async def _never(update: Update, context: HelplineContext) -> None:
+        raise AssertionError("the observer never handles an update")
+
+    def check_update(self, update: object) -> bool:
+        if not isinstance(update, Update) or update.effective_user is None:
+            return False
+        user_id = update.effective_user.id
+        if user_id not in self._index.awaiting:
+            return False
+        query = update.callback_query
+        message = update.message
+        if query is not None:
+            leaving = not (query.data or "").startswith("bk:")
+        elif message is not None and message.text and message.text.startswith("/"):
+            command = message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower()
+            leaving = command not in ("book", "cancel")
+        else:
+            leaving = False
+        if leaving:
+            self._index.awaiting.pop(user_id, None)
+        return False
+
+
 BUTTON_STEPS = frozenset(
     {
         Awaiting.CENTER,
@@ -972,6 +1010,7 @@ class BookingFlow:
         at_note = _Waiting(self.index, frozenset({Awaiting.NOTE}))
         at_button = _Waiting(self.index, BUTTON_STEPS)
         return [
+            _LeavingObserver(self.index),
             CommandHandler("book", self.start, filters=private),
             CallbackQueryHandler(self.start, pattern=f"^{MENU_BOOK}$"),
             CommandHandler("cancel", self.cancel, filters=private & in_booking),
@@ -1009,7 +1048,8 @@ def _offsets_text(tr: Translator, offsets: Sequence[timedelta]) -> str:
     parts = []
     for offset in sorted(offsets, reverse=True):
         seconds = int(offset.total_seconds())
-        if seconds % 86400 == 0:
+        # "24 hours" reads better than "1 day" for a reminder the day before.
+        if seconds % 86400 == 0 and seconds >= 2 * 86400:
             parts.append(tr.plural("booking.offset_days", seconds // 86400))
         elif seconds % 3600 == 0:
             parts.append(tr.plural("booking.offset_hours", seconds // 3600))

@@ -1,0 +1,99 @@
+"""Steps of the booking conversation as a villager takes them, shared by the e2e tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from sandbox import SimMessage, SimUser
+from tests.conftest import ALMATY, Harness
+
+CODE = re.compile(r"[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}")
+
+
+def has_data(prefix: str) -> Callable[[SimMessage], bool]:
+    return lambda message: any((data or "").startswith(prefix) for _, data in message.buttons)
+
+
+def data_of(message: SimMessage, prefix: str) -> list[str]:
+    return [data for _, data in message.buttons if data and data.startswith(prefix)]
+
+
+def slot(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ALMATY)
+
+
+def code_in(message: SimMessage) -> str:
+    found = CODE.search(message.text or "")
+    assert found is not None, message.text
+    return found.group(0)
+
+
+async def press_button_with_data(user: SimUser, message: SimMessage, data: str) -> None:
+    """Presses a button that really is on the message (unlike a forged press_data)."""
+    assert data in [d for _, d in message.buttons], (data, message.buttons)
+    await user.press_data(data, message.message_id)
+
+
+async def reach_summary(
+    bot: Harness,
+    user: SimUser,
+    *,
+    start: datetime,
+    service: str = "psychologist",
+    language: str = "ru",
+    note: str | None = None,
+    named: bool = False,
+) -> SimMessage:
+    """From /book to the summary with its Confirm button."""
+    settings_service = bot.settings.service(service)
+    assert settings_service is not None
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press(settings_service.name.get(language))  # type: ignore[arg-type]
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:{service}:{start.date().isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    await press_button_with_data(user, times, f"bk:time:{service}:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    if note is None:
+        await user.press(bot.tr(language, "booking.button.skip_note"))
+    else:
+        await user.send(note)
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await user.press(bot.tr(language, "booking.button.named" if named else "booking.button.discreet"))
+    return await user.wait_for_bot_message(has_data("bk:confirm:"))
+
+
+async def confirm(user: SimUser, summary: SimMessage) -> None:
+    data = data_of(summary, "bk:confirm:")
+    assert len(data) == 1
+    await user.press_data(data[0], summary.message_id)
+
+
+def is_booked(message: SimMessage) -> bool:
+    return has_data("bk:menu")(message)
+
+
+def is_just_taken(bot: Harness, language: str = "ru") -> Callable[[SimMessage], bool]:
+    return lambda message: bot.tr(language, "booking.just_taken") in (message.text or "")
+
+
+async def book(
+    bot: Harness,
+    user: SimUser,
+    *,
+    start: datetime,
+    service: str = "psychologist",
+    language: str = "ru",
+    note: str | None = None,
+    named: bool = False,
+) -> str:
+    """The whole booking; returns the booking code."""
+    summary = await reach_summary(
+        bot, user, start=start, service=service, language=language, note=note, named=named
+    )
+    await confirm(user, summary)
+    booked = await user.wait_for_bot_message(is_booked)
+    return code_in(booked)
