@@ -62,7 +62,9 @@ async def reach_summary(
     else:
         await user.send(note)
     await user.wait_for_bot_message(has_data("bk:naming:"))
-    await user.press(bot.tr(language, "booking.button.named" if named else "booking.button.discreet"))
+    await user.press(
+        bot.tr(language, "booking.button.named" if named else "booking.button.discreet")
+    )
     return await user.wait_for_bot_message(has_data("bk:confirm:"))
 
 
