@@ -1,0 +1,215 @@
+"""My appointments end to end: the list, cancel, reschedule, and buttons that must not work."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from tests.conftest import Harness
+from tests.handlers.booking_steps import (
+    book,
+    code_in,
+    has_data,
+    press_button_with_data,
+    reach_summary,
+    slot,
+)
+
+THURSDAY = date(2026, 12, 3)
+FRIDAY = date(2026, 12, 4)
+
+
+def seats(bot: Harness, start: object) -> int:
+    from datetime import datetime
+
+    from storage.db import to_db_time
+
+    assert isinstance(start, datetime)
+    with sqlite3.connect(bot.settings.storage.path) as connection:
+        row = connection.execute(
+            "SELECT COUNT(*) FROM appointments WHERE status = 'booked' AND starts_at = ?",
+            (to_db_time(start),),
+        ).fetchone()
+    return int(row[0])
+
+
+async def test_the_list_shows_upcoming_appointments_with_codes(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/appointments")
+    empty = await user.wait_for_bot_message()
+    assert empty.text == bot.tr("ru", "appointment.none")
+    first = await book(bot, user, start=slot(FRIDAY, 9))
+    second = await book(bot, user, start=slot(THURSDAY, 9))
+    await user.send("/appointments")
+    title = await user.wait_for_bot_message()
+    assert title.text == "У вас 2 предстоящие записи:"
+    soonest = await user.wait_for_bot_message(has_data("ap:cancel:"))
+    later = await user.wait_for_bot_message(has_data("ap:cancel:"))
+    assert second in soonest.text and "четверг, 3 декабря, 09:00–09:45" in soonest.text
+    assert first in later.text
+    assert [t for t, _ in soonest.buttons] == ["🔁 Перенести", "✖️ Отменить"]
+
+
+async def test_cancel_frees_the_seat_and_tells_staff(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    start = slot(THURSDAY, 9)
+    code = await book(bot, user, start=start)
+    assert seats(bot, start) == 1
+    await user.send("/appointments")
+    await user.wait_for_bot_message()
+    entry = await user.wait_for_bot_message(has_data("ap:cancel:"))
+    await user.press("✖️ Отменить")
+    question = await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
+    assert code in question.text
+    # "No" keeps it.
+    await user.press("Нет, оставить")
+    kept = await user.wait_for_bot_message()
+    assert kept.text == bot.tr("ru", "appointment.kept", code=code)
+    assert seats(bot, start) == 1
+    await press_button_with_data(user, entry, entry.buttons[1][1] or "")
+    await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
+    await user.press("Да, отменить")
+    done = await user.wait_for_bot_message()
+    assert code in done.text and "отменена" in done.text
+    assert seats(bot, start) == 0
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.text and "✖️" in m.text)
+    assert "Психолог кеңесі" in notice.text
+    # The seat is free for somebody else at once.
+    other = bot.user("Other")
+    await bot.onboard(other, "ru")
+    await book(bot, other, start=start)
+    assert seats(bot, start) == 1
+    # The old buttons now change nothing and say so.
+    await user.press_data(entry.buttons[1][1] or "", entry.message_id)
+    again = await user.wait_for_bot_message()
+    assert again.text == bot.tr("ru", "appointment.already_cancelled", code=code)
+    assert seats(bot, start) == 1
+
+
+async def test_someone_elses_appointment_button_changes_nothing(bot: Harness) -> None:
+    owner = bot.user("Owner")
+    await bot.onboard(owner, "ru")
+    code = await book(bot, owner, start=slot(THURSDAY, 9))
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None
+    intruder = bot.user("Intruder")
+    await bot.onboard(intruder, "ru")
+    menu = intruder.last_bot_message()
+    for action in ("ap:cancel_yes", "ap:cancel", "ap:move", "ap:come"):
+        await intruder.press_data(f"{action}:{stored.id}:{stored.version}", menu.message_id)
+        answer = await intruder.wait_for_bot_message()
+        assert answer.text == bot.tr("ru", "appointment.not_yours")
+    # A forged reschedule straight to the last step is refused too.
+    target = int(slot(FRIDAY, 9).timestamp())
+    await intruder.press_data(f"rs:ok:{stored.id}:{stored.version}:{target}", menu.message_id)
+    answer = await intruder.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "appointment.not_yours")
+    after = await bot.services.appointments.by_code(code)
+    assert after == stored
+
+
+async def test_reschedule_moves_the_seat_and_old_buttons_are_refused(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    old_start, new_start = slot(THURSDAY, 9), slot(FRIDAY, 12)
+    code = await book(bot, user, start=old_start)
+    before = await bot.services.appointments.by_code(code)
+    assert before is not None
+    await user.send("/appointments")
+    await user.wait_for_bot_message()
+    entry = await user.wait_for_bot_message(has_data("ap:move:"))
+    old_cancel = entry.buttons[1][1] or ""
+    await user.press("🔁 Перенести")
+    days = await user.wait_for_bot_message(has_data("rs:day:"))
+    assert code in days.text
+    await user.press("пт, 4 дек.")
+    times = await user.wait_for_bot_message(has_data("rs:time:"))
+    old_time = times.buttons[0][1] or ""
+    await user.press("12:00")
+    question = await user.wait_for_bot_message(has_data("rs:ok:"))
+    assert "Было: четверг, 3 декабря, 09:00–09:45" in question.text
+    assert "Станет: пятница, 4 декабря, 12:00–12:45" in question.text
+    await user.press("✅ Да, перенести")
+    moved = await user.wait_for_bot_message(has_data("ap:move:"))
+    assert code_in(moved) == code and "пятница, 4 декабря, 12:00–12:45" in moved.text
+    assert seats(bot, old_start) == 0 and seats(bot, new_start) == 1
+    after = await bot.services.appointments.by_code(code)
+    assert after is not None and after.version == before.version + 1
+    reminders = await bot.services.appointments.reminders_of(after.id)
+    assert [status for _, status in reminders].count("planned") == 2
+    assert all(due < new_start for due, _ in reminders)
+    notice = await bot.group.wait_for_bot_message(lambda m: "🔁" in m.text)
+    assert code in notice.text and "12:00" in notice.text
+    # The list's old Cancel names the earlier version: it changes nothing and says so.
+    await user.press_data(old_cancel, entry.message_id)
+    outdated = await user.wait_for_bot_message()
+    assert "перенесли" in outdated.text and "12:00" in outdated.text
+    # So does an old time button of the finished reschedule.
+    await user.press_data(old_time, times.message_id)
+    outdated = await user.wait_for_bot_message()
+    assert "перенесли" in outdated.text
+    assert seats(bot, new_start) == 1
+
+
+async def test_reschedule_to_a_slot_just_taken_keeps_the_old_time(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    old_start, wanted = slot(THURSDAY, 9), slot(FRIDAY, 9)
+    code = await book(bot, user, start=old_start)
+    await user.send("/appointments")
+    await user.wait_for_bot_message()
+    await user.wait_for_bot_message(has_data("ap:move:"))
+    await user.press("🔁 Перенести")
+    await user.wait_for_bot_message(has_data("rs:day:"))
+    await user.press("пт, 4 дек.")
+    await user.wait_for_bot_message(has_data("rs:time:"))
+    await user.press("09:00")
+    question = await user.wait_for_bot_message(has_data("rs:ok:"))
+    other = bot.user("Quick")
+    await bot.onboard(other, "ru")
+    await book(bot, other, start=wanted)
+    await user.press_data(
+        next(d for _, d in question.buttons if (d or "").startswith("rs:ok:")) or "",
+        question.message_id,
+    )
+    taken = await user.wait_for_bot_message(has_data("rs:time:"))
+    assert bot.tr("ru", "booking.just_taken") in taken.text
+    assert "пт, 4 дек., 09:45" in [t for t, _ in taken.buttons]
+    assert seats(bot, old_start) == 1 and seats(bot, wanted) == 1
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None and stored.starts_at == old_start
+
+
+async def test_an_appointment_in_the_past_cannot_be_changed(bot: Harness) -> None:
+    from datetime import timedelta
+
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9))
+    await user.send("/appointments")
+    await user.wait_for_bot_message()
+    entry = await user.wait_for_bot_message(has_data("ap:cancel:"))
+    bot.advance(timedelta(days=1))  # Thursday 10:00: it has begun
+    await user.press("✖️ Отменить")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "appointment.past", code=code)
+    assert entry.buttons  # nothing was changed, not even the message
+
+
+async def test_cancel_works_in_kazakh_and_a_summary_after_it_still_books(bot: Harness) -> None:
+    user = bot.user(language_code="kk")
+    await bot.onboard(user, "kk")
+    code = await book(bot, user, start=slot(THURSDAY, 9), language="kk")
+    await user.send("/appointments")
+    title = await user.wait_for_bot_message()
+    assert title.text == "Сіздің алдағы жазылуыңыз (1):"
+    await user.wait_for_bot_message(has_data("ap:cancel:"))
+    await user.press("✖️ Бас тарту")
+    await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
+    await user.press("Иә, бас тартамын")
+    done = await user.wait_for_bot_message()
+    assert code in done.text and "бас тартылды" in done.text
+    summary = await reach_summary(bot, user, start=slot(THURSDAY, 9), language="kk")
+    assert "бейсенбі" in summary.text
