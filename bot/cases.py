@@ -118,8 +118,12 @@ def reason_texts(tr: Translate, facts: CardFacts) -> list[str]:
     texts = []
     for reason in facts.reasons:
         if reason == UrgencyReason.DANGER_WORDS:
-            words = ", ".join(dict.fromkeys(s.matched for s in facts.signals)) or "?"
-            texts.append(tr("card.reason.danger_words", words=words))
+            words = ", ".join(dict.fromkeys(s.matched for s in facts.signals))
+            if words:
+                texts.append(tr("card.reason.danger_words", words=words))
+            else:
+                # The words were in the conversation, which the card does not repeat.
+                texts.append(tr("card.reason.danger_words_later"))
         elif reason in (UrgencyReason.SOS_BUTTON, UrgencyReason.LETHALITY_SCREEN):
             texts.append(tr(f"card.reason.{reason}"))
     return texts

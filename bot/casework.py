@@ -235,24 +235,34 @@ async def _post_card(services: Services, connection: aiosqlite.Connection, case:
 
 
 async def _post_alert(
-    services: Services, connection: aiosqlite.Connection, case: Case, key: str, **params: Any
+    services: Services,
+    connection: aiosqlite.Connection,
+    case: Case,
+    key: str,
+    *,
+    signals: tuple[DangerSignal, ...] | None = None,
+    **params: Any,
 ) -> None:
     """A re-alert or a "now urgent" alert: the card's header, under the card, with the button."""
     tr = staff_tr(services)
-    header = card_header(tr, card_facts(case), services.settings.general.timezone)
+    facts = card_facts(case, signals=signals)
+    header = card_header(tr, facts, services.settings.general.timezone)
     text = tr(key, **params) + "\n\n" + header
     place = _placement(case, reply_to_card=True)
-    await _to_staff(
-        services, connection, case, _html(text, take_keyboard(tr, case), **place), REPOST
-    )
+    markup = take_keyboard(tr, case) if case.taken_at is None else None
+    await _to_staff(services, connection, case, _html(text, markup, **place), REPOST)
 
 
 async def _alert_duty(
-    services: Services, connection: aiosqlite.Connection, case: Case, targets: list[int]
+    services: Services,
+    connection: aiosqlite.Connection,
+    case: Case,
+    targets: list[int],
+    signals: tuple[DangerSignal, ...] | None = None,
 ) -> None:
     """Direct messages to the on-duty people (and backups): short, no story, no buttons."""
     tr = staff_tr(services)
-    facts = card_facts(case)
+    facts = card_facts(case, signals=signals)
     text = tr(
         "duty_alert.text",
         code=case.code,
@@ -364,10 +374,11 @@ async def open_case(
 
 
 async def make_urgent(
-    services: Services, case: Case, reasons: list[UrgencyReason]
+    services: Services, case: Case, reasons: list[UrgencyReason], text: str | None = None
 ) -> tuple[Case, list[int]] | None:
-    """Turns an open case urgent (a later /sos, danger words in the conversation)."""
+    """Turns an open case urgent (a later /sos, danger words in the conversation `text`)."""
     settings = services.settings
+    signals = tuple(find_danger_signals(text)) if text else None
     on_duty = await on_duty_now(services)
     now = services.clock.now()
     async with services.db.transaction() as connection:
@@ -387,11 +398,11 @@ async def make_urgent(
             return None
         updated = await case_store.fetch_case(connection, services.sealer, case.id)
         assert updated is not None
-        await _post_alert(services, connection, updated, "card.now_urgent")
+        await _post_alert(services, connection, updated, "card.now_urgent", signals=signals)
         targets = rota.escalation_targets(
             step=0, on_duty=on_duty, backups=settings.urgent.backup_ids
         )
-        await _alert_duty(services, connection, updated, targets)
+        await _alert_duty(services, connection, updated, targets, signals)
     services.delivery.notify()
     return updated, on_duty
 
@@ -526,6 +537,17 @@ _SEND_METHOD: dict[str, str] = {
     "photo": "sendPhoto",
     "document": "sendDocument",
 }
+
+
+async def tell_user(services: Services, case: Case, texts: list[str]) -> None:
+    """What an urgent user must see (numbers, who was alerted) goes through the outbox:
+    retried like the alerts themselves, and in order."""
+    if case.user_id is None:
+        return
+    async with services.db.transaction() as connection:
+        for text in texts:
+            await _to_user(services, connection, case, _html(text))
+    services.delivery.notify()
 
 
 async def add_user_message(

@@ -68,11 +68,12 @@ async def to_case(update: Update, context: HelplineContext) -> None:
     now = services.clock.now()
     await casework.add_user_message(services, case, kind, body, file_id)
     if body and not case.urgent and has_danger_words(body):
-        turned = await casework.make_urgent(services, case, [UrgencyReason.DANGER_WORDS])
+        turned = await casework.make_urgent(services, case, [UrgencyReason.DANGER_WORDS], body)
         if turned is not None:
-            await reply(update, emergency_numbers(services, tr))
             key = "request.alerted" if turned[1] else "request.nobody_on_duty"
-            await reply(update, tr(key, code=case.code))
+            await casework.tell_user(
+                services, case, [emergency_numbers(services, tr), tr(key, code=case.code)]
+            )
             return
     work = services.casework
     if work.flood.hit(telegram_user.id, now):

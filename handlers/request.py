@@ -567,8 +567,11 @@ async def _tell_opened(
     case = opened.case
     if case.urgent:
         # The numbers are the first thing an urgent user sees.
-        await reply(update, emergency_numbers(services, tr))
-        await reply(update, _urgent_status(tr, case, opened.on_duty))
+        await casework.tell_user(
+            services,
+            case,
+            [emergency_numbers(services, tr), _urgent_status(tr, case, opened.on_duty)],
+        )
         return
     key = "request.opened_call" if case.reply_by == "call" else "request.opened"
     await reply(update, tr(key, code=case.code))
@@ -605,8 +608,9 @@ async def sos(update: Update, context: HelplineContext) -> int:
     open_case = await services.cases.open_case_of(user.user_id)
     if open_case is not None:
         on_duty = await _sos_on_open_case(services, open_case)
-        await reply(update, numbers)
-        await reply(update, _urgent_status(tr, open_case, on_duty))
+        await casework.tell_user(
+            services, open_case, [numbers, _urgent_status(tr, open_case, on_duty)]
+        )
         return END
     try:
         opened = await casework.open_case(
@@ -625,10 +629,9 @@ async def sos(update: Update, context: HelplineContext) -> int:
         await reply(update, numbers)
         await reply(update, tr("request.daily_limit_sos"))
         return END
-    await reply(update, numbers)
-    await reply(
-        update,
-        _urgent_status(tr, opened.case, opened.on_duty) + "\n\n" + tr("sos.write_if_you_can"),
+    status = _urgent_status(tr, opened.case, opened.on_duty)
+    await casework.tell_user(
+        services, opened.case, [numbers, status + "\n\n" + tr("sos.write_if_you_can")]
     )
     return END
 

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import casework
-from bot.codes import parse_code
+from bot.codes import CODE_RE, parse_code
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
@@ -52,9 +52,14 @@ async def _case_of(services: Services, message: Message) -> Case | None:
         if case is not None:
             return case
     replied = message.reply_to_message
-    if replied is not None:
-        return await services.cases.by_staff_message(message.chat.id, replied.message_id)
-    return None
+    if replied is None:
+        return None
+    case = await services.cases.by_staff_message(message.chat.id, replied.message_id)
+    if case is None and replied.from_user is not None and replied.from_user.id == services.bot.id:
+        # The bot's message may be answered before its delivery was recorded: its code says.
+        found = CODE_RE.search(replied.text or replied.caption or "")
+        case = await services.cases.by_code(found.group()) if found else None
+    return case
 
 
 async def _case_from_command(update: Update, context: HelplineContext) -> Case | None:
