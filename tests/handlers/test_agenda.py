@@ -1,0 +1,139 @@
+"""The staff side: /agenda, the morning agenda, attendance marks, and nobody else."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from datetime import date, datetime, timedelta
+
+from sandbox import SimMessage
+from tests.conftest import ALMATY, STAFF_CHAT_ID, STAFF_ID, Harness
+from tests.handlers.booking_steps import book, slot
+
+WEDNESDAY = date(2026, 12, 2)
+THURSDAY = date(2026, 12, 3)
+
+
+def db_rows(bot: Harness, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    with sqlite3.connect(bot.settings.storage.path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+async def settle(bot: Harness) -> None:
+    async with asyncio.timeout(10):
+        await bot.services.delivery.wait_idle()
+
+
+def is_agenda(message: SimMessage) -> bool:
+    return message.text.startswith("📋")
+
+
+async def test_agenda_lists_the_day_and_marks_attendance(bot: Harness) -> None:
+    first, second = bot.user("Aigul"), bot.user("Dana")
+    await bot.onboard(first, "ru")
+    await bot.onboard(second, "kk")
+    code_a = await book(bot, first, start=slot(WEDNESDAY, 12), note="хочу про сон")
+    code_b = await book(bot, second, start=slot(WEDNESDAY, 12, 45), language="kk")
+    await settle(bot)
+    await bot.staff.send_in(bot.group, "/agenda")
+    agenda = await bot.group.wait_for_bot_message(is_agenda)
+    assert "сәрсенбі, 2 желтоқсан" in agenda.text and "Психолог кеңесі" in agenda.text
+    assert f"12:00 · {code_a}" in agenda.text and f"12:45 · {code_b}" in agenda.text
+    assert "хочу про сон" in agenda.text
+    assert [t for t, _ in agenda.buttons] == [
+        f"✅ {code_a} келді",
+        f"❌ {code_a} келмеді",
+        f"✅ {code_b} келді",
+        f"❌ {code_b} келмеді",
+    ]
+    for secret in ("Aigul", "Dana", str(first.id), str(second.id), "_private"):
+        assert secret not in agenda.text
+
+    await bot.staff.press(f"✅ {code_a} келді", chat=bot.group)
+    await bot.emulator.wait_until(lambda: "✅ келді" in agenda.text)
+    await bot.staff.press(f"❌ {code_b} келмеді", chat=bot.group)
+    await bot.emulator.wait_until(lambda: "❌ келмеді" in agenda.text)
+    assert db_rows(bot, "SELECT code, attendance FROM appointments ORDER BY starts_at") == [
+        (code_a, "came"),
+        (code_b, "no_show"),
+    ]
+    # A wrong mark is corrected by pressing the other button.
+    await bot.staff.press(f"✅ {code_b} келді", chat=bot.group)
+    await bot.emulator.wait_until(lambda: agenda.text.count("✅ келді") == 2)
+    audit = db_rows(bot, "SELECT actor_id, action, subject FROM audit_log ORDER BY id")
+    assert (STAFF_ID, "agenda", None) in audit
+    assert audit[-3:] == [
+        (STAFF_ID, "attended", code_a),
+        (STAFF_ID, "no_show", code_b),
+        (STAFF_ID, "attended", code_b),
+    ]
+    assert [a.text for a in bot.emulator.callback_answers][-1] == f"{code_b}: келді деп белгіленді."
+
+
+async def test_morning_agenda_goes_out_once_a_day(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9))
+    await settle(bot)
+    # Today's (Wednesday's) 08:30 has passed: the first tick sends today's, with nobody booked.
+    await bot.run_due_work()
+    today = await bot.group.wait_for_bot_message(is_agenda)
+    assert today.text == bot.tr("kk", "agenda.empty", day="сәрсенбі, 2 желтоқсан")
+    bot.advance(datetime(2026, 12, 3, 8, 29, tzinfo=ALMATY) - bot.clock.now())
+    await bot.run_due_work()
+    await settle(bot)
+    assert [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text] == []
+    bot.advance(timedelta(minutes=1))
+    await bot.run_due_work()
+    morning = await bot.group.wait_for_bot_message(is_agenda)
+    assert "бейсенбі, 3 желтоқсан" in morning.text and f"09:00 · {code}" in morning.text
+    assert f"✅ {code} келді" in [t for t, _ in morning.buttons]
+    await bot.run_due_work()
+    await bot.restart()
+    bot.advance(timedelta(hours=1))
+    await bot.run_due_work()
+    await settle(bot)
+    assert len([m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text]) == 1
+    staff_text = json.dumps(
+        [r.params for r in bot.emulator.requests if r.params.get("chat_id") == STAFF_CHAT_ID],
+        ensure_ascii=False,
+    )
+    assert str(user.id) not in staff_text and "aigul" not in staff_text.lower()
+
+
+async def test_no_marks_before_the_day(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9))
+    await settle(bot)
+    await bot.staff.send_in(bot.group, "/agenda ертең")
+    agenda = await bot.group.wait_for_bot_message(is_agenda)
+    assert code in agenda.text and agenda.buttons == []
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None
+    await bot.staff.press_data(f"ag:came:{stored.id}", agenda.message_id, chat=bot.group)
+    await bot.emulator.wait_until(
+        lambda: bot.emulator.callback_answers[-1].text == bot.tr("kk", "agenda.too_early")
+    )
+    assert db_rows(bot, "SELECT attendance FROM appointments") == [(None,)]
+    await bot.staff.send_in(bot.group, "/agenda someday")
+    usage = await bot.group.wait_for_bot_message()
+    assert usage.text == bot.tr("kk", "agenda.usage")
+
+
+async def test_only_staff_in_the_staff_group(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(WEDNESDAY, 12))
+    await settle(bot)
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None
+    # /agenda in a private chat is just an unknown command; no agenda leaks.
+    await user.send("/agenda")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "fallback.unknown_command")
+    # A villager forging an attendance button changes nothing.
+    query = await user.press_data(f"ag:came:{stored.id}", answer.message_id)
+    await bot.emulator.wait_until(lambda: any(a.id == query for a in bot.emulator.callback_answers))
+    assert db_rows(bot, "SELECT attendance FROM appointments") == [(None,)]
