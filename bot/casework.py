@@ -810,6 +810,19 @@ def register_hooks(services: Services) -> None:
                 async with services.db.transaction() as connection:
                     await _relay_pending(services, connection, case)
                 services.delivery.notify()
+        elif item.purpose in (CARD, REPOST):
+            case = await services.cases.get(item.ref)
+            if case is not None and case.taken_at is not None and case.taken_by_name:
+                # Taken while this card was still on its way: it must not offer the button.
+                line = taken_line(
+                    staff_tr(services),
+                    case.taken_by_name,
+                    case.taken_at,
+                    services.settings.general.timezone,
+                )
+                async with services.db.transaction() as connection:
+                    await _card_edits(services, connection, case, line)
+                services.delivery.notify()
 
     for purpose in _GROUP_KINDS:
         delivery.on_delivered[purpose] = link

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
-from tests.conftest import Harness
+from bot import casework
+from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import code_in, request_case, settle
 
 
@@ -114,8 +116,6 @@ async def test_duty_commands(bot: Harness) -> None:
     bot.advance(timedelta(hours=9))
     await bot.staff.send_in(bot.group, "/onduty")
     await _staff_said(bot, "Қазір кезекші жоқ")
-    import sqlite3
-
     with sqlite3.connect(bot.settings.storage.path) as db:
         actions = db.execute("SELECT actor_id, action FROM audit_log ORDER BY id").fetchall()
     assert actions == [(903, "duty_on"), (903, "duty_off")]
@@ -201,3 +201,21 @@ async def test_a_duty_psychologist_who_never_opened_the_bot_is_named_to_the_grou
         lambda m: "жеке жазу мүмкін болмады" in (m.text or "")
     )
     assert "Dilnaz" in (notice.text or "") and code in (notice.text or "")
+
+
+async def test_a_card_delivered_after_the_case_was_taken_loses_its_button(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot({"timing": {"retry_base": "200ms"}})
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    bot.emulator.fail_next("sendMessage", count=1, status=500)  # the card is late
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "112" in (m.text or ""), timeout=10)
+    case = await bot.services.cases.get(1)
+    assert case is not None and case.card_message_id is None
+    await casework.take(bot.services, case, bot.staff.id, "Saule")
+    card = await bot.group.wait_for_bot_message(
+        lambda m: "✋ Алған: Saule" in (m.text or ""), include_edits=True, timeout=10
+    )
+    assert bot.tr("kk", "card.take") not in [text for text, _ in card.buttons]
