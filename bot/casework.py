@@ -574,6 +574,12 @@ async def add_user_message(
 
 async def resume_stalled_relays(services: Services) -> None:
     """Due work: relays whose batch failed for good (or was lost) are handed on again."""
+    now = services.clock.now()
+    # The in-memory flood and receipt records of people who went quiet are dropped.
+    services.casework.flood.forget_idle(now)
+    work = services.casework
+    for user_id in [u for u, at in work.acknowledged.items() if now - at > timedelta(hours=1)]:
+        del work.acknowledged[user_id]
     for case_id in await services.cases.cases_with_stalled_relays():
         case = await services.cases.get(case_id)
         if case is None:
