@@ -23,7 +23,7 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
@@ -56,8 +56,12 @@ class Delivery:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._main: asyncio.Task[None] | None = None
+        # Fixes per message (a recreated topic ...): bounded, so a hook cannot loop forever.
+        self._fixes: dict[int, int] = {}
         self.on_delivered: dict[str, DeliveredHook] = {}
         self.on_failed: dict[str, FailedHook] = {}
+        # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
+        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
     def notify(self) -> None:
         """Call after committing outbox rows: wakes the worker."""
@@ -129,8 +133,9 @@ class Delivery:
                 await self._succeed(item, None)
                 return None
             hook = self.on_failed.get(item.purpose)
-            # A bounded number of fixes: a hook that "fixes" forever must not loop.
-            if hook is not None and item.attempts < 3 and await hook(item, error):
+            fixes = self._fixes.get(item.id, 0)
+            if hook is not None and fixes < 3 and await hook(item, error):
+                self._fixes[item.id] = fixes + 1
                 await self._repository.mark_retry(item.id, "fixed: " + error.message[:100])
                 return None
             await self._fail(item, error)
@@ -148,6 +153,7 @@ class Delivery:
         return min(delay, self._timing.retry_max)
 
     async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
+        self._fixes.pop(item.id, None)
         await self._repository.mark_sent(item.id, message_id, self._clock.now())
         hook = self.on_delivered.get(item.purpose)
         if hook is not None:
@@ -157,6 +163,7 @@ class Delivery:
         logger.warning(
             "outbox message %d (%s) failed: %s", item.id, item.purpose, type(error).__name__
         )
+        self._fixes.pop(item.id, None)
         await self._repository.mark_failed(item.id, error.message[:200], self._clock.now())
         hook = self.on_failed.get(item.purpose)
         if hook is not None and not isinstance(error, BadRequest):
