@@ -8,6 +8,7 @@ test moves the clock and calls `harness.run_due_work()`; nothing waits for real 
 from __future__ import annotations
 
 import copy
+import os
 import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -25,6 +26,9 @@ from bot.context import Services, services_of
 from bot.i18n import Texts
 from bot.runner import running
 from sandbox import SimGroup, SimUser, TelegramEmulator
+
+# As the command line does: PTB gives durations as timedelta (the PTB 23 behaviour).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # A Wednesday morning in Almaty: the centre is open and the rota has someone on duty.
