@@ -43,7 +43,7 @@ from bot.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_
 from storage import cases as case_store
 from storage.audit import record
 from storage.cases import Case, CaseMessage, CodeTaken, MessageKind, ReplyBy
-from storage.outbox import OutboxItem, enqueue
+from storage.outbox import OutboxItem, enqueue, erase_refs
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -65,6 +65,7 @@ CARD_EDIT = "case_card_edit"
 TOPIC_CLOSE = "case_topic_close"
 DUTY_ALERT = "case_duty_alert"  # a direct message to the on-duty psychologist or a backup
 TO_USER = "case_user"  # anything for the user: staff replies, "taken", "closed"
+ERASED = "case_erased"  # forget-me: a card edited, a relayed message deleted
 
 _GROUP_KINDS = {CARD: "card", REPOST: "repost", PART: "relay", RELAY: "relay", NOTICE: "notice"}
 
@@ -779,6 +780,32 @@ async def erase_cases(
     """Forget me (inside its transaction): cases are unlinked and blanked; staff are told
     about the ones that were open, by code only."""
     tr = staff_tr(services)
+    staff_messages = await case_store.staff_messages_of_user(connection, user_id)
+    case_ids = sorted(await case_store.ids_of_user(connection, user_id))
+    # Sent cards and relays still hold the words in the outbox until its 48-hour purge;
+    # pending ones would carry them on. All go; the edits below take their place.
+    await erase_refs(connection, "case_", case_ids)
+    # The staff group still shows the story and the relayed words: cards and re-alerts
+    # are edited to say the user erased their data, relayed messages are deleted
+    # (Telegram allows it for 48 hours, or always for an admin bot).
+    for case_id, code, chat_id, message_id, kind in staff_messages:
+        if kind in ("card", "repost"):
+            method = "editMessageText"
+            params = _html(tr("staff.card_erased", code=code), message_id=message_id)
+        elif kind == "relay":
+            method, params = "deleteMessage", {"message_id": message_id}
+        else:
+            continue
+        await enqueue(
+            connection,
+            services.sealer,
+            chat_id=chat_id,
+            method=method,
+            params=params,
+            purpose=ERASED,
+            ref=case_id,
+            now=now,
+        )
     for case_id in await case_store.forget_user_cases(connection, user_id, now):
         case = await case_store.fetch_case(connection, services.sealer, case_id)
         if case is None:

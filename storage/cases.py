@@ -408,6 +408,28 @@ async def hand_back_duty(connection: aiosqlite.Connection, user_id: int) -> bool
 _ERASE_TEXTS = "story = NULL, story_voice = NULL, screen = NULL, callback_phone = NULL"
 
 
+async def ids_of_user(connection: aiosqlite.Connection, user_id: int) -> list[int]:
+    cursor = await connection.execute("SELECT id FROM cases WHERE user_id = ?", (user_id,))
+    ids = [row[0] for row in await cursor.fetchall()]
+    await cursor.close()
+    return ids
+
+
+async def staff_messages_of_user(
+    connection: aiosqlite.Connection, user_id: int
+) -> list[tuple[int, str, int, int, str]]:
+    """(case id, code, chat id, message id, kind) of every staff-group message of the
+    user's cases: forget-me edits the cards and deletes the relayed words."""
+    cursor = await connection.execute(
+        "SELECT c.id, c.code, m.chat_id, m.message_id, m.kind FROM case_staff_messages m "
+        "JOIN cases c ON c.id = m.case_id WHERE c.user_id = ? ORDER BY m.message_id",
+        (user_id,),
+    )
+    rows = [(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+    await cursor.close()
+    return rows
+
+
 async def forget_user_cases(
     connection: aiosqlite.Connection, user_id: int, now: datetime
 ) -> list[int]:

@@ -115,6 +115,17 @@ class OutboxRepository:
             return cursor.rowcount
 
 
+async def erase_refs(
+    connection: aiosqlite.Connection, purpose_prefix: str, refs: list[int]
+) -> None:
+    """Inside the forget-me transaction: every message about these rows, sent or not
+    (a sent card still holds the story until the 48-hour purge)."""
+    for ref in refs:
+        await connection.execute(
+            "DELETE FROM outbox WHERE purpose LIKE ? AND ref = ?", (purpose_prefix + "%", ref)
+        )
+
+
 async def erase_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
     """Inside the forget-me transaction: nothing pending to the user, no copy of what was sent."""
     await connection.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))

@@ -13,6 +13,12 @@ from storage.db import Database
 SEALED_COLUMNS: list[tuple[str, str, str]] = [
     ("outbox", "id", "payload"),
     ("appointments", "id", "note"),
+    ("cases", "id", "story"),
+    ("cases", "id", "story_voice"),
+    ("cases", "id", "screen"),
+    ("cases", "id", "callback_phone"),
+    ("case_messages", "id", "body"),
+    ("case_messages", "id", "file_id"),
 ]
 
 

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.conftest import Harness
+from tests.handlers.case_helpers import plain, request_case, settle
 
 
 def file_mentions(path: Path, *needles: str) -> list[str]:
@@ -61,3 +62,32 @@ async def test_after_forgetting_start_asks_the_language_again(bot: Harness) -> N
     await user.send("/start")
     prompt = await user.wait_for_bot_message()
     assert "Выберите язык" in prompt.text
+
+
+async def test_forget_after_a_case_erases_texts_and_edits_the_staff_card(bot: Harness) -> None:
+    story = "Муж бьёт меня, позвоните на 87015556677"
+    user = bot.user("Gulnara", user_id=77005555)
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, story=story, phone="+7 701 555 66 77")
+    await settle(bot)
+    card = next(m for m in bot.group.bot_messages() if code in m.text)
+    await user.send("и ещё: он забрал мой паспорт")
+    await bot.group.wait_for_bot_message(lambda m: "паспорт" in m.text)
+    relays = [m for m in bot.group.bot_messages() if "паспорт" in m.text]
+
+    await user.send("/forget")
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await settle(bot)
+
+    assert card.text == plain(bot.tr("kk", "staff.card_erased", code=code))
+    assert not card.buttons
+    assert all(m.deleted for m in relays)
+    case = await bot.services.cases.by_code(code)
+    assert case is not None and case.category == "crisis"  # the anonymous figure stays
+    await bot.services.db.checkpoint()
+    leftovers = file_mentions(
+        bot.settings.storage.path, str(user.id), "бьёт", "паспорт", "87015556677", "555 66 77"
+    )
+    assert leftovers == [], "\n".join(leftovers)
