@@ -85,3 +85,34 @@ async def test_message_log_keeps_ids_only(bot: Harness) -> None:
     assert columns == ["chat_id", "message_id", "at"]
     logged = {row[0] for row in database.execute("SELECT message_id FROM message_log")}
     assert logged >= {m.message_id for m in user.messages()[:-1]}
+
+
+async def test_quick_exit_ends_a_request_in_progress_without_storing_it(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/request")
+    await user.wait_for_bot_message(lambda m: bool(m.buttons))
+    await user.press(bot.tr("ru", "category.crisis"))
+    await user.wait_for_bot_message()
+    await user.send("/exit")
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "safety.neutral"))
+    # The flow is over: a text now is not taken as the story.
+    await user.send("мне плохо")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "fallback.text_outside_flow")
+    with sqlite3.connect(bot.settings.storage.path) as database:
+        assert database.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+
+
+async def test_quick_exit_ends_a_booking_in_progress(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "kk")
+    await user.send("/book")
+    await user.wait_for_bot_message(lambda m: bool(m.buttons))
+    await user.send("/exit")
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("kk", "safety.neutral"))
+    await user.send("сәлем")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("kk", "fallback.text_outside_flow")
+    with sqlite3.connect(bot.settings.storage.path) as database:
+        assert database.execute("SELECT COUNT(*) FROM appointments").fetchone()[0] == 0
