@@ -126,8 +126,12 @@ def _build_bot(settings: Settings) -> HelplineBot:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         rate_limiter=AIORateLimiter(
-            overall_max_rate=limits.telegram_per_second,
-            overall_time_period=1,
+            # Evenly spaced, no burst: Telegram counts any sliding second, and a leaky
+            # bucket of n on top of n a second lets 2n through at the start of a burst (a
+            # thousand reminders due at once met 429s). One at a time at n - 1 a second
+            # keeps every second at n or fewer.
+            overall_max_rate=1,
+            overall_time_period=1 / max(limits.telegram_per_second - 1, 1.0),
             group_max_rate=limits.telegram_group_per_minute,
             group_time_period=60,
             max_retries=3,
