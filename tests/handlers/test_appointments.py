@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import date
 
@@ -213,3 +214,47 @@ async def test_cancel_works_in_kazakh_and_a_summary_after_it_still_books(bot: Ha
     assert code in done.text and "бас тартылды" in done.text
     summary = await reach_summary(bot, user, start=slot(THURSDAY, 9), language="kk")
     assert "бейсенбі" in summary.text
+
+
+async def test_forget_me_cancels_future_appointments_and_keeps_anonymous_figures(
+    bot: Harness,
+) -> None:
+    user = bot.user("Zhanar")
+    await bot.onboard(user, "ru")
+    start = slot(THURSDAY, 9)
+    code = await book(bot, user, start=start, note="моя заметка")
+    await user.send("/forget")
+    await user.wait_for_bot_message()
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    # The seat is free again, staff are told (by code only), the row stays anonymous.
+    assert seats(bot, start) == 0
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.text and "✖️" in m.text)
+    assert "Zhanar" not in notice.text
+    with sqlite3.connect(bot.settings.storage.path) as connection:
+        row = connection.execute(
+            "SELECT user_id, note, status, service_id FROM appointments WHERE code = ?", (code,)
+        ).fetchone()
+    assert row == (None, None, "cancelled", "psychologist")
+    # No reminder goes out to the forgotten user.
+    from datetime import datetime
+
+    from tests.conftest import ALMATY
+
+    bot.advance(datetime(2026, 12, 2, 21, 59, tzinfo=ALMATY) - bot.clock.now())
+    await bot.run_due_work()
+    async with asyncio.timeout(10):
+        await bot.services.delivery.wait_idle()
+    assert not [m for m in user.bot_messages() if m.text.startswith("🔔")]
+
+
+async def test_notes_are_erased_after_the_retention_period(bot: Harness) -> None:
+    from datetime import timedelta
+
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9), note="о сне")
+    bot.advance(timedelta(days=bot.settings.privacy.retention_days + 2))
+    await bot.run_due_work()
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None and stored.note is None and stored.user_id == user.id

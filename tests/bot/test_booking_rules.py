@@ -1,0 +1,109 @@
+"""Pure booking rules (bot/booking.py): which button times are honoured, windows, labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.booking import (
+    DAYS_PER_PAGE,
+    day_label,
+    day_long,
+    day_window,
+    from_timestamp,
+    local_midnight,
+    offered_slot,
+    page_count,
+    page_of,
+    parse_day,
+    relative_day,
+    timestamp,
+)
+from bot.config import BookingSettings, Localized, Service
+from bot.slots import TimeRange
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=ALMATY)  # a Wednesday
+BOOKING = BookingSettings(
+    horizon_days=14,
+    min_lead=timedelta(hours=2),
+    reminders=(timedelta(hours=24), timedelta(hours=2)),
+    quiet_hours=TimeRange(time(22), time(8)),
+    holidays=frozenset({date(2026, 12, 25)}),
+    agenda_time=time(8, 30),
+)
+WEEKDAYS = {day: TimeRange(time(9), time(18)) for day in range(5)}
+PSYCHOLOGIST = Service(
+    "psychologist", "sairam", Localized("Психолог", "Психолог"), timedelta(minutes=45), 1, WEEKDAYS
+)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=ALMATY)
+
+
+@pytest.mark.parametrize(
+    ("start", "taken", "offered"),
+    [
+        (at(3, 9), {}, True),  # a slot start on a working day
+        (at(3, 17, 15), {}, True),  # the last one: 17:15-18:00
+        (at(3, 18), {}, False),  # closing time is not a start
+        (at(3, 9, 10), {}, False),  # not on the 45-minute grid (a forged button)
+        (at(2, 11, 15), {}, False),  # today, less than 2 hours ahead
+        (at(2, 12), {}, True),  # today, exactly 2 hours ahead
+        (at(1, 12), {}, False),  # yesterday
+        (at(5, 10), {}, False),  # Saturday: closed
+        (at(16, 10), {}, False),  # Independence Day (the holidays package)
+        (at(25, 10), {}, False),  # a centre holiday (and past the horizon)
+        (at(3, 9), {at(3, 9): 1}, False),  # full
+        (at(3, 9), {at(3, 9).astimezone(UTC): 1}, False),  # full, counted in UTC
+    ],
+)
+def test_offered_slot(start: datetime, taken: dict[datetime, int], offered: bool) -> None:
+    slot = offered_slot(PSYCHOLOGIST, start, taken, NOW, BOOKING, ALMATY)
+    assert (slot is not None) is offered
+    if slot is not None:
+        assert slot.start == start and slot.end == start + timedelta(minutes=45)
+
+
+def test_day_window_is_the_local_day_in_utc() -> None:
+    start, end = day_window(date(2026, 12, 3), ALMATY)
+    assert start == datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
+    assert end - start == timedelta(days=1)
+    assert local_midnight(NOW, ALMATY) == datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+
+
+def test_pages_of_days() -> None:
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(DAYS_PER_PAGE * 2 + 1)]
+    assert page_count(days) == 3
+    assert page_of(days, 0) == (days[:DAYS_PER_PAGE], 0)
+    assert page_of(days, 2) == (days[-1:], 2)
+    assert page_of(days, 99) == (days[-1:], 2)  # a forged page number is clamped
+    assert page_of(days, -5) == (days[:DAYS_PER_PAGE], 0)
+    assert page_of([], 0) == ([], 0)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-1", "1.5", "9" * 12])
+def test_from_timestamp_refuses_garbage(text: str) -> None:
+    assert from_timestamp(text, ALMATY) is None
+
+
+def test_timestamps_round_trip_in_the_centre_zone() -> None:
+    moment = at(3, 9)
+    back = from_timestamp(str(timestamp(moment)), ALMATY)
+    assert back == moment and back is not None and back.tzinfo == ALMATY
+    assert parse_day("2026-12-03") == date(2026, 12, 3)
+    assert parse_day("2026-13-45") is None
+
+
+def test_labels_in_both_languages() -> None:
+    thursday = date(2026, 12, 3)
+    assert day_label(thursday, "ru") == "чт, 3 дек."
+    assert day_long(thursday, "ru") == "четверг, 3 декабря"
+    assert day_long(thursday, "kk") == "бейсенбі, 3 желтоқсан"
+    assert relative_day(at(3, 9), NOW, ALMATY) == 1
+    assert relative_day(at(2, 23, 59), NOW, ALMATY) == 0
+    # 23:30 UTC on the 2nd is already the 3rd in Almaty.
+    assert relative_day(datetime(2026, 12, 2, 23, 30, tzinfo=UTC), NOW, ALMATY) == 1
