@@ -95,12 +95,12 @@ def build_application(
         application.add_handlers(early, group=group)
     # The request flow comes before safety, so that /exit also ends a request in progress;
     # the conversation relay comes late: it takes any private message left by the flows.
-    # Booking comes before the request flow: it takes /cancel only while a booking waits
-    # for something, and it notices (without taking) any other command or button.
+    # Booking comes first: it takes /cancel only while a booking waits for something,
+    # and it notices (without taking) any other command or button, /start included.
     for module in (
-        start,
         booking,
         appointments,
+        start,
         request,
         safety,
         forget,
