@@ -12,7 +12,7 @@ import contextlib
 import logging
 from datetime import date, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -68,13 +68,13 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
         await _say(update, text, markup if marks else None)
 
 
-async def _say(update: Update, text: str, markup: object = None) -> None:
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     message = update.effective_message
     thread = message.message_thread_id if message is not None and message.is_topic_message else None
-    await chat.send_message(text, reply_markup=markup, message_thread_id=thread)  # type: ignore[arg-type]
+    await chat.send_message(text, reply_markup=markup, message_thread_id=thread)
 
 
 async def mark_attendance(update: Update, context: HelplineContext) -> None:

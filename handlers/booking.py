@@ -687,7 +687,8 @@ class BookingFlow:
         draft = _draft(context, self.index, update.effective_user.id)
         tr = await translator_for(update, context)
         if draft is None or draft.slot is None:
-            await self._interrupted(update, context, tr)
+            # Wiped (a quick exit clears drafts): answer as if no booking ever was.
+            await reply(update, tr("fallback.text_outside_flow"), menu_keyboard(tr))
             return
         text = (update.message.text or "").strip()
         if not text:

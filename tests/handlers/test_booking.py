@@ -497,3 +497,111 @@ async def test_booking_needs_consent_first(bot: Harness) -> None:
     await user.send("/book")
     answer = await user.wait_for_bot_message()
     assert answer.text == bot.tr("ru", "consent.required")
+
+
+async def test_another_command_ends_the_wait_for_a_note(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    await user.press("чт, 3 дек.")
+    await user.wait_for_bot_message(has_data("bk:time:"))
+    await user.press("09:00")
+    note_prompt = await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.send("/help")
+    await user.wait_for_bot_message(lambda m: "/sos" in m.text)
+    # Text now is not taken as a note for the specialist ...
+    await user.send("просто текст")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "fallback.text_outside_flow")
+    # ... but the booking's own buttons still work.
+    await user.press_data("bk:skipnote", note_prompt.message_id)
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+
+
+async def test_several_centres_are_asked_first(start_bot: HarnessFactory) -> None:
+    bot = await start_bot(
+        {
+            "centers": [
+                {
+                    "id": "sairam",
+                    "name": {"kk": "Сайрам орталығы", "ru": "Сайрамский центр"},
+                    "address": {"kk": "Ақсу ауылы", "ru": "село Аксу"},
+                    "phone": "+7 725 000 00 00",
+                },
+                {
+                    "id": "saryagash",
+                    "name": {"kk": "Сарыағаш орталығы", "ru": "Сарыагашский центр"},
+                    "address": {"kk": "Сарыағаш қаласы", "ru": "город Сарыагаш"},
+                    "phone": "+7 725 111 11 11",
+                },
+            ],
+            "services": [
+                {
+                    "id": "psychologist",
+                    "center": "sairam",
+                    "name": {"kk": "Психолог кеңесі", "ru": "Консультация психолога"},
+                    "duration": "45m",
+                    "capacity": 1,
+                    "hours": {"thu": "09:00-18:00"},
+                },
+                {
+                    "id": "lawyer",
+                    "center": "saryagash",
+                    "name": {"kk": "Заңгер кеңесі", "ru": "Консультация юриста"},
+                    "duration": "30m",
+                    "capacity": 1,
+                    "hours": {"thu": "10:00-12:00"},
+                },
+            ],
+        }
+    )
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/book")
+    centres = await user.wait_for_bot_message(has_data("bk:center:"))
+    assert [t for t, _ in centres.buttons] == [
+        "Сайрамский центр",
+        "Сарыагашский центр",
+        "✖️ Прервать",
+    ]
+    await user.press("Сарыагашский центр")
+    services = await user.wait_for_bot_message(has_data("bk:service:"))
+    assert [t for t, _ in services.buttons] == ["Консультация юриста", "⬅️ Назад", "✖️ Прервать"]
+    await user.press("⬅️ Назад")
+    await user.wait_for_bot_message(has_data("bk:center:"))
+    await user.press("Сарыагашский центр")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация юриста")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    await user.press("чт, 3 дек.")
+    await user.wait_for_bot_message(has_data("bk:time:"))
+    await user.press("11:30")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.press("Пропустить")
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await user.press(bot.tr("ru", "booking.button.discreet"))
+    summary = await user.wait_for_bot_message(has_data("bk:confirm:"))
+    await confirm(user, summary)
+    booked = await user.wait_for_bot_message(is_booked)
+    assert "город Сарыагаш" in booked.text and "+7 725 111 11 11" in booked.text
+
+
+async def test_quick_exit_ends_the_booking_without_a_trace(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    summary = await reach_summary(bot, user, start=slot(THURSDAY, 9), note="секрет")
+    confirm_data = data_of(summary, "bk:confirm:")[0]
+    await user.send("/exit")
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "safety.neutral"))
+    await user.send("привет")
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("ru", "fallback.text_outside_flow")
+    # The old Confirm (replayed) books nothing.
+    menu = user.last_bot_message()
+    await user.press_data(confirm_data, menu.message_id)
+    interrupted = await user.wait_for_bot_message()
+    assert interrupted.text == bot.tr("ru", "booking.interrupted")
+    assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
