@@ -42,6 +42,7 @@ from handlers import (
     safety,
     staff,
     start,
+    stats,
 )
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
@@ -49,6 +50,7 @@ from storage.cases import CaseRepository
 from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -106,6 +108,7 @@ def build_application(
         forget,
         audit,
         agenda,
+        stats,
         staff,
         conversation,
         fallback,
@@ -162,6 +165,7 @@ async def _post_init(application: HelplineApplication) -> None:
         users=UserRepository(db),
         outbox=outbox,
         audit=AuditRepository(db),
+        stats=StatsRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
         appointments=AppointmentRepository(db, sealer),
         cases=CaseRepository(db, sealer),

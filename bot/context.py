@@ -23,6 +23,7 @@ from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 SERVICES_KEY = "services"
@@ -47,6 +48,7 @@ class Services:
     users: UserRepository
     outbox: OutboxRepository
     audit: AuditRepository
+    stats: StatsRepository
     message_log: MessageLog
     appointments: AppointmentRepository
     cases: CaseRepository
