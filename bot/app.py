@@ -27,6 +27,9 @@ from bot.reminders import (
     send_due_reminders,
     send_morning_agenda,
 )
+from bot.reminders import (
+    register_hooks as register_appointment_hooks,
+)
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
@@ -177,6 +180,7 @@ async def _post_init(application: HelplineApplication) -> None:
     services.due_work.append(Retention([erase_old_notes, casework.erase_closed_case_texts]))
     services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]
     casework.register_hooks(services)
+    register_appointment_hooks(services)
     services.due_work += [send_due_reminders, send_morning_agenda]
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(erase_appointments)

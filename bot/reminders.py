@@ -20,12 +20,19 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from bot.appointment_messages import PURPOSE_AGENDA, agenda_messages, reminder, staff_notices
+from bot.appointment_messages import (
+    PURPOSE_AGENDA,
+    PURPOSE_STAFF_NOTICE,
+    agenda_messages,
+    reminder,
+    staff_notices,
+)
 from bot.booking import day_window
 from bot.context import Services
 from bot.reminders_schedule import in_quiet_hours, should_send_late
 from bot.slots import is_closed_day
 from storage.appointments import DueReminder, Outgoing
+from storage.outbox import OutboxItem, enqueue, erase_refs
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +118,39 @@ async def erase_appointments(
     unlinked; runs before the user row goes, inside the same transaction."""
     settings = services.settings
     tr = services.tr(settings.general.default_language)
-    await services.appointments.erase_user(
+    repository = services.appointments
+    staff_messages = await repository.staff_messages_of_user(connection, user_id)
+    # Sent notices and reminders hold the note and the times in the outbox until its
+    # 48-hour purge; the notices in the staff group are edited to drop the note.
+    await erase_refs(connection, "appointment_", await repository.ids_of_user(connection, user_id))
+    for appointment_id, code, chat_id, message_id in staff_messages:
+        await enqueue(
+            connection,
+            services.sealer,
+            chat_id=chat_id,
+            method="editMessageText",
+            params={
+                "message_id": message_id,
+                "text": tr("appointment_notice.erased", code=code),
+                "parse_mode": "HTML",
+            },
+            purpose="appointment_erased",
+            ref=appointment_id,
+            now=now,
+        )
+    await repository.erase_user(
         connection, user_id, now=now, notices=staff_notices(settings, tr, "cancelled")
     )
+
+
+def register_hooks(services: Services) -> None:
+    """Staff notices are remembered by message id, so forget-me can edit them."""
+
+    async def link(item: OutboxItem, message_id: int | None) -> None:
+        if message_id is not None and item.ref is not None:
+            await services.appointments.link_staff_message(item.chat_id, message_id, item.ref)
+
+    services.delivery.on_delivered[PURPOSE_STAFF_NOTICE] = link
 
 
 async def erase_old_notes(services: Services, now: datetime) -> int:

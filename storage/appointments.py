@@ -422,6 +422,36 @@ class AppointmentRepository:
         )
         return len(future)
 
+    async def link_staff_message(self, chat_id: int, message_id: int, appointment_id: int) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO appointment_staff_messages "
+            "(chat_id, message_id, appointment_id) VALUES (?, ?, ?)",
+            (chat_id, message_id, appointment_id),
+        )
+
+    async def staff_messages_of_user(
+        self, connection: aiosqlite.Connection, user_id: int
+    ) -> list[tuple[int, str, int, int]]:
+        """(appointment id, code, chat id, message id) of the staff-group messages about the
+        user's appointments, for forget-me (inside its transaction)."""
+        cursor = await connection.execute(
+            "SELECT a.id, a.code, m.chat_id, m.message_id FROM appointment_staff_messages m "
+            "JOIN appointments a ON a.id = m.appointment_id WHERE a.user_id = ? "
+            "ORDER BY m.message_id",
+            (user_id,),
+        )
+        rows = [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
+        await cursor.close()
+        return rows
+
+    async def ids_of_user(self, connection: aiosqlite.Connection, user_id: int) -> list[int]:
+        cursor = await connection.execute(
+            "SELECT id FROM appointments WHERE user_id = ?", (user_id,)
+        )
+        ids = [row[0] for row in await cursor.fetchall()]
+        await cursor.close()
+        return ids
+
     async def erase_old_notes(self, ended_before: datetime) -> int:
         """Retention: notes of appointments that ended before the given moment."""
         return await self._db.execute(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from tests.conftest import Harness
+from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import plain, request_case, settle
 
 
@@ -90,4 +92,27 @@ async def test_forget_after_a_case_erases_texts_and_edits_the_staff_card(bot: Ha
     leftovers = file_mentions(
         bot.settings.storage.path, str(user.id), "бьёт", "паспорт", "87015556677", "555 66 77"
     )
+    assert leftovers == [], "\n".join(leftovers)
+
+
+async def test_forget_after_a_booking_cancels_it_and_leaves_no_note(bot: Harness) -> None:
+    user = bot.user("Saltanat", user_id=77006666)
+    await bot.onboard(user, "ru")
+    code = await book(
+        bot, user, start=slot(date(2026, 12, 3), 11, 15), note="мне нужна справка для суда"
+    )
+    await settle(bot)
+    notice = next(m for m in bot.group.bot_messages() if "справка" in m.text)
+    await user.send("/forget")
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await settle(bot)
+    assert notice.text == plain(bot.tr("kk", "appointment_notice.erased", code=code))
+    row = await bot.services.db.fetch_one(
+        "SELECT status, user_id, note FROM appointments WHERE code = ?", (code,)
+    )
+    assert row is not None and tuple(row) == ("cancelled", None, None)
+    await bot.services.db.checkpoint()
+    leftovers = file_mentions(bot.settings.storage.path, str(user.id), "справка", "суда")
     assert leftovers == [], "\n".join(leftovers)
