@@ -7,6 +7,7 @@ test moves the clock and calls `harness.run_due_work()`; nothing waits for real 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import tomllib
@@ -123,11 +124,21 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def make_settings(tmp_path: Path, base_url: str, changes: dict[str, Any] | None = None) -> Settings:
+def make_settings(
+    tmp_path: Path,
+    base_url: str,
+    changes: dict[str, Any] | None = None,
+    data_key: str | None = None,
+) -> Settings:
     root = tomllib.loads(TEST_CONFIG)
     root["telegram"]["base_url"] = base_url
     root["storage"] = {"path": str(tmp_path / "helpline.sqlite3")}
-    return parse_settings(_merge(root, changes or {}), base_dir=tmp_path, env={})
+    env = {"HELPLINE_BOT_DATA_KEY": data_key} if data_key else {}
+    return parse_settings(_merge(root, changes or {}), base_dir=tmp_path, env=env)
+
+
+def _in_flight(application: HelplineApplication) -> int:
+    return application.update_processor.current_concurrent_updates
 
 
 class Harness:
@@ -180,6 +191,19 @@ class Harness:
         await self.stop()
         await self.start()
 
+    async def handled(self) -> None:
+        """Until every update sent so far is confirmed and handled: lets a test say that
+        nothing happened, without waiting for time to pass."""
+        await self.emulator.wait_until(lambda: not self.emulator.pending_updates(), timeout=10)
+        application = self.application
+        assert application is not None
+        async with asyncio.timeout(10):
+            # PTB offers no event for "every update handled"; the sleep only yields.
+            while not application.update_queue.empty() or _in_flight(application):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        async with asyncio.timeout(10):
+            await self.services.delivery.wait_idle()
+
     async def run_due_work(self) -> None:
         await self.services.run_due_work()
 
@@ -227,8 +251,10 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
     # The emulator dates messages; Telegram's 48-hour rules count from those dates.
     emulator.advance_time(START.timestamp() - emulator.now())
 
-    async def factory(changes: dict[str, Any] | None = None, *, forum: bool = False) -> Harness:
-        settings = make_settings(tmp_path, emulator.base_url, changes)
+    async def factory(
+        changes: dict[str, Any] | None = None, *, forum: bool = False, data_key: str | None = None
+    ) -> Harness:
+        settings = make_settings(tmp_path, emulator.base_url, changes, data_key)
         clock = ManualClock(START)
         harness = Harness(emulator, settings, clock, forum=forum)
         await harness.start()
