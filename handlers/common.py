@@ -8,6 +8,8 @@ from telegram import User as TelegramUser
 from bot.config import Language
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
+from bot.keyboards import QUICK_EXIT
+from bot.keyboards import with_quick_exit as with_quick_exit
 from storage.users import User
 
 MENU_REQUEST = "menu:request"
@@ -16,7 +18,7 @@ MENU_BOOK = "menu:book"
 MENU_APPOINTMENTS = "menu:appointments"
 MENU_LANGUAGE = "menu:language"
 MENU_HELP = "menu:help"
-MENU_EXIT = "menu:exit"
+MENU_EXIT = QUICK_EXIT
 
 
 def language_hint(services: Services, telegram_user: TelegramUser | None) -> Language:
@@ -50,14 +52,14 @@ def menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     def button(key: str, data: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(tr(key), callback_data=data)
 
-    return InlineKeyboardMarkup(
+    return with_quick_exit(
         [
             [button("menu.sos", MENU_SOS)],
             [button("menu.request", MENU_REQUEST)],
             [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
             [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
-            [button("menu.exit", MENU_EXIT)],
-        ]
+        ],
+        tr,
     )
 
 
