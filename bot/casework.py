@@ -154,6 +154,8 @@ async def _to_staff(
         purpose=purpose,
         ref=case.id,
         now=services.clock.now(),
+        # Everything about an urgent case overtakes booking notices in the group's queue.
+        priority=1 if case.urgent else 0,
     )
 
 

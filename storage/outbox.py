@@ -34,13 +34,16 @@ async def enqueue(
     purpose: str,
     ref: int | None,
     now: datetime,
+    priority: int = 0,
 ) -> int:
-    """Adds a message inside the caller's transaction, so it exists iff the change does."""
+    """Adds a message inside the caller's transaction, so it exists iff the change does.
+
+    Within one chat, messages go out by priority (urgent = 1), then in the order added."""
     payload = sealer.seal(json.dumps({"chat_id": chat_id, **params}, ensure_ascii=False))
     cursor = await connection.execute(
-        "INSERT INTO outbox (chat_id, method, payload, purpose, ref, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (chat_id, method, payload, purpose, ref, to_db_time(now)),
+        "INSERT INTO outbox (chat_id, method, payload, purpose, ref, created_at, priority) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (chat_id, method, payload, purpose, ref, to_db_time(now), priority),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -53,15 +56,15 @@ class OutboxRepository:
 
     async def chats_with_pending(self) -> list[int]:
         rows = await self._db.fetch_all(
-            "SELECT chat_id, MIN(id) AS first FROM outbox WHERE status = 'pending' "
-            "GROUP BY chat_id ORDER BY first"
+            "SELECT chat_id, MAX(priority) AS top, MIN(id) AS first FROM outbox "
+            "WHERE status = 'pending' GROUP BY chat_id ORDER BY top DESC, first"
         )
         return [row["chat_id"] for row in rows]
 
     async def next_for_chat(self, chat_id: int) -> OutboxItem | None:
         row = await self._db.fetch_one(
             "SELECT id, chat_id, method, payload, purpose, ref, attempts FROM outbox "
-            "WHERE status = 'pending' AND chat_id = ? ORDER BY id LIMIT 1",
+            "WHERE status = 'pending' AND chat_id = ? ORDER BY priority DESC, id LIMIT 1",
             (chat_id,),
         )
         if row is None:

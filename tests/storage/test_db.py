@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.crypto import TextSealer
 from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
+from storage.outbox import OutboxRepository, enqueue
 from storage.users import UserRepository
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -120,5 +122,53 @@ async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(tmp_p
             async with db.transaction() as connection:
                 await connection.execute("SELECT 1")
         assert await db.fetch_one("SELECT * FROM users") is None
+    finally:
+        await db.close()
+
+
+async def test_outbox_sends_urgent_messages_first_within_a_chat(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    outbox = OutboxRepository(db, TextSealer())
+    try:
+        async with db.transaction() as connection:
+            for number in range(3):
+                await enqueue(
+                    connection,
+                    TextSealer(),
+                    chat_id=-100,
+                    method="sendMessage",
+                    params={"text": f"notice {number}"},
+                    purpose="appointment_notice",
+                    ref=None,
+                    now=NOW,
+                )
+            await enqueue(
+                connection,
+                TextSealer(),
+                chat_id=-100,
+                method="sendMessage",
+                params={"text": "URGENT"},
+                purpose="case_card",
+                ref=1,
+                now=NOW,
+                priority=1,
+            )
+            await enqueue(
+                connection,
+                TextSealer(),
+                chat_id=5,
+                method="sendMessage",
+                params={"text": "reminder"},
+                purpose="appointment_reminder",
+                ref=None,
+                now=NOW,
+            )
+        order = []
+        for _ in range(4):
+            item = await outbox.next_for_chat(-100)
+            assert item is not None
+            order.append(item.params["text"])
+            await outbox.mark_sent(item.id, 1, NOW)
+        assert order == ["URGENT", "notice 0", "notice 1", "notice 2"]
     finally:
         await db.close()
