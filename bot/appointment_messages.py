@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.booking import clock, day_long, relative_day
 from bot.config import Settings
 from bot.i18n import Safe, Translator
+from bot.keyboards import with_quick_exit
 from storage.appointments import Appointment, Outgoing
 
 PURPOSE_STAFF_NOTICE = "appointment_notice"
@@ -89,7 +90,7 @@ def details(settings: Settings, tr: Translator, appointment: Appointment) -> str
 
 
 def user_buttons(tr: Translator, appointment: Appointment) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return with_quick_exit(
         [
             [
                 InlineKeyboardButton(
@@ -100,12 +101,14 @@ def user_buttons(tr: Translator, appointment: Appointment) -> InlineKeyboardMark
                     callback_data=appointment_data(CANCEL, appointment),
                 ),
             ]
-        ]
+        ],
+        tr,
     )
 
 
 def reminder_buttons(tr: Translator, appointment: Appointment) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    """I'll come, Reschedule / Cancel, and the quick exit: a reminder is a private screen too."""
+    return with_quick_exit(
         [
             [
                 InlineKeyboardButton(
@@ -121,7 +124,8 @@ def reminder_buttons(tr: Translator, appointment: Appointment) -> InlineKeyboard
                     callback_data=appointment_data(CANCEL, appointment),
                 ),
             ],
-        ]
+        ],
+        tr,
     )
 
 

@@ -25,7 +25,7 @@ import contextlib
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -53,6 +53,7 @@ from handlers.common import (
     consented_user,
     menu_keyboard,
     reply,
+    with_quick_exit,
 )
 from storage.appointments import Appointment, Outcome, Result
 from storage.users import User
@@ -88,7 +89,7 @@ async def list_appointments(update: Update, context: HelplineContext) -> None:
         await reply(
             update,
             tr("appointment.none"),
-            InlineKeyboardMarkup([[button(tr("menu.book"), MENU_BOOK)]]),
+            with_quick_exit([[button(tr("menu.book"), MENU_BOOK)]], tr),
         )
         return
     await reply(update, tr.plural("appointment.list_title", len(upcoming)))
@@ -147,7 +148,7 @@ async def refuse(update: Update, services: Services, tr: Translator, result: Res
         await reply(
             update,
             tr("appointment.not_yours"),
-            InlineKeyboardMarkup([[button(tr("menu.appointments"), MENU_APPOINTMENTS)]]),
+            with_quick_exit([[button(tr("menu.appointments"), MENU_APPOINTMENTS)]], tr),
         )
 
 
@@ -205,7 +206,7 @@ async def ask_cancel(update: Update, context: HelplineContext) -> None:
     if appointment is None:
         return
     tz = context.services.settings.general.timezone
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [
                 button(
@@ -213,7 +214,8 @@ async def ask_cancel(update: Update, context: HelplineContext) -> None:
                 ),
                 button(tr("appointment.button.keep"), appointment_data(KEEP, appointment)),
             ]
-        ]
+        ],
+        tr,
     )
     await reply(
         update,
@@ -259,7 +261,7 @@ async def cancel(update: Update, context: HelplineContext) -> None:
             code=appointment.code,
             when=when(tr, appointment.starts_at, None, settings.general.timezone),
         ),
-        InlineKeyboardMarkup([[button(tr("menu.book"), MENU_BOOK)]]),
+        with_quick_exit([[button(tr("menu.book"), MENU_BOOK)]], tr),
     )
 
 
@@ -315,7 +317,7 @@ async def _ask_new_day(
         await reply(
             update,
             tr("appointment.no_days_to_move", code=appointment.code),
-            InlineKeyboardMarkup([[stop]]),
+            with_quick_exit([[stop]], tr),
         )
         return
     markup = days_keyboard(
@@ -443,7 +445,7 @@ async def ask_move(update: Update, context: HelplineContext) -> None:
             update, context, tr, appointment, service, start, "booking.time_unavailable"
         )
         return
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [button(tr("appointment.button.move_yes"), _rs("ok", appointment, parts[4]))],
             [
@@ -453,7 +455,8 @@ async def ask_move(update: Update, context: HelplineContext) -> None:
                 ),
                 button(tr("appointment.button.keep_time"), appointment_data(KEEP, appointment)),
             ],
-        ]
+        ],
+        tr,
     )
     await reply(
         update,
@@ -494,7 +497,7 @@ async def _offer_new_times(
         await reply(
             update,
             tr(lead_key) + "\n\n" + tr("booking.no_alternatives"),
-            InlineKeyboardMarkup([footer]),
+            with_quick_exit([footer], tr),
         )
         return
     markup = times_keyboard(

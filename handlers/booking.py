@@ -46,6 +46,7 @@ from bot.appointment_messages import details, staff_notices, when
 from bot.config import Center, Service, Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
+from bot.keyboards import MAX_BUTTONS
 from bot.slots import FreeSlot
 from bot.triage import has_danger_words
 from handlers.common import (
@@ -58,6 +59,7 @@ from handlers.common import (
     menu_keyboard,
     reply,
     translator_for,
+    with_quick_exit,
 )
 from storage.appointments import NewBooking, Outcome
 
@@ -189,7 +191,7 @@ def days_keyboard(
     page_data: Callable[[int], str],
     footer: Sequence[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
-    """Free days, two per row, paged, then the footer (Back, Cancel)."""
+    """Free days, two per row, paged, then the footer (Back, Cancel), then the quick exit."""
     shown, page = rules.page_of(days, page)
     rows = [
         [button(rules.day_label(day, tr.language), day_data(day)) for day in shown[i : i + 2]]
@@ -204,7 +206,7 @@ def days_keyboard(
             nav.append(button(tr("booking.button.later"), page_data(page + 1)))
         rows.append(nav)
     rows.append(list(footer))
-    return InlineKeyboardMarkup(rows)
+    return with_quick_exit(rows, tr)
 
 
 def slot_label(tr: Translator, slot: FreeSlot, service: Service, services: Services) -> str:
@@ -224,8 +226,13 @@ def times_keyboard(
     footer: Sequence[InlineKeyboardButton],
     with_day: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Free times, three per row (one per row for group services or with the day)."""
+    """Free times, three per row (one per row for group services or with the day).
+
+    Then the footer and the quick exit. Telegram refuses more than 100 buttons: a day
+    with more free times than fit (very short slots) shows its earliest ones.
+    """
     per_row = 1 if service.capacity > 1 or with_day else 3
+    slots = slots[: MAX_BUTTONS - len(footer) - 1]
     tz = services.settings.general.timezone
 
     def label(slot: FreeSlot) -> str:
@@ -239,7 +246,7 @@ def times_keyboard(
         for i in range(0, len(slots), per_row)
     ]
     rows.append(list(footer))
-    return InlineKeyboardMarkup(rows)
+    return with_quick_exit(rows, tr)
 
 
 async def strip_buttons(update: Update) -> None:
@@ -354,7 +361,7 @@ class BookingFlow:
         rows.append([_cancel_button(tr)])
         draft.touch(Awaiting.CENTER, context.services.clock.now())
         self._save(context, draft)
-        await reply(update, tr("booking.ask_center"), InlineKeyboardMarkup(rows))
+        await reply(update, tr("booking.ask_center"), with_quick_exit(rows, tr))
 
     async def choose_center(self, update: Update, context: HelplineContext) -> None:
         """bk:center:<id> (or Back to the services): asks the service."""
@@ -403,7 +410,7 @@ class BookingFlow:
         await reply(
             update,
             tr("booking.ask_service", center=center.name.get(tr.language)),
-            InlineKeyboardMarkup(rows),
+            with_quick_exit(rows, tr),
         )
 
     async def choose_service(self, update: Update, context: HelplineContext) -> None:
@@ -450,7 +457,7 @@ class BookingFlow:
                     service=service.name.get(tr.language),
                     phone=center.phone if center else "",
                 ),
-                InlineKeyboardMarkup([[back, _cancel_button(tr)]]),
+                with_quick_exit([[back, _cancel_button(tr)]], tr),
             )
             return
         draft.touch(Awaiting.DAY, now)
@@ -639,7 +646,7 @@ class BookingFlow:
             await reply(
                 update,
                 tr(lead_key) + "\n\n" + tr("booking.no_alternatives"),
-                InlineKeyboardMarkup([footer]),
+                with_quick_exit([footer], tr),
             )
             return
         markup = times_keyboard(
@@ -661,14 +668,15 @@ class BookingFlow:
         draft.touch(Awaiting.NOTE, context.services.clock.now())
         self._save(context, draft)
         assert draft.service_id is not None and draft.day is not None
-        markup = InlineKeyboardMarkup(
+        markup = with_quick_exit(
             [
                 [button(tr("booking.button.skip_note"), "bk:skipnote")],
                 [
                     _back(tr, f"bk:day:{draft.service_id}:{draft.day.isoformat()}"),
                     _cancel_button(tr),
                 ],
-            ]
+            ],
+            tr,
         )
         await reply(update, tr("booking.ask_note", limit=rules.NOTE_MAX_LENGTH), markup)
 
@@ -708,7 +716,7 @@ class BookingFlow:
             await reply(
                 update,
                 tr("booking.note_danger", numbers=numbers),
-                InlineKeyboardMarkup([[button(tr("menu.sos"), MENU_SOS)]]),
+                with_quick_exit([[button(tr("menu.sos"), MENU_SOS)]], tr),
             )
         await self._ask_naming(update, context, tr, draft)
 
@@ -736,12 +744,13 @@ class BookingFlow:
             return
         draft.touch(Awaiting.NAMING_CHOICE, context.services.clock.now())
         self._save(context, draft)
-        markup = InlineKeyboardMarkup(
+        markup = with_quick_exit(
             [
                 [button(tr("booking.button.discreet"), "bk:naming:0")],
                 [button(tr("booking.button.named"), "bk:naming:1")],
                 [_back(tr, "bk:note"), _cancel_button(tr)],
-            ]
+            ],
+            tr,
         )
         await reply(
             update,
@@ -801,11 +810,12 @@ class BookingFlow:
                 )
             )
         back = "bk:naming" if settings.booking.reminders else "bk:note"
-        markup = InlineKeyboardMarkup(
+        markup = with_quick_exit(
             [
                 [button(tr("booking.button.confirm"), f"bk:confirm:{draft.revision}")],
                 [_back(tr, back), _cancel_button(tr)],
-            ]
+            ],
+            tr,
         )
         await reply(update, "\n".join(lines), markup)
 
@@ -907,11 +917,12 @@ class BookingFlow:
         self._drop(context, user.user_id)
         services.delivery.notify()
         logger.info("appointment booked")
-        markup = InlineKeyboardMarkup(
+        markup = with_quick_exit(
             [
                 [button(tr("menu.appointments"), MENU_APPOINTMENTS)],
                 [button(tr("booking.button.menu"), "bk:menu")],
-            ]
+            ],
+            tr,
         )
         await reply(
             update,
@@ -991,7 +1002,7 @@ class BookingFlow:
         await reply(
             update,
             tr("booking.interrupted"),
-            InlineKeyboardMarkup([[button(tr("menu.book"), MENU_BOOK)]]),
+            with_quick_exit([[button(tr("menu.book"), MENU_BOOK)]], tr),
         )
 
     async def _stale(self, update: Update, context: HelplineContext, tr: Translator) -> None:
@@ -999,7 +1010,7 @@ class BookingFlow:
         await reply(
             update,
             tr("booking.stale_button"),
-            InlineKeyboardMarkup([[button(tr("menu.book"), MENU_BOOK)]]),
+            with_quick_exit([[button(tr("menu.book"), MENU_BOOK)]], tr),
         )
 
     # -- wiring

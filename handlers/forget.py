@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.forgetting import forget_user
-from handlers.common import reply, translator_for
+from handlers.common import reply, translator_for, with_quick_exit
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,12 @@ FORGET_NO = "forget:no"
 async def ask_to_forget(update: Update, context: HelplineContext) -> None:
     """/forget: says what will be erased and asks once."""
     tr = await translator_for(update, context)
-    keyboard = InlineKeyboardMarkup(
+    keyboard = with_quick_exit(
         [
             [InlineKeyboardButton(tr("forget.yes"), callback_data=FORGET_YES)],
             [InlineKeyboardButton(tr("forget.no"), callback_data=FORGET_NO)],
-        ]
+        ],
+        tr,
     )
     await reply(update, tr("forget.confirm"), keyboard)
 

@@ -24,7 +24,9 @@ flowchart TD
     urgent --> numbers[numbers first, then who was alerted]
 ```
 
-Every step has Back and Cancel (and /cancel); nothing becomes a case before "Send".
+Every step has Back and Cancel (and /cancel), and the quick exit as its last row (a
+press ends the flow silently: handlers/safety.py already wiped the chat and the draft);
+nothing becomes a case before "Send".
 The draft lives in memory only (user_data): a restart forgets an unsent draft, which
 is the privacy-friendly failure.
 """
@@ -37,7 +39,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -63,6 +65,7 @@ from handlers.common import (
     menu_keyboard,
     reply,
     translator_for,
+    with_quick_exit,
 )
 from storage.cases import Case, ReplyBy
 from storage.users import User
@@ -145,31 +148,33 @@ async def _clear_buttons(update: Update) -> None:
 
 async def _ask_category(update: Update, tr: Translator) -> int:
     rows = [[_button(tr(f"category.{c}"), f"req:cat:{c}")] for c in CATEGORIES]
-    await reply(update, tr("request.ask_category"), InlineKeyboardMarkup([*rows, _nav(tr, False)]))
+    await reply(update, tr("request.ask_category"), with_quick_exit([*rows, _nav(tr, False)], tr))
     return AWAITING_CATEGORY
 
 
 async def _ask_safety(update: Update, tr: Translator) -> int:
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [
                 _button(tr("request.safe_yes"), "req:safe:yes"),
                 _button(tr("request.safe_no"), "req:safe:no"),
             ],
             _nav(tr),
-        ]
+        ],
+        tr,
     )
     await reply(update, tr("request.ask_safe"), markup)
     return AWAITING_SAFETY_ANSWER
 
 
 async def _ask_screen_choice(update: Update, tr: Translator) -> int:
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [_button(tr("request.screen_start"), "req:screen:start")],
             [_button(tr("request.screen_skip"), "req:screen:skip")],
             _nav(tr),
-        ]
+        ],
+        tr,
     )
     await reply(update, tr("request.screen_offer", count=len(LETHALITY_QUESTIONS)), markup)
     return AWAITING_SCREEN_CHOICE
@@ -177,13 +182,14 @@ async def _ask_screen_choice(update: Update, tr: Translator) -> int:
 
 async def _ask_question(update: Update, tr: Translator, draft: Draft) -> int:
     question = LETHALITY_QUESTIONS[draft.question]
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [_button(tr("request.yes"), "req:ans:yes"), _button(tr("request.no"), "req:ans:no")],
             [_button(tr("request.skip_question"), "req:ans:skip")],
             [_button(tr("request.stop_screen"), "req:ans:stop")],
             _nav(tr),
-        ]
+        ],
+        tr,
     )
     text = tr(
         "request.question",
@@ -196,24 +202,25 @@ async def _ask_question(update: Update, tr: Translator, draft: Draft) -> int:
 
 
 async def _ask_story(update: Update, tr: Translator) -> int:
-    await reply(update, tr("request.ask_story"), InlineKeyboardMarkup([_nav(tr)]))
+    await reply(update, tr("request.ask_story"), with_quick_exit([_nav(tr)], tr))
     return AWAITING_STORY
 
 
 async def _ask_reply_choice(update: Update, tr: Translator, key: str = "request.ask_reply") -> int:
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [_button(tr("request.reply_chat"), "req:reply:chat")],
             [_button(tr("request.reply_call"), "req:reply:call")],
             _nav(tr),
-        ]
+        ],
+        tr,
     )
     await reply(update, tr(key), markup)
     return AWAITING_REPLY_CHOICE
 
 
 async def _ask_phone(update: Update, tr: Translator) -> int:
-    await reply(update, tr("request.ask_phone"), InlineKeyboardMarkup([_nav(tr)]))
+    await reply(update, tr("request.ask_phone"), with_quick_exit([_nav(tr)], tr))
     return AWAITING_PHONE
 
 
@@ -240,7 +247,7 @@ def _summary(tr: Translator, draft: Draft) -> str:
 
 
 async def _ask_confirmation(update: Update, tr: Translator, draft: Draft) -> int:
-    markup = InlineKeyboardMarkup([[_button(tr("request.send"), SEND)], _nav(tr)])
+    markup = with_quick_exit([[_button(tr("request.send"), SEND)], _nav(tr)], tr)
     await reply(update, _summary(tr, draft), markup)
     return AWAITING_CONFIRMATION
 
@@ -340,13 +347,13 @@ async def answer_safety(update: Update, context: HelplineContext) -> int:
         return await _ask_screen_choice(update, tr)
     if answer == "brief":
         return await _ask_story(update, tr)
-    markup = InlineKeyboardMarkup(
+    markup = with_quick_exit(
         [
             [_button(tr("menu.sos"), MENU_SOS)],
             [_button(tr("request.continue_briefly"), "req:safe:brief")],
-            [_button(tr("menu.exit"), MENU_EXIT)],
             [_button(tr("request.cancel"), CANCEL)],
-        ]
+        ],
+        tr,
     )
     await reply(
         update, tr("request.not_safe", numbers=emergency_numbers(context.services, tr)), markup
@@ -460,7 +467,7 @@ async def receive_phone(update: Update, context: HelplineContext) -> int:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if not _PHONE.match(text) or sum(c.isdigit() for c in text) < 10:
-        await reply(update, tr("request.bad_phone"), InlineKeyboardMarkup([_nav(tr)]))
+        await reply(update, tr("request.bad_phone"), with_quick_exit([_nav(tr)], tr))
         return AWAITING_PHONE
     draft = _draft(context)
     draft.phone = text

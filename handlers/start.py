@@ -29,6 +29,7 @@ from handlers.common import (
     menu_keyboard,
     reply,
     translator_for,
+    with_quick_exit,
 )
 
 CONSENT_YES = "consent:yes"
@@ -36,24 +37,28 @@ CONSENT_NO = "consent:no"
 
 
 def _language_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    # The quick exit even here, before consent: the very first screen may be the one on
+    # display when someone walks in, and the exit stores nothing (it only deletes).
+    return with_quick_exit(
         [
             [
                 InlineKeyboardButton(tr(f"language.{code}"), callback_data=f"lang:{code}")
                 for code in LANGUAGES
             ]
-        ]
+        ],
+        tr,
     )
 
 
 def _consent_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return with_quick_exit(
         [
             [
                 InlineKeyboardButton(tr("consent.accept"), callback_data=CONSENT_YES),
                 InlineKeyboardButton(tr("consent.decline"), callback_data=CONSENT_NO),
             ]
-        ]
+        ],
+        tr,
     )
 
 

@@ -48,7 +48,12 @@ async def test_a_reminder_arrives_at_its_offset_discreetly(start_bot: HarnessFac
     reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
     assert reminder.text == f"🔔 Напоминание: сегодня в 12:00, код {code}."
     assert "психолог" not in reminder.text.lower()
-    assert [t for t, _ in reminder.buttons] == ["✅ Приду", "🔁 Перенести", "✖️ Отменить"]
+    assert [t for t, _ in reminder.buttons] == [
+        "✅ Приду",
+        "🔁 Перенести",
+        "✖️ Отменить",
+        "🚪 Быстрый выход",
+    ]
     await bot.run_due_work()
     await settle(bot)
     assert len(reminders_in(user)) == 1

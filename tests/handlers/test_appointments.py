@@ -49,7 +49,7 @@ async def test_the_list_shows_upcoming_appointments_with_codes(bot: Harness) -> 
     later = await user.wait_for_bot_message(has_data("ap:cancel:"))
     assert second in soonest.text and "четверг, 3 декабря, 09:00–09:45" in soonest.text
     assert first in later.text
-    assert [t for t, _ in soonest.buttons] == ["🔁 Перенести", "✖️ Отменить"]
+    assert [t for t, _ in soonest.buttons] == ["🔁 Перенести", "✖️ Отменить", "🚪 Быстрый выход"]
 
 
 async def test_cancel_frees_the_seat_and_tells_staff(bot: Harness) -> None:

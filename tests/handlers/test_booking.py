@@ -49,6 +49,7 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
         "Консультация психолога",
         "Тренинг",
         "✖️ Прервать",
+        "🚪 Быстрый выход",
     ]
     await user.press("Консультация психолога")
     days = await user.wait_for_bot_message(has_data("bk:day:"))
@@ -566,10 +567,16 @@ async def test_several_centres_are_asked_first(start_bot: HarnessFactory) -> Non
         "Сайрамский центр",
         "Сарыагашский центр",
         "✖️ Прервать",
+        "🚪 Быстрый выход",
     ]
     await user.press("Сарыагашский центр")
     services = await user.wait_for_bot_message(has_data("bk:service:"))
-    assert [t for t, _ in services.buttons] == ["Консультация юриста", "⬅️ Назад", "✖️ Прервать"]
+    assert [t for t, _ in services.buttons] == [
+        "Консультация юриста",
+        "⬅️ Назад",
+        "✖️ Прервать",
+        "🚪 Быстрый выход",
+    ]
     await user.press("⬅️ Назад")
     await user.wait_for_bot_message(has_data("bk:center:"))
     await user.press("Сарыагашский центр")

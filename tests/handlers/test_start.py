@@ -12,7 +12,7 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
     await user.send("/start")
     prompt = await user.wait_for_bot_message()
     assert "Выберите язык" in prompt.text
-    assert [text for text, _ in prompt.buttons] == ["Қазақша", "Русский"]
+    assert [text for text, _ in prompt.buttons] == ["Қазақша", "Русский", "🚪 Быстрый выход"]
 
     await user.press("Русский")
     consent = await user.wait_for_bot_message(lambda m: bool(m.buttons))
