@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -21,6 +21,9 @@ from bot.clock import Clock
 from storage.message_log import MessageLogRepository
 
 logger = logging.getLogger(__name__)
+
+# Telegram lets a bot delete private-chat messages for 48 hours: no need to keep ids longer.
+HELD_FOR = timedelta(hours=48)
 
 # Methods whose result is a message (or a message id) in the chat named by chat_id.
 _MESSAGE_METHODS = frozenset(
@@ -46,6 +49,7 @@ class MessageLog:
         self._clock = clock
         self._flush_every = flush_every
         self._pending: list[tuple[int, int, datetime]] = []
+        self._held: list[tuple[int, int, datetime]] = []
         # Chats whose user asked to be forgotten: not even the "erased" reply is noted.
         self._forgotten: set[int] = set()
         self._task: asyncio.Task[None] | None = None
@@ -64,21 +68,28 @@ class MessageLog:
             self.note(chat.id, message.message_id, message.date)
 
     async def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        await self._repository.add_many(pending)
+        pending, self._pending = self._held + self._pending, []
+        held = await self._repository.add_consented(pending)
+        # Before consent ids stay in memory only, and only as long as they are deletable.
+        oldest = self._clock.now() - HELD_FOR
+        self._held = [entry for entry in held if entry[2] >= oldest]
 
     async def ids_since(self, chat_id: int, since: datetime) -> list[int]:
         await self.flush()
-        return await self._repository.ids_since(chat_id, since)
+        stored = await self._repository.ids_since(chat_id, since)
+        held = [m for c, m, at in self._held if c == chat_id and at >= since]
+        return sorted(set(stored) | set(held))
 
     async def forget_chat(self, chat_id: int) -> None:
         await self.flush()
+        self._held = [entry for entry in self._held if entry[0] != chat_id]
         await self._repository.forget_chat(chat_id)
 
     def stop_noting(self, chat_id: int) -> None:
         """After forget-me, until the user writes again."""
         self._forgotten.add(chat_id)
         self._pending = [entry for entry in self._pending if entry[0] != chat_id]
+        self._held = [entry for entry in self._held if entry[0] != chat_id]
 
     async def purge_before(self, before: datetime) -> int:
         await self.flush()

@@ -12,12 +12,29 @@ class MessageLogRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add_many(self, entries: Iterable[tuple[int, int, datetime]]) -> None:
-        rows = [(chat_id, message_id, to_db_time(at)) for chat_id, message_id, at in entries]
-        if rows:
-            await self._db.execute_many(
-                "INSERT OR IGNORE INTO message_log (chat_id, message_id, at) VALUES (?, ?, ?)", rows
+    async def add_consented(
+        self, entries: Iterable[tuple[int, int, datetime]]
+    ) -> list[tuple[int, int, datetime]]:
+        """Stores the ids of chats whose user consented; returns the others, unstored
+        (before consent nothing but the language is kept)."""
+        entries = list(entries)
+        if not entries:
+            return []
+        async with self._db.transaction() as connection:
+            chats = sorted({chat_id for chat_id, _, _ in entries})
+            marks = ",".join("?" * len(chats))
+            cursor = await connection.execute(
+                "SELECT user_id FROM users "
+                f"WHERE consented_at IS NOT NULL AND user_id IN ({marks})",
+                chats,
             )
+            consented = {row[0] for row in await cursor.fetchall()}
+            await cursor.close()
+            await connection.executemany(
+                "INSERT OR IGNORE INTO message_log (chat_id, message_id, at) VALUES (?, ?, ?)",
+                [(c, m, to_db_time(at)) for c, m, at in entries if c in consented],
+            )
+        return [entry for entry in entries if entry[0] not in consented]
 
     async def ids_since(self, chat_id: int, since: datetime) -> list[int]:
         rows = await self._db.fetch_all(

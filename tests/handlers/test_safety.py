@@ -334,3 +334,19 @@ async def test_quick_exit_button_mid_screen_ends_the_request_silently(bot: Harne
     assert answer.text == bot.tr("kk", "fallback.text_outside_flow")
     with sqlite3.connect(bot.settings.storage.path) as database:
         assert database.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+
+
+async def test_before_consent_no_message_id_is_stored_yet_quick_exit_still_works(
+    bot: Harness,
+) -> None:
+    user = bot.user()
+    await user.send("/start")
+    await user.wait_for_bot_message()
+    await user.press("Русский")
+    await user.wait_for_bot_message(lambda m: bool(m.buttons))
+    await bot.services.message_log.flush()
+    with sqlite3.connect(bot.settings.storage.path) as database:
+        assert database.execute("SELECT COUNT(*) FROM message_log").fetchone()[0] == 0
+    await user.send("/exit")
+    neutral = await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "safety.neutral"))
+    assert [m.message_id for m in user.messages()] == [neutral.message_id]
