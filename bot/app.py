@@ -8,7 +8,7 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot import casework
@@ -21,6 +21,7 @@ from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import HelplineBot, MessageLog
+from bot.rate_limits import SendingRateLimiter
 from bot.reminders import (
     erase_appointments,
     erase_old_notes,
@@ -131,7 +132,7 @@ def _build_bot(settings: Settings) -> HelplineBot:
             tzinfo=settings.general.timezone,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        rate_limiter=AIORateLimiter(
+        rate_limiter=SendingRateLimiter(
             # Evenly spaced, no burst: Telegram counts any sliding second, and a leaky
             # bucket of n on top of n a second lets 2n through at the start of a burst (a
             # thousand reminders due at once met 429s). One at a time at n - 1 a second

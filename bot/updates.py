@@ -4,6 +4,10 @@ PTB's default processor is either fully sequential (one slow database write or
 Telegram call holds up every other villager) or fully concurrent (two messages of
 one user could overtake each other and race in a conversation). A lock per chat
 gives both: fairness between people, order within a conversation.
+
+The chat lock is taken before one of the processor's slots: otherwise a flood from
+one chat fills every slot with updates waiting for their own chat, and another
+villager's /sos waits behind them.
 """
 
 from __future__ import annotations
@@ -17,20 +21,26 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+    # PTB's own limit counts updates that merely wait for their chat; it is set high, and
+    # the real limit on running updates is taken only once the chat's turn has come.
+    WAITING_LIMIT = 100_000
+
+    def __init__(self, max_running_updates: int = 64) -> None:
+        super().__init__(self.WAITING_LIMIT)
+        self._running = asyncio.Semaphore(max_running_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             self._waiting[key] -= 1

@@ -1,0 +1,55 @@
+"""The update processor: order within a chat, no starvation across chats."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import Chat, Message, Update, User
+
+from bot.updates import PerChatUpdateProcessor
+
+
+def _update(update_id: int, chat_id: int) -> Update:
+    chat = Chat(chat_id, "private")
+    user = User(chat_id, "x", is_bot=False)
+    message = Message(update_id, date=None, chat=chat, from_user=user, text="t")  # type: ignore[arg-type]
+    return Update(update_id, message=message)
+
+
+async def test_one_chats_flood_does_not_hold_back_another_chat() -> None:
+    processor = PerChatUpdateProcessor(max_running_updates=4)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def slow(name: str) -> None:
+        await release.wait()
+        done.append(name)
+
+    async def quick(name: str) -> None:
+        done.append(name)
+
+    flood = [
+        asyncio.create_task(processor.process_update(_update(i, 1), slow(f"flood {i}")))
+        for i in range(20)
+    ]
+    await asyncio.sleep(0)  # let the flood queue up on its chat lock
+    other = asyncio.create_task(processor.process_update(_update(99, 2), quick("sos")))
+    await asyncio.wait_for(other, timeout=1)
+    assert done == ["sos"]  # the flood's first update still holds its chat; sos went through
+    assert processor.current_concurrent_updates == 20
+    release.set()
+    await asyncio.gather(*flood)
+    assert done[1:] == [f"flood {i}" for i in range(20)]  # in order within the chat
+    assert processor.current_concurrent_updates == 0
+
+
+async def test_updates_without_a_chat_still_run() -> None:
+    processor = PerChatUpdateProcessor()
+    ran: list[Any] = []
+
+    async def work() -> None:
+        ran.append(True)
+
+    await processor.process_update(object(), work())
+    assert ran == [True]
