@@ -53,7 +53,6 @@ logger = logging.getLogger(__name__)
 TAKE_PREFIX = "case:take:"
 CLOSE_PREFIX = "case:close:"
 BLOCK_PREFIX = "case:block:"
-UNBLOCK_PREFIX = "case:unblock:"
 
 # Outbox purposes; the delivery hooks below are registered for them.
 CARD = "case_card"  # the first card in the staff group
@@ -302,8 +301,7 @@ class DailyLimitReached(Exception):
 
 async def cases_today(services: Services, user_id: int) -> int:
     since = cases_day_start(services.clock.now(), services.settings.general.timezone)
-    async with services.db.transaction() as connection:
-        return await case_store.count_cases_since(connection, user_id, since)
+    return await services.cases.count_since(user_id, since)
 
 
 async def open_case(

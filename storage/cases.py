@@ -503,6 +503,14 @@ class CaseRepository:
         )
         return _case(row, self._sealer) if row else None
 
+    async def count_since(self, user_id: int, since: datetime) -> int:
+        """How many cases the user opened since the moment (a plain read, no write lock)."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM cases WHERE user_id = ? AND created_at >= ?",
+            (user_id, to_db_time(since)),
+        )
+        return int(row[0]) if row else 0
+
     async def due_escalations(self, now: datetime) -> list[Case]:
         rows = await self._db.fetch_all(
             f"SELECT {_CASE_COLUMNS} FROM cases WHERE next_escalation_at IS NOT NULL "
@@ -511,15 +519,6 @@ class CaseRepository:
             (to_db_time(now),),
         )
         return [_case(row, self._sealer) for row in rows]
-
-    async def card_message_ids(self, chat_id: int, case_id: int) -> list[int]:
-        """The case's cards in the staff group (the first one and every re-alert)."""
-        rows = await self._db.fetch_all(
-            "SELECT message_id FROM case_staff_messages WHERE chat_id = ? AND case_id = ? "
-            "AND kind IN ('card', 'repost') ORDER BY message_id",
-            (chat_id, case_id),
-        )
-        return [row[0] for row in rows]
 
     async def link_staff_message(
         self, chat_id: int, message_id: int, case_id: int, kind: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -221,3 +222,30 @@ async def test_manual_duty(db: Database, sealer: TextSealer) -> None:
         assert await store.hand_back_duty(connection, 903)
         assert not await store.hand_back_duty(connection, 903)
     assert [e.name for e in await repository.manual_duty()] == ["Dilnaz"]
+
+
+async def test_counting_todays_cases_does_not_need_the_write_lock(
+    db: Database, sealer: TextSealer
+) -> None:
+    """Another writer (the backup command, a migration) holds SQLite's write lock: the
+    daily-limit check is a plain read and answers at once (WAL), it does not wait."""
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from bot import casework
+
+    await _case(db, sealer)
+    services = SimpleNamespace(
+        clock=SimpleNamespace(now=lambda: NOW + timedelta(hours=1)),
+        settings=SimpleNamespace(general=SimpleNamespace(timezone=ZoneInfo("Asia/Almaty"))),
+        cases=CaseRepository(db, sealer),
+        db=db,
+    )
+    writer = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        async with asyncio.timeout(1):
+            assert await casework.cases_today(services, 42) == 1  # type: ignore[arg-type]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
