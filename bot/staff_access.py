@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot
+from telegram import Bot, ChatMemberRestricted
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
@@ -22,7 +22,6 @@ _MEMBER_STATUSES = {
     ChatMemberStatus.OWNER,
     ChatMemberStatus.ADMINISTRATOR,
     ChatMemberStatus.MEMBER,
-    ChatMemberStatus.RESTRICTED,
 }
 
 
@@ -52,7 +51,10 @@ class StaffDirectory:
             return cached[0]
         try:
             member = await self._bot.get_chat_member(self._staff_chat_id, user_id)
-            is_member = member.status in _MEMBER_STATUSES
+            # A restricted user may have left the group: only is_member says they are in it.
+            is_member = member.status in _MEMBER_STATUSES or (
+                isinstance(member, ChatMemberRestricted) and member.is_member
+            )
         except TelegramError as error:
             # Unknown means no: staff data must never leak on an error.
             logger.warning("staff membership check failed: %s", type(error).__name__)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import User as TelegramUser
+from telegram.error import TelegramError
 
 from bot.config import Language
 from bot.context import HelplineContext, Services
@@ -87,3 +90,13 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 async def answer_button(update: Update, text: str | None = None) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text)
+
+
+async def strip_buttons(update: Update) -> None:
+    """Removes the keyboard of the message whose button was pressed. A double tap or an
+    old message cannot be edited again; nothing depends on it, so that is not an error."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(None)

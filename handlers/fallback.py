@@ -9,17 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.config import Settings
 from bot.context import HelplineContext
-from handlers.common import emergency_numbers, menu_keyboard, reply, translator_for
+from handlers.common import menu_keyboard, reply, translator_for
 
 logger = logging.getLogger(__name__)
-
-
-async def menu_not_ready(update: Update, context: HelplineContext) -> None:
-    """A menu item whose flow is not built yet: says so, with the numbers to call."""
-    assert update.callback_query is not None
-    tr = await translator_for(update, context)
-    await update.callback_query.answer()
-    await reply(update, tr("menu.not_ready", numbers=emergency_numbers(context.services, tr)))
 
 
 async def stale_button(update: Update, context: HelplineContext) -> None:
@@ -51,7 +43,6 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
     # Edited messages are not handled anywhere: an edit cannot change what was stored.
     new_messages = filters.UpdateType.MESSAGE
     return [
-        CallbackQueryHandler(menu_not_ready, pattern=r"^menu:"),
         CallbackQueryHandler(stale_button),
         MessageHandler(private & new_messages & filters.COMMAND, unknown_command),
         MessageHandler(private & new_messages & (filters.TEXT | filters.VOICE), text_outside_flow),

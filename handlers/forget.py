@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.forgetting import forget_user
-from handlers.common import reply, translator_for, with_quick_exit
+from handlers.common import reply, strip_buttons, translator_for, with_quick_exit
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def forget(update: Update, context: HelplineContext) -> None:
     await forget_user(context.services, update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()
-    await query.edit_message_reply_markup(None)
+    await strip_buttons(update)
     await reply(update, tr("forget.done"))
     logger.info("a user erased their data")
 
@@ -58,7 +58,7 @@ async def keep(update: Update, context: HelplineContext) -> None:
     assert query is not None
     tr = await translator_for(update, context)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await strip_buttons(update)
     await reply(update, tr("forget.kept"))
 
 

@@ -28,6 +28,7 @@ from handlers.common import (
     emergency_numbers,
     menu_keyboard,
     reply,
+    strip_buttons,
     translator_for,
     with_quick_exit,
 )
@@ -111,7 +112,7 @@ async def choose_language(update: Update, context: HelplineContext) -> None:
     )
     tr = services.tr(language)
     await query.answer(tr("language.changed"))
-    await query.edit_message_reply_markup(None)
+    await strip_buttons(update)
     if user.has_consented:
         await show_menu(update, tr, "language.changed")
     else:
@@ -126,7 +127,7 @@ async def give_consent(update: Update, context: HelplineContext) -> None:
     stored = await services.users.give_consent(update.effective_user.id, services.clock.now())
     tr = await translator_for(update, context)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await strip_buttons(update)
     if not stored:
         await reply(update, tr("language.prompt"), _language_keyboard(tr))
         return
@@ -141,7 +142,7 @@ async def decline_consent(update: Update, context: HelplineContext) -> None:
     await services.users.withdraw_consent(update.effective_user.id)
     tr = await translator_for(update, context)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await strip_buttons(update)
     await reply(update, tr("consent.declined", numbers=emergency_numbers(services, tr)))
 
 

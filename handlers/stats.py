@@ -35,7 +35,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def _parse_month(text: str) -> date | None:
     match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    # Years outside these bounds are typos, and would overflow the month arithmetic.
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
         return None
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -45,8 +46,13 @@ def _this_month(services: Services) -> date:
 
 
 async def _is_staff(update: Update, services: Services) -> bool:
+    """A member of the staff group, acting in the staff group (a button's data can be
+    forged in any chat)."""
     user = update.effective_user
-    return user is not None and await services.staff.is_member(user.id)
+    chat = update.effective_chat
+    if user is None or chat is None or chat.id != services.settings.telegram.staff_chat_id:
+        return False
+    return await services.staff.is_member(user.id)
 
 
 def render(figures: MonthlyFigures, tr: Translator, services: Services) -> str:

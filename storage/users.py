@@ -63,9 +63,6 @@ class UserRepository:
     async def withdraw_consent(self, user_id: int) -> None:
         await self._db.execute("UPDATE users SET consented_at = NULL WHERE user_id = ?", (user_id,))
 
-    async def delete(self, user_id: int) -> None:
-        await self._db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-
 
 async def erase_user(connection: aiosqlite.Connection, user_id: int) -> None:
     """Inside the forget-me transaction: the user row and the ids of their chat."""

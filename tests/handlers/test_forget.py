@@ -116,3 +116,16 @@ async def test_forget_after_a_booking_cancels_it_and_leaves_no_note(bot: Harness
     await bot.services.db.checkpoint()
     leftovers = file_mentions(bot.settings.storage.path, str(user.id), "справка", "суда")
     assert leftovers == [], "\n".join(leftovers)
+
+
+async def test_a_double_tap_on_yes_still_says_done(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/forget")
+    question = await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.press_data("forget:yes", message_id=question.message_id)
+    await user.press_data("forget:yes", message_id=question.message_id)
+    await bot.handled()
+    done = [m for m in user.bot_messages() if "стёрты" in m.text]
+    assert len(done) == 2  # both taps answered; the second found nothing left to erase
+    assert await bot.services.users.get(user.id) is None

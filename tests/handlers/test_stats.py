@@ -48,3 +48,24 @@ async def test_non_members_and_private_chats_get_no_figures(bot: Harness) -> Non
     await bot.admin.send_in(bot.group, "/stats 2026-13")
     usage = await bot.group.wait_for_bot_message()
     assert usage.text == bot.tr("kk", "stats.usage")
+
+
+async def test_forged_stats_buttons_outside_the_staff_group_do_nothing(bot: Harness) -> None:
+    # Even an admin (a member of the staff group) gets nothing from a button forged
+    # in a private chat: staff buttons act only where staff work.
+    await bot.admin.send("/start")
+    own = await bot.admin.wait_for_bot_message()
+    for data in ("stats:csv:2026-12", "stats:m:2026-11"):
+        await bot.admin.press_data(data, message_id=own.message_id)
+    await bot.handled()
+    assert bot.emulator.requests_for("sendDocument") == []
+    assert bot.emulator.requests_for("editMessageText") == []
+    exports = await bot.services.db.fetch_all("SELECT * FROM audit_log WHERE action = 'export'")
+    assert exports == []
+
+
+async def test_months_out_of_range_get_the_usage_text(bot: Harness) -> None:
+    for month in ("9999-12", "0000-01", "0001-01", "2026-00", "hello"):
+        await bot.admin.send_in(bot.group, f"/stats {month}")
+        usage = await bot.group.wait_for_bot_message()
+        assert usage.text == bot.tr("kk", "stats.usage"), month

@@ -11,7 +11,7 @@ import pytest
 from bot.crypto import TextSealer
 from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
 from storage.outbox import OutboxRepository, enqueue
-from storage.users import UserRepository
+from storage.users import UserRepository, erase_user
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -75,7 +75,8 @@ async def test_users_language_and_consent(tmp_path: Path) -> None:
         assert user.language == "kk" and user.consented_at == NOW
         await users.withdraw_consent(42)
         assert not (await users.get(42)).has_consented  # type: ignore[union-attr]
-        await users.delete(42)
+        async with db.transaction() as connection:
+            await erase_user(connection, 42)
         assert await users.get(42) is None
     finally:
         await db.close()
