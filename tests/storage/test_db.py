@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.crypto import TextSealer
 from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
 from storage.outbox import OutboxRepository, enqueue
@@ -173,3 +175,30 @@ async def test_outbox_sends_urgent_messages_first_within_a_chat(tmp_path: Path) 
         assert order == ["URGENT", "notice 0", "notice 1", "notice 2"]
     finally:
         await db.close()
+
+
+def test_backup_command_while_the_database_is_open(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[telegram]\nstaff_chat_id = -100123\n[privacy]\nallow_plaintext = true\n",
+        encoding="utf-8",
+    )
+
+    async def scenario() -> None:
+        db = await Database.open(tmp_path / "helpline.sqlite3")  # the running bot's connection
+        try:
+            await UserRepository(db).set_language(8, "ru", NOW)
+            assert (
+                main(["backup", "--to", str(tmp_path / "b.sqlite3"), "--config", str(config)]) == 0
+            )
+        finally:
+            await db.close()
+
+    asyncio.run(scenario())
+    with sqlite3.connect(tmp_path / "b.sqlite3") as copy:
+        assert copy.execute("SELECT user_id, language FROM users").fetchall() == [(8, "ru")]
+    missing = tmp_path / "other.toml"
+    missing.write_text(
+        config.read_text().replace("[privacy]", '[storage]\npath = "none.sqlite3"\n[privacy]')
+    )
+    assert main(["backup", "--to", str(tmp_path / "c.sqlite3"), "--config", str(missing)]) == 1
