@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import html
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -61,6 +63,7 @@ from handlers.common import (
     translator_for,
     with_quick_exit,
 )
+from handlers.conversation import to_case
 from storage.appointments import NewBooking, Outcome
 
 logger = logging.getLogger(__name__)
@@ -708,9 +711,20 @@ class BookingFlow:
                 update, tr("booking.note_too_long", limit=rules.NOTE_MAX_LENGTH, length=len(text))
             )
             return
+        in_case = await _has_open_case(context, update.effective_user.id)
+        if in_case and _replies_to_psychologist(update, context, tr):
+            # An answer to the psychologist, not a note: it goes to the case.
+            await to_case(update, context)
+            await self._ask_note(update, context, tr, draft)
+            return
         draft.note = text
         draft.note_decided = True
-        if has_danger_words(text):
+        if in_case and has_danger_words(text):
+            # The psychologist must see this now: the case turns urgent (and staff are
+            # alerted); the booking goes on with the note.
+            await to_case(update, context)
+            await reply(update, tr("booking.note_passed_to_case"))
+        elif has_danger_words(text):
             # The booking goes on, but help that cannot wait must be one tap away.
             numbers = emergency_numbers(context.services, tr)
             await reply(
@@ -957,6 +971,13 @@ class BookingFlow:
         assert update.effective_user is not None
         draft = _draft(context, self.index, update.effective_user.id)
         tr = await translator_for(update, context)
+        if await _has_open_case(context, update.effective_user.id):
+            # Most likely an answer to the psychologist: it goes to the case, and the
+            # booking asks its question again.
+            await to_case(update, context)
+            if draft is not None:
+                await self._repeat_step(update, context, tr, draft)
+            return
         if draft is None:
             await reply(update, tr("fallback.text_outside_flow"), menu_keyboard(tr))
             return
@@ -1045,6 +1066,24 @@ class BookingFlow:
                 private & new_messages & at_button & ~filters.COMMAND, self.expecting_button
             ),
         ]
+
+
+async def _has_open_case(context: HelplineContext, user_id: int) -> bool:
+    return await context.services.cases.open_case_of(user_id) is not None
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _replies_to_psychologist(update: Update, context: HelplineContext, tr: Translator) -> bool:
+    """A Telegram reply to the bot's message that relays the psychologist's words."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return False
+    shown = replied.text or replied.caption or ""
+    return shown.startswith(_plain(tr("conversation.staff_label")))
 
 
 def _data(update: Update) -> str:

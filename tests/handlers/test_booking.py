@@ -8,7 +8,7 @@ import sqlite3
 from datetime import date, timedelta
 
 from bot.booking import day_label
-from sandbox import SimMessage
+from sandbox import SimMessage, SimUser
 from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.booking_steps import (
     book,
@@ -22,6 +22,7 @@ from tests.handlers.booking_steps import (
     reach_summary,
     slot,
 )
+from tests.handlers.case_helpers import assert_no_user_identity, request_case, settle
 
 THURSDAY = date(2026, 12, 3)
 SATURDAY = date(2026, 12, 5)
@@ -612,3 +613,72 @@ async def test_quick_exit_ends_the_booking_without_a_trace(bot: Harness) -> None
     interrupted = await user.wait_for_bot_message()
     assert interrupted.text == bot.tr("ru", "booking.interrupted")
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
+
+
+# ------------------------------------------------------------------ an open case comes first
+
+
+async def _user_with_answered_case(bot: Harness, name: str) -> tuple[SimUser, str, SimMessage]:
+    """A villager whose case the psychologist answered; returns (user, code, the answer)."""
+    user = bot.user(name, language_code="ru")
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    await settle(bot)
+    await bot.duty.send_in(bot.group, "Вы сейчас в безопасности?", reply_to=card.message_id)
+    answer = await user.wait_for_bot_message(lambda m: "Психолог:" in (m.text or ""))
+    return user, code, answer
+
+
+async def test_text_at_a_booking_button_step_goes_to_the_open_case(bot: Harness) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Dana")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.send("Нет, он вернулся домой")
+    relay = await bot.group.wait_for_bot_message(
+        lambda m: "Нет, он вернулся домой" in (m.text or "")
+    )
+    assert code in (relay.text or "")
+    # The booking still waits for its button: the services are offered again.
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    assert_no_user_identity(bot, user)
+
+
+async def test_reply_to_the_psychologist_at_the_note_step_goes_to_the_case(bot: Harness) -> None:
+    user, code, answer = await _user_with_answered_case(bot, "Roza")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:psychologist:{THURSDAY.isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    start = slot(THURSDAY, 10, 30)
+    await press_button_with_data(user, times, f"bk:time:psychologist:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+
+    await user.reply(answer.message_id, "Нет, он вернулся домой")
+    relay = await bot.group.wait_for_bot_message(
+        lambda m: "Нет, он вернулся домой" in (m.text or "")
+    )
+    assert code in (relay.text or "")
+    # Not taken as the note: the note is asked for again, the reminders question is not.
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.press(bot.tr("ru", "booking.button.skip_note"))
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+
+
+async def test_danger_words_in_a_note_make_the_open_case_urgent(bot: Harness) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Gulnar")
+    summary = await reach_summary(
+        bot, user, start=slot(THURSDAY, 10, 30), note="Муж бьёт, мне страшно возвращаться"
+    )
+    relay = await bot.group.wait_for_bot_message(lambda m: "Муж бьёт" in (m.text or ""))
+    assert code in (relay.text or "")
+    await settle(bot)
+    urgent = rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,))
+    assert urgent == [(1,)]
+    # The booking goes on with the note.
+    await confirm(user, summary)
+    await user.wait_for_bot_message(is_booked)
