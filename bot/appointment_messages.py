@@ -35,6 +35,11 @@ NO_SHOW = "ag:miss"
 
 # Telegram allows 100 buttons in a message; two per entry, and some room.
 _ENTRIES_PER_AGENDA_MESSAGE = 40
+# Telegram allows 4096 characters; the HTML source is measured (it is never shorter than
+# what is shown), with room to spare.
+_AGENDA_MESSAGE_LENGTH = 3800
+# A note in the agenda is cut to this many characters (the whole note is in the notice).
+AGENDA_NOTE_LENGTH = 150
 
 
 def appointment_data(prefix: str, appointment: Appointment) -> str:
@@ -243,8 +248,13 @@ def _entry_line(tr: Translator, appointment: Appointment, tz: ZoneInfo) -> str:
         marks=Safe(" ".join(marks)),
     ).rstrip()
     if appointment.note:
-        line += "\n" + tr("agenda.note", note=appointment.note)
+        line += "\n" + tr("agenda.note", note=shorten(appointment.note, AGENDA_NOTE_LENGTH))
     return line
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, "…" at the end when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def agenda_message(
@@ -287,6 +297,31 @@ def agenda_message(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def _chunk_bounds(
+    settings: Settings, tr: Translator, day: date, entries: Sequence[Appointment]
+) -> list[tuple[int, int]]:
+    """[first, end) of each message of one service's day: at most 40 entries and
+    ``_AGENDA_MESSAGE_LENGTH`` characters each (an entry is never split)."""
+    if not entries:
+        return []
+    tz = settings.general.timezone
+    title, _ = agenda_message(
+        settings, tr, day, entries[0].center_id, entries[0].service_id, [], with_buttons=False
+    )
+    # The title's count grows by a few digits at most.
+    room = _AGENDA_MESSAGE_LENGTH - len(title) - 8
+    bounds: list[tuple[int, int]] = []
+    first, used = 0, 0
+    for index, entry in enumerate(entries):
+        size = len(_entry_line(tr, entry, tz)) + 1
+        if index > first and (index - first >= _ENTRIES_PER_AGENDA_MESSAGE or used + size > room):
+            bounds.append((first, index))
+            first, used = index, 0
+        used += size
+    bounds.append((first, len(entries)))
+    return bounds
+
+
 def agenda_chunks(
     settings: Settings,
     tr: Translator,
@@ -295,18 +330,12 @@ def agenda_chunks(
     service_id: str,
     entries: Sequence[Appointment],
 ) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """One service's day, split into messages that stay within Telegram's button limit."""
+    """One service's day, split into messages within Telegram's button and length limits."""
     return [
         agenda_message(
-            settings,
-            tr,
-            day,
-            center_id,
-            service_id,
-            entries[first : first + _ENTRIES_PER_AGENDA_MESSAGE],
-            with_buttons=True,
+            settings, tr, day, center_id, service_id, entries[first:end], with_buttons=True
         )
-        for first in range(0, len(entries), _ENTRIES_PER_AGENDA_MESSAGE)
+        for first, end in _chunk_bounds(settings, tr, day, entries)
     ]
 
 
@@ -321,8 +350,8 @@ def agenda_chunk_with(
     index = next((i for i, entry in enumerate(entries) if entry.id == appointment_id), None)
     if index is None:
         return None
-    first = index - index % _ENTRIES_PER_AGENDA_MESSAGE
-    chunk = entries[first : first + _ENTRIES_PER_AGENDA_MESSAGE]
+    first, end = next(b for b in _chunk_bounds(settings, tr, day, entries) if b[0] <= index < b[1])
+    chunk = entries[first:end]
     return agenda_message(
         settings, tr, day, chunk[0].center_id, chunk[0].service_id, chunk, with_buttons=True
     )

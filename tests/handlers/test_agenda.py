@@ -137,3 +137,34 @@ async def test_only_staff_in_the_staff_group(bot: Harness) -> None:
     query = await user.press_data(f"ag:came:{stored.id}", answer.message_id)
     await bot.emulator.wait_until(lambda: any(a.id == query for a in bot.emulator.callback_answers))
     assert db_rows(bot, "SELECT attendance FROM appointments") == [(None,)]
+
+
+async def test_a_full_day_of_long_notes_fits_telegram(bot: Harness) -> None:
+    codes = []
+    for number in range(12):
+        user = bot.user(f"Villager{number}")
+        await bot.onboard(user, "ru")
+        start = slot(THURSDAY, 9) + number * timedelta(minutes=45)
+        note = (f"заметка {number} " + "очень подробно о том, что случилось. " * 20)[:500]
+        codes.append(await book(bot, user, start=start, note=note))
+    await settle(bot)
+
+    def agenda_of_thursday() -> list[SimMessage]:
+        return [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text]
+
+    await bot.staff.send_in(bot.group, "/agenda ертең")
+    await bot.emulator.wait_until(
+        lambda: all(any(c in m.text for m in agenda_of_thursday()) for c in codes)
+    )
+    asked = agenda_of_thursday()
+    assert all(len(m.text) < 4096 for m in asked)
+    assert "…" in asked[0].text and "заметка 0 очень" in asked[0].text
+
+    bot.advance(datetime(2026, 12, 3, 8, 30, tzinfo=ALMATY) - bot.clock.now())
+    await bot.run_due_work()
+    await settle(bot)
+    morning = agenda_of_thursday()[len(asked) :]
+    assert all(any(code in m.text for m in morning) for code in codes)
+    assert all(len(m.text) < 4096 for m in morning)
+    # Every entry still has its two buttons.
+    assert sum(len(m.buttons) for m in morning) == 24
