@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # "/agenda tomorrow" in the words staff use.
 _TOMORROW = {"tomorrow", "завтра", "ертең", "ертен", "+1"}
+# The dates /agenda accepts.
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
 async def show_agenda(update: Update, context: HelplineContext) -> None:
@@ -51,12 +53,12 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
         if word in _TOMORROW:
             day = today + timedelta(days=1)
         else:
-            try:
-                day = date.fromisoformat(word)
-            except ValueError:
+            parsed = _parse_day(word)
+            if parsed is None:
                 tr = services.tr(settings.general.default_language)
                 await _say(update, tr("agenda.usage"))
                 return
+            day = parsed
     start, end = day_window(day, tz)
     appointments = await services.appointments.booked_between(start, end)
     async with services.db.transaction() as connection:
@@ -66,6 +68,16 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
     marks = day <= today
     for text, markup in agenda_messages(settings, tr, day, appointments):
         await _say(update, text, markup if marks else None)
+
+
+def _parse_day(word: str) -> date | None:
+    """A YYYY-MM-DD date in the years 2000-2100, or None (a typo must not crash the day's
+    window computation at the ends of the calendar)."""
+    try:
+        day = date.fromisoformat(word)
+    except ValueError:
+        return None
+    return day if _FIRST_YEAR <= day.year <= _LAST_YEAR else None
 
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -83,10 +95,13 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
     user = update.effective_user
     assert query is not None
     services = context.services
-    if user is None or not await services.staff.is_member(user.id):
+    settings = services.settings
+    message = query.message
+    in_staff_group = message is not None and message.chat.id == settings.telegram.staff_chat_id
+    # A forged button in any other chat changes nothing, even for a member.
+    if user is None or not in_staff_group or not await services.staff.is_member(user.id):
         await query.answer()
         return
-    settings = services.settings
     tr = services.tr(settings.general.default_language)
     action, _, raw_id = (query.data or "").removeprefix("ag:").partition(":")
     mark: Attendance = "came" if action == "came" else "no_show"

@@ -168,3 +168,28 @@ async def test_a_full_day_of_long_notes_fits_telegram(bot: Harness) -> None:
     assert all(len(m.text) < 4096 for m in morning)
     # Every entry still has its two buttons.
     assert sum(len(m.buttons) for m in morning) == 24
+
+
+async def test_a_staff_member_forging_a_mark_in_a_private_chat_changes_nothing(
+    bot: Harness,
+) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(WEDNESDAY, 12))
+    await settle(bot)
+    stored = await bot.services.appointments.by_code(code)
+    assert stored is not None
+    await bot.staff.send("/start")
+    answer = await bot.staff.wait_for_bot_message()
+    query = await bot.staff.press_data(f"ag:came:{stored.id}", answer.message_id)
+    await bot.emulator.wait_until(lambda: any(a.id == query for a in bot.emulator.callback_answers))
+    await settle(bot)
+    assert db_rows(bot, "SELECT attendance FROM appointments") == [(None,)]
+    assert db_rows(bot, "SELECT action FROM audit_log WHERE action = 'attended'") == []
+
+
+async def test_agenda_dates_out_of_range_get_the_usage(bot: Harness) -> None:
+    for word in ("9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01", "2026-02-30"):
+        await bot.staff.send_in(bot.group, f"/agenda {word}")
+        usage = await bot.group.wait_for_bot_message()
+        assert usage.text == bot.tr("kk", "agenda.usage"), word
