@@ -54,12 +54,17 @@ async def _case_of(services: Services, message: Message) -> Case | None:
     replied = message.reply_to_message
     if replied is None:
         return None
-    case = await services.cases.by_staff_message(message.chat.id, replied.message_id)
-    if case is None and replied.from_user is not None and replied.from_user.id == services.bot.id:
-        # The bot's message may be answered before its delivery was recorded: its code says.
-        found = CODE_RE.search(replied.text or replied.caption or "")
-        case = await services.cases.by_code(found.group()) if found else None
-    return case
+    # Only messages linked to the case count: a bot message that merely mentions a code
+    # (the /audit output, a notice not linked yet) is staff talk and never reaches the user.
+    return await services.cases.by_staff_message(message.chat.id, replied.message_id)
+
+
+def _mentions_a_case(services: Services, message: Message) -> bool:
+    """A reply to a bot message with a case code that is not (yet) linked to the case."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != services.bot.id:
+        return False
+    return CODE_RE.search(replied.text or replied.caption or "") is not None
 
 
 async def _case_from_command(update: Update, context: HelplineContext) -> Case | None:
@@ -136,8 +141,13 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
         return
     services = context.services
     case = await _case_of(services, message)
+    if case is None:
+        # Perhaps meant for a user: say how to reach them, and send nothing anywhere.
+        if _mentions_a_case(services, message) and await _staff_member(update, context):
+            await message.reply_text(_tr(context)("staff.reply_to_card"))
+        return
     # Ordinary talk among staff is none of the bot's business; non-members get nothing.
-    if case is None or not await _staff_member(update, context):
+    if not await _staff_member(update, context):
         return
     tr = _tr(context)
     if not case.is_open:

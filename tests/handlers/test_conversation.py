@@ -42,6 +42,7 @@ async def test_staff_reply_reaches_the_user_and_the_answer_reaches_the_case_thre
     assert relay.reply_to_message_id == card_id and relay.forward_origin is None
     passed = await user.wait_for_bot_message()
     assert passed.text == bot.tr("ru", "conversation.passed_on", code=code)
+    await settle(bot)  # the relay is linked to the case once its delivery is recorded
 
     # A reply to the relayed message (not the card) reaches the user too; a voice note too.
     await bot.duty.send_in(bot.group, "Вы в безопасности сейчас?", reply_to=relay.message_id)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import casework
 from tests.conftest import Harness, HarnessFactory
-from tests.handlers.case_helpers import code_in, request_case, settle
+from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
 
 async def _card(bot: Harness, code: str) -> int:
@@ -219,3 +219,23 @@ async def test_a_card_delivered_after_the_case_was_taken_loses_its_button(
         lambda m: "✋ Алған: Saule" in (m.text or ""), include_edits=True, timeout=10
     )
     assert bot.tr("kk", "card.take") not in [text for text, _ in card.buttons]
+
+
+async def test_a_reply_to_the_audit_output_stays_in_the_staff_group(bot: Harness) -> None:
+    """The /audit output carries the code but is no case message: a reply to it (staff
+    talking among themselves, with names) must not reach the user nor take the case."""
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await _card(bot, code)
+    await bot.admin.send_in(bot.group, f"/audit {code}")
+    audit = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and not m.buttons)
+    before = len(user.bot_messages())
+    await bot.admin.send_in(bot.group, "Сауле, посмотри это обращение", reply_to=audit.message_id)
+    await _staff_said(bot, plain(bot.tr("kk", "staff.reply_to_card"))[:30])
+    await settle(bot)
+    assert len(user.bot_messages()) == before
+    assert not any("Сауле" in (m.text or "") for m in user.bot_messages())
+    case = await bot.services.cases.by_code(code)
+    assert case is not None and case.taken_at is None
+    assert all(m.author == "user" for m in await bot.services.cases.messages(case.id))
