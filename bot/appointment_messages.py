@@ -8,6 +8,7 @@ unless the user asked for it (a shared phone shows message previews to whoever h
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -322,6 +323,15 @@ def _chunk_bounds(
     return bounds
 
 
+@dataclass(frozen=True)
+class AgendaPart:
+    """One agenda message and the appointments it lists, in order (forget-me redraws it)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    appointment_ids: tuple[int, ...]
+
+
 def agenda_chunks(
     settings: Settings,
     tr: Translator,
@@ -329,14 +339,16 @@ def agenda_chunks(
     center_id: str,
     service_id: str,
     entries: Sequence[Appointment],
-) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+) -> list[AgendaPart]:
     """One service's day, split into messages within Telegram's button and length limits."""
-    return [
-        agenda_message(
-            settings, tr, day, center_id, service_id, entries[first:end], with_buttons=True
+    parts = []
+    for first, end in _chunk_bounds(settings, tr, day, entries):
+        chunk = entries[first:end]
+        text, markup = agenda_message(
+            settings, tr, day, center_id, service_id, chunk, with_buttons=True
         )
-        for first, end in _chunk_bounds(settings, tr, day, entries)
-    ]
+        parts.append(AgendaPart(text, markup, tuple(entry.id for entry in chunk)))
+    return parts
 
 
 def agenda_chunk_with(
@@ -362,10 +374,10 @@ def agenda_messages(
     tr: Translator,
     day: date,
     appointments: Sequence[Appointment],
-) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """The whole day's agenda: one message per centre and service."""
+) -> list[AgendaPart]:
+    """The whole day's agenda: one message (or more) per centre and service."""
     if not appointments:
-        return [(tr("agenda.empty", day=day_long(day, tr.language)), None)]
+        return [AgendaPart(tr("agenda.empty", day=day_long(day, tr.language)), None, ())]
     messages = []
     for center_id, service_id, entries in agenda_groups(appointments):
         messages += agenda_chunks(settings, tr, day, center_id, service_id, entries)

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import aiosqlite
+from telegram import InlineKeyboardMarkup
 
 from bot.appointment_messages import (
     PURPOSE_AGENDA,
     PURPOSE_STAFF_NOTICE,
+    agenda_message,
     agenda_messages,
     reminder,
     staff_notices,
@@ -31,7 +34,7 @@ from bot.booking import day_window
 from bot.context import Services
 from bot.reminders_schedule import in_quiet_hours, should_send_late
 from bot.slots import is_closed_day
-from storage.appointments import DueReminder, Outgoing
+from storage.appointments import AgendaOutgoing, DueReminder, Outgoing
 from storage.outbox import OutboxItem, enqueue, erase_refs
 
 logger = logging.getLogger(__name__)
@@ -88,20 +91,28 @@ async def send_morning_agenda(services: Services) -> None:
         return
     tr = services.tr(settings.general.default_language)
     messages = [
-        Outgoing(
-            chat_id=settings.telegram.staff_chat_id,
-            params={
-                "text": text,
-                "parse_mode": "HTML",
-                **({"reply_markup": markup.to_dict()} if markup is not None else {}),
-            },
-            purpose=PURPOSE_AGENDA,
+        AgendaOutgoing(
+            Outgoing(
+                chat_id=settings.telegram.staff_chat_id,
+                params=_agenda_params(part.text, part.markup),
+                purpose=PURPOSE_AGENDA,
+            ),
+            part.appointment_ids,
+            with_buttons=part.markup is not None,
         )
-        for text, markup in agenda_messages(settings, tr, today, appointments)
+        for part in agenda_messages(settings, tr, today, appointments)
     ]
     if await services.appointments.claim_agenda_day(today.isoformat(), now=now, messages=messages):
         services.delivery.notify()
         logger.info("morning agenda enqueued (%d messages)", len(messages))
+
+
+def _agenda_params(text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+    return {
+        "text": text,
+        "parse_mode": "HTML",
+        **({"reply_markup": markup.to_dict()} if markup is not None else {}),
+    }
 
 
 def _centre_open(services: Services, day: date) -> bool:
@@ -122,7 +133,8 @@ async def erase_appointments(
     staff_messages = await repository.staff_messages_of_user(connection, user_id)
     # Sent notices and reminders hold the note and the times in the outbox until its
     # 48-hour purge; the notices in the staff group are edited to drop the note.
-    await erase_refs(connection, "appointment_", await repository.ids_of_user(connection, user_id))
+    appointment_ids = await repository.ids_of_user(connection, user_id)
+    await erase_refs(connection, "appointment_", appointment_ids)
     for appointment_id, code, chat_id, message_id in staff_messages:
         await enqueue(
             connection,
@@ -141,6 +153,31 @@ async def erase_appointments(
     await repository.erase_user(
         connection, user_id, now=now, notices=staff_notices(settings, tr, "cancelled")
     )
+    # Agenda messages list notes: each one listing the user's appointments is redrawn
+    # from what is stored now (the notes are gone), the rest of the day unchanged.
+    for agenda in await repository.agenda_messages_listing(connection, appointment_ids):
+        if not agenda.entries:
+            continue
+        first = agenda.entries[0]
+        text, markup = agenda_message(
+            settings,
+            tr,
+            date.fromisoformat(agenda.day),
+            first.center_id,
+            first.service_id,
+            agenda.entries,
+            with_buttons=agenda.with_buttons,
+        )
+        await enqueue(
+            connection,
+            services.sealer,
+            chat_id=agenda.chat_id,
+            method="editMessageText",
+            params={"message_id": agenda.message_id, **_agenda_params(text, markup)},
+            purpose="agenda_erased",
+            ref=None,
+            now=now,
+        )
 
 
 def register_hooks(services: Services) -> None:
@@ -151,6 +188,13 @@ def register_hooks(services: Services) -> None:
             await services.appointments.link_staff_message(item.chat_id, message_id, item.ref)
 
     services.delivery.on_delivered[PURPOSE_STAFF_NOTICE] = link
+
+    async def agenda_delivered(item: OutboxItem, message_id: int | None) -> None:
+        # The morning agenda: its record waits for the message id (forget-me edits it).
+        if message_id is not None and item.ref is not None:
+            await services.appointments.agenda_delivered(item.ref, message_id)
+
+    services.delivery.on_delivered[PURPOSE_AGENDA] = agenda_delivered
 
 
 async def erase_old_notes(services: Services, now: datetime) -> int:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -66,8 +66,13 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
     tr = services.tr(settings.general.default_language)
     # Marks make sense from the day itself on, not for a day still to come.
     marks = day <= today
-    for text, markup in agenda_messages(settings, tr, day, appointments):
-        await _say(update, text, markup if marks else None)
+    for part in agenda_messages(settings, tr, day, appointments):
+        sent = await _say(update, part.text, part.markup if marks else None)
+        if sent is not None:
+            # Remembered so that forget-me can take a note out of this message.
+            await services.appointments.record_agenda_message(
+                sent.chat_id, sent.message_id, day.isoformat(), marks, part.appointment_ids
+            )
 
 
 def _parse_day(word: str) -> date | None:
@@ -80,13 +85,15 @@ def _parse_day(word: str) -> date | None:
     return day if _FIRST_YEAR <= day.year <= _LAST_YEAR else None
 
 
-async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _say(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
     chat = update.effective_chat
     if chat is None:
-        return
+        return None
     message = update.effective_message
     thread = message.message_thread_id if message is not None and message.is_topic_message else None
-    await chat.send_message(text, reply_markup=markup, message_thread_id=thread)
+    return await chat.send_message(text, reply_markup=markup, message_thread_id=thread)
 
 
 async def mark_attendance(update: Update, context: HelplineContext) -> None:

@@ -75,6 +75,26 @@ Notices = Callable[[Appointment], Sequence[Outgoing]]
 
 
 @dataclass(frozen=True)
+class AgendaOutgoing:
+    """One message of the morning agenda and the appointments it lists, in order."""
+
+    message: Outgoing
+    appointment_ids: tuple[int, ...]
+    with_buttons: bool
+
+
+@dataclass(frozen=True)
+class AgendaMessage:
+    """A delivered agenda message in the staff group and what it lists, in order."""
+
+    chat_id: int
+    message_id: int
+    day: str
+    with_buttons: bool
+    entries: tuple[Appointment, ...]
+
+
+@dataclass(frozen=True)
 class NewBooking:
     user_id: int
     center_id: str
@@ -519,9 +539,10 @@ class AppointmentRepository:
     # ------------------------------------------------------------------ the agenda
 
     async def claim_agenda_day(
-        self, day: str, *, now: datetime, messages: Sequence[Outgoing]
+        self, day: str, *, now: datetime, messages: Sequence[AgendaOutgoing]
     ) -> bool:
-        """Sends the morning agenda of `day` once: False if it went out already."""
+        """Sends the morning agenda of `day` once: False if it went out already. Each
+        message is remembered with what it lists (the outbox ref is that record)."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "INSERT INTO agenda_runs (day, sent_at) VALUES (?, ?) ON CONFLICT (day) DO NOTHING",
@@ -529,8 +550,67 @@ class AppointmentRepository:
             )
             if cursor.rowcount == 0:
                 return False
-            await self._enqueue(connection, messages, None, now)
+            for agenda in messages:
+                record_id = await _insert_agenda_message(
+                    connection,
+                    agenda.message.chat_id,
+                    None,
+                    day,
+                    agenda.with_buttons,
+                    agenda.appointment_ids,
+                )
+                await self._enqueue(connection, [agenda.message], record_id, now)
         return True
+
+    async def record_agenda_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        day: str,
+        with_buttons: bool,
+        appointment_ids: Sequence[int],
+    ) -> None:
+        """An agenda message sent directly (/agenda) and what it lists."""
+        if not appointment_ids:
+            return
+        async with self._db.transaction() as connection:
+            await _insert_agenda_message(
+                connection, chat_id, message_id, day, with_buttons, appointment_ids
+            )
+
+    async def agenda_delivered(self, record_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE agenda_messages SET message_id = ? WHERE id = ?", (message_id, record_id)
+        )
+
+    async def agenda_messages_listing(
+        self, connection: aiosqlite.Connection, appointment_ids: Sequence[int]
+    ) -> list[AgendaMessage]:
+        """Delivered agenda messages that list any of these appointments, each with all
+        it lists as stored now (forget-me, inside its transaction, after erase_user)."""
+        if not appointment_ids:
+            return []
+        marks = ", ".join("?" * len(appointment_ids))
+        cursor = await connection.execute(
+            "SELECT DISTINCT m.id, m.chat_id, m.message_id, m.day, m.with_buttons "
+            "FROM agenda_messages m JOIN agenda_message_entries e ON e.agenda_message_id = m.id "
+            f"WHERE m.message_id IS NOT NULL AND e.appointment_id IN ({marks}) ORDER BY m.id",
+            tuple(appointment_ids),
+        )
+        found = list(await cursor.fetchall())
+        await cursor.close()
+        messages = []
+        for record_id, chat_id, message_id, day, with_buttons in found:
+            cursor = await connection.execute(
+                f"SELECT {_COLUMNS} FROM agenda_message_entries e "
+                "JOIN appointments a ON a.id = e.appointment_id "
+                "WHERE e.agenda_message_id = ? ORDER BY e.position",
+                (record_id,),
+            )
+            entries = tuple(self._appointment(row) for row in await cursor.fetchall())
+            await cursor.close()
+            messages.append(AgendaMessage(chat_id, message_id, day, bool(with_buttons), entries))
+        return messages
 
     async def agenda_sent(self, day: str) -> bool:
         row = await self._db.fetch_one("SELECT 1 FROM agenda_runs WHERE day = ?", (day,))
@@ -602,6 +682,28 @@ class AppointmentRepository:
                 ref=ref,
                 now=now,
             )
+
+
+async def _insert_agenda_message(
+    connection: aiosqlite.Connection,
+    chat_id: int,
+    message_id: int | None,
+    day: str,
+    with_buttons: bool,
+    appointment_ids: Sequence[int],
+) -> int:
+    cursor = await connection.execute(
+        "INSERT INTO agenda_messages (chat_id, message_id, day, with_buttons) VALUES (?, ?, ?, ?)",
+        (chat_id, message_id, day, int(with_buttons)),
+    )
+    record_id = cursor.lastrowid
+    assert record_id is not None
+    await connection.executemany(
+        "INSERT OR IGNORE INTO agenda_message_entries "
+        "(agenda_message_id, appointment_id, position) VALUES (?, ?, ?)",
+        [(record_id, appointment_id, n) for n, appointment_id in enumerate(appointment_ids)],
+    )
+    return record_id
 
 
 async def _count(connection: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:

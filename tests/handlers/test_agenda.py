@@ -193,3 +193,39 @@ async def test_agenda_dates_out_of_range_get_the_usage(bot: Harness) -> None:
         await bot.staff.send_in(bot.group, f"/agenda {word}")
         usage = await bot.group.wait_for_bot_message()
         assert usage.text == bot.tr("kk", "agenda.usage"), word
+
+
+async def test_forget_me_takes_the_note_out_of_agenda_messages(bot: Harness) -> None:
+    other = bot.user("Dana")
+    await bot.onboard(other, "ru")
+    kept = await book(bot, other, start=slot(THURSDAY, 9), note="хочу про сон")
+    user = bot.user("Saltanat")
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9, 45), note="у меня синяки, муж бьёт")
+    await settle(bot)
+    # One agenda sent directly (/agenda), one through the outbox (the morning agenda).
+    await bot.staff.send_in(bot.group, "/agenda ертең")
+    asked = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and "синяки" in m.text)
+    bot.advance(datetime(2026, 12, 3, 8, 30, tzinfo=ALMATY) - bot.clock.now())
+    await bot.run_due_work()
+    await settle(bot)
+    morning = await bot.group.wait_for_bot_message(
+        lambda m: is_agenda(m) and "синяки" in m.text and m.message_id != asked.message_id
+    )
+    buttons = morning.buttons
+
+    await user.send("/forget")
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await settle(bot)
+    for message in (asked, morning):
+        assert "синяки" not in message.text and "муж" not in message.text
+        # The rest of the day stays as it was.
+        assert code in message.text and kept in message.text and "хочу про сон" in message.text
+    assert asked.buttons == [] and morning.buttons == buttons
+    staff_text = json.dumps(
+        [r.params for r in bot.emulator.requests if r.params.get("chat_id") == STAFF_CHAT_ID],
+        ensure_ascii=False,
+    )
+    assert str(user.id) not in staff_text

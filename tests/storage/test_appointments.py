@@ -12,6 +12,7 @@ import pytest
 
 from bot.crypto import TextSealer
 from storage.appointments import (
+    AgendaOutgoing,
     Appointment,
     AppointmentRepository,
     DueReminder,
@@ -229,7 +230,7 @@ async def test_erasing_a_user_cancels_the_future_and_keeps_anonymous_figures(
 async def test_the_agenda_of_a_day_is_claimed_once(
     db: Database, repo: AppointmentRepository
 ) -> None:
-    message = [Outgoing(-100, {"text": "agenda"}, "agenda")]
+    message = [AgendaOutgoing(Outgoing(-100, {"text": "agenda"}, "agenda"), (), False)]
     assert await repo.claim_agenda_day("2026-12-03", now=NOW, messages=message)
     assert not await repo.claim_agenda_day("2026-12-03", now=NOW, messages=message)
     assert await repo.agenda_sent("2026-12-03")
