@@ -540,14 +540,20 @@ _SEND_METHOD: dict[str, str] = {
 }
 
 
-async def tell_user(services: Services, case: Case, texts: list[str]) -> None:
+async def tell_user(
+    services: Services,
+    case: Case,
+    texts: list[str],
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
     """What an urgent user must see (numbers, who was alerted) goes through the outbox:
-    retried like the alerts themselves, and in order."""
+    retried like the alerts themselves, and in order; `markup` goes on the last text."""
     if case.user_id is None:
         return
     async with services.db.transaction() as connection:
-        for text in texts:
-            await _to_user(services, connection, case, _html(text))
+        for index, text in enumerate(texts):
+            last = index == len(texts) - 1
+            await _to_user(services, connection, case, _html(text, markup if last else None))
     services.delivery.notify()
 
 

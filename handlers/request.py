@@ -55,7 +55,7 @@ from bot.cases import CATEGORIES, SCREENED_CATEGORY, UNKNOWN_CATEGORY
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
-from bot.triage import LETHALITY_QUESTIONS, has_danger_words, lethality_is_high
+from bot.triage import LETHALITY_QUESTIONS, UrgencyReason, has_danger_words, lethality_is_high
 from handlers.common import (
     MENU_EXIT,
     MENU_REQUEST,
@@ -594,29 +594,31 @@ def _urgent_status(tr: Translator, case: Case, on_duty: list[int]) -> str:
 
 
 async def sos(update: Update, context: HelplineContext) -> int:
-    """One tap: an urgent case at once (or the open case turns urgent); numbers first."""
+    """One tap: the numbers at once, sent directly; then an urgent case (or the open case
+    turns urgent) and who was alerted, with the quick exit on the last message."""
     await answer_button(update)
-    await _clear_buttons(update)
     _drop_draft(context)
     services = context.services
     telegram_user = update.effective_user
     assert telegram_user is not None
     user = await services.users.get(telegram_user.id)
     tr = services.tr(user.language) if user else await translator_for(update, context)
-    numbers = emergency_numbers(services, tr)
+    quick_exit = with_quick_exit([], tr)
+    # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
+    await reply(update, emergency_numbers(services, tr), quick_exit)
+    # The pressed message loses its buttons only now: the quick exit is on the screen.
+    await _clear_buttons(update)
     if user is None or not user.has_consented:
-        # Nothing may be stored without consent, but the numbers are always given.
-        await reply(update, numbers)
-        await reply(update, tr("sos.no_consent"))
+        # Nothing may be stored without consent, but the numbers were given.
+        await reply(update, tr("sos.no_consent"), quick_exit)
         return END
     if await services.cases.is_user_blocked(user.user_id):
-        await reply(update, numbers)
         return END
     open_case = await services.cases.open_case_of(user.user_id)
     if open_case is not None:
         on_duty = await _sos_on_open_case(services, open_case)
         await casework.tell_user(
-            services, open_case, [numbers, _urgent_status(tr, open_case, on_duty)]
+            services, open_case, [_urgent_status(tr, open_case, on_duty)], quick_exit
         )
         return END
     try:
@@ -633,29 +635,27 @@ async def sos(update: Update, context: HelplineContext) -> int:
             sos=True,
         )
     except casework.DailyLimitReached:
-        await reply(update, numbers)
-        await reply(update, tr("request.daily_limit_sos"))
+        await reply(update, tr("request.daily_limit_sos"), quick_exit)
+        return END
+    except Exception:
+        # The user has the numbers; they are told to use them, and the error is logged.
+        logger.exception("an urgent case could not be opened")
+        await reply(update, tr("sos.failed"), quick_exit)
         return END
     status = _urgent_status(tr, opened.case, opened.on_duty)
     await casework.tell_user(
-        services, opened.case, [numbers, status + "\n\n" + tr("sos.write_if_you_can")]
+        services, opened.case, [status + "\n\n" + tr("sos.write_if_you_can")], quick_exit
     )
     return END
 
 
 async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
-    from bot.triage import UrgencyReason
-
     if not case.urgent:
         changed = await casework.make_urgent(services, case, [UrgencyReason.SOS_BUTTON])
         if changed is not None:
             return changed[1]
     await casework.sos_again(services, case)
     return await casework.on_duty_now(services)
-
-
-async def sos_outside_flow(update: Update, context: HelplineContext) -> None:
-    await sos(update, context)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, Any]]:
@@ -712,8 +712,8 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         )
     return [
         conversation,
-        CommandHandler("sos", sos_outside_flow, filters=private),
-        CallbackQueryHandler(sos_outside_flow, pattern=f"^{MENU_SOS}$"),
+        CommandHandler("sos", sos, filters=private),
+        CallbackQueryHandler(sos, pattern=f"^{MENU_SOS}$"),
         CommandHandler("cancel", cancel_outside_flow, filters=private),
     ]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_user_identity,
@@ -341,3 +343,50 @@ async def test_text_during_a_button_step_gets_a_clear_answer(bot: Harness) -> No
     assert answer.text == plain(bot.tr("ru", "request.use_buttons"))
     await user.press(bot.tr("ru", "category.crisis"))
     await user.wait_for_bot_message(has_data("req:back"))
+
+
+async def test_sos_gives_the_numbers_first_even_when_the_case_cannot_be_stored(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses the new case (a full disk): the numbers still come, first."""
+    from storage import cases as case_store
+
+    async def disk_full(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    before = len(user.bot_messages())
+    monkeypatch.setattr(case_store, "insert_case", disk_full)
+    await user.send("/sos")
+    failed = plain(bot.tr("ru", "sos.failed"))[:30]
+    await user.wait_for_bot_message(lambda m: failed in (m.text or ""))
+    after = user.bot_messages()[before:]
+    assert "112" in (after[0].text or "") and "102" in (after[0].text or "")
+    assert _case_rows(bot) == []
+    # The quick exit stays on screen.
+    assert "menu:exit" in [data for _, data in user.bot_messages()[-1].buttons]
+
+
+async def test_sos_numbers_come_before_anything_else_and_the_quick_exit_stays(
+    bot: Harness,
+) -> None:
+    await bot.duty.send("/start")
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    before = len(user.bot_messages())
+    await user.press("🆘 Опасность сейчас")
+    await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
+    await settle(bot)
+    after = user.bot_messages()[before:]
+    assert "112" in (after[0].text or "")
+    last = user.bot_messages()[-1]
+    assert "Дежурный психолог" in (last.text or "")
+    assert (bot.tr("ru", "menu.exit"), "menu:exit") in last.buttons
+    # The same on an open case that turns urgent.
+    await user.send("/sos")
+    await user.wait_for_bot_message(
+        lambda m: m.message_id > last.message_id and "112" in (m.text or "")
+    )
+    await settle(bot)
+    assert (bot.tr("ru", "menu.exit"), "menu:exit") in user.bot_messages()[-1].buttons
