@@ -61,6 +61,7 @@ from handlers.common import (
     MENU_REQUEST,
     MENU_SOS,
     answer_button,
+    consented_user,
     emergency_numbers,
     menu_keyboard,
     reply,
@@ -255,19 +256,6 @@ async def _ask_confirmation(update: Update, tr: Translator, draft: Draft) -> int
 # ----------------------------------------------------------------------- entry and exit
 
 
-async def _consented(update: Update, context: HelplineContext) -> User | None:
-    """The stored user if they consented; otherwise the consent reminder is sent."""
-    telegram_user = update.effective_user
-    if telegram_user is None:
-        return None
-    user = await context.services.users.get(telegram_user.id)
-    if user is not None and user.has_consented:
-        return user
-    tr = await translator_for(update, context)
-    await reply(update, tr("consent.required"))
-    return None
-
-
 async def _refusal(services: Services, user: User, tr: Translator) -> str | None:
     """Why no new case can be opened now (blocked, open case, daily limit), or None."""
     if await services.cases.is_user_blocked(user.user_id):
@@ -283,7 +271,7 @@ async def _refusal(services: Services, user: User, tr: Translator) -> str | None
 async def start_request(update: Update, context: HelplineContext) -> int:
     """/request or the menu: checks consent, an open case and the daily limit; asks the category."""
     await answer_button(update)
-    user = await _consented(update, context)
+    user = await consented_user(update, context)
     if user is None:
         return END
     tr = context.services.tr(user.language)
