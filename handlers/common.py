@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram import User as TelegramUser
 from telegram.error import TelegramError
 
@@ -13,6 +13,7 @@ from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
 from bot.keyboards import QUICK_EXIT
 from bot.keyboards import with_quick_exit as with_quick_exit
+from storage.cases import MessageKind
 from storage.users import User
 
 MENU_REQUEST = "menu:request"
@@ -100,3 +101,16 @@ async def strip_buttons(update: Update) -> None:
         return
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)
+
+
+def relayable_content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:
+    """(kind, text or caption, file id) of what a case relays; None for anything else."""
+    if message.text is not None:
+        return "text", message.text, None
+    if message.voice is not None:
+        return "voice", message.caption, message.voice.file_id
+    if message.photo:
+        return "photo", message.caption, message.photo[-1].file_id
+    if message.document is not None:
+        return "document", message.caption, message.document.file_id
+    return None
