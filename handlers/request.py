@@ -592,22 +592,30 @@ async def sos(update: Update, context: HelplineContext) -> int:
     user = await services.users.get(telegram_user.id)
     tr = services.tr(user.language) if user else await translator_for(update, context)
     quick_exit = with_quick_exit([], tr)
+    numbers = emergency_numbers(services, tr)
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
-    await reply(update, emergency_numbers(services, tr), quick_exit)
+    # If Telegram fails them now, they go with the status through the outbox (retried).
+    try:
+        await reply(update, numbers, quick_exit)
+        still_to_send: list[str] = []
+    except TelegramError as error:
+        logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
+        still_to_send = [numbers]
     # The pressed message loses its buttons only now: the quick exit is on the screen.
     await _clear_buttons(update)
     if user is None or not user.has_consented:
-        # Nothing may be stored without consent, but the numbers were given.
-        await reply(update, tr("sos.no_consent"), quick_exit)
+        # Nothing may be stored without consent, but the numbers are always given.
+        await reply(update, "\n\n".join([*still_to_send, tr("sos.no_consent")]), quick_exit)
         return END
     if await services.cases.is_user_blocked(user.user_id):
+        if still_to_send:
+            await reply(update, numbers, quick_exit)
         return END
     open_case = await services.cases.open_case_of(user.user_id)
     if open_case is not None:
         on_duty = await _sos_on_open_case(services, open_case)
-        await casework.tell_user(
-            services, open_case, [_urgent_status(tr, open_case, on_duty)], quick_exit
-        )
+        status = _urgent_status(tr, open_case, on_duty)
+        await casework.tell_user(services, open_case, [*still_to_send, status], quick_exit)
         return END
     try:
         opened = await casework.open_case(
@@ -623,16 +631,20 @@ async def sos(update: Update, context: HelplineContext) -> int:
             sos=True,
         )
     except casework.DailyLimitReached:
-        await reply(update, tr("request.daily_limit_sos"), quick_exit)
+        text = tr("request.daily_limit_sos")
+        await reply(update, "\n\n".join([*still_to_send, text]), quick_exit)
         return END
     except Exception:
         # The user has the numbers; they are told to use them, and the error is logged.
         logger.exception("an urgent case could not be opened")
-        await reply(update, tr("sos.failed"), quick_exit)
+        await reply(update, "\n\n".join([*still_to_send, tr("sos.failed")]), quick_exit)
         return END
     status = _urgent_status(tr, opened.case, opened.on_duty)
     await casework.tell_user(
-        services, opened.case, [status + "\n\n" + tr("sos.write_if_you_can")], quick_exit
+        services,
+        opened.case,
+        [*still_to_send, status + "\n\n" + tr("sos.write_if_you_can")],
+        quick_exit,
     )
     return END
 

@@ -390,3 +390,16 @@ async def test_sos_numbers_come_before_anything_else_and_the_quick_exit_stays(
     )
     await settle(bot)
     assert (bot.tr("ru", "menu.exit"), "menu:exit") in user.bot_messages()[-1].buttons
+
+
+async def test_sos_numbers_that_telegram_refused_once_come_with_the_status(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot({"timing": {"retry_base": "200ms"}})
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    bot.emulator.fail_next("sendMessage", count=1, status=500)  # the direct numbers
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "112" in (m.text or ""), timeout=10)
+    await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""), timeout=10)
+    assert len(_case_rows(bot)) == 1

@@ -210,10 +210,21 @@ async def test_a_card_delivered_after_the_case_was_taken_loses_its_button(
     user = bot.user()
     await bot.onboard(user, "ru")
     bot.emulator.fail_next("sendMessage", count=1, status=500)  # the card is late
-    await user.send("/sos")
-    await user.wait_for_bot_message(lambda m: "112" in (m.text or ""), timeout=10)
-    case = await bot.services.cases.get(1)
-    assert case is not None and case.card_message_id is None
+    # Opened directly: the card is the only message, so it is the one that fails.
+    opened = await casework.open_case(
+        bot.services,
+        user_id=user.id,
+        language="ru",
+        category="crisis",
+        story_texts=["Мне тяжело"],
+        story_voice=[],
+        screen=None,
+        reply_by="chat",
+        callback_phone=None,
+        sos=False,
+    )
+    case = opened.case
+    assert case.card_message_id is None
     await casework.take(bot.services, case, bot.staff.id, "Saule")
     card = await bot.group.wait_for_bot_message(
         lambda m: "✋ Алған: Saule" in (m.text or ""), include_edits=True, timeout=10
