@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import casework
@@ -20,24 +20,10 @@ from bot.config import Settings
 from bot.context import HelplineContext
 from bot.triage import UrgencyReason, has_danger_words
 from handlers import fallback
-from handlers.common import emergency_numbers, reply
-from storage.cases import MessageKind
+from handlers.common import emergency_numbers, relayable_content, reply
 
 # "Passed on" is said at most this often, so a conversation is not doubled by receipts.
 ACKNOWLEDGE_EVERY = timedelta(minutes=10)
-
-
-def _content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:
-    """(kind, text or caption, file id) of what can be relayed; None for anything else."""
-    if message.text is not None:
-        return "text", message.text, None
-    if message.voice is not None:
-        return "voice", message.caption, message.voice.file_id
-    if message.photo:
-        return "photo", message.caption, message.photo[-1].file_id
-    if message.document is not None:
-        return "document", message.caption, message.document.file_id
-    return None
 
 
 async def to_case(update: Update, context: HelplineContext) -> None:
@@ -60,7 +46,7 @@ async def to_case(update: Update, context: HelplineContext) -> None:
             update, tr("conversation.not_delivered", numbers=emergency_numbers(services, tr))
         )
         return
-    content = _content(message)
+    content = relayable_content(message)
     if content is None:
         await reply(update, tr("conversation.text_or_voice"))
         return

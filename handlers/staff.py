@@ -21,10 +21,10 @@ from bot.codes import CODE_RE, parse_code
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
-from handlers.common import reply, translator_for
+from handlers.common import relayable_content, reply, translator_for
 from storage import cases as case_store
 from storage.audit import record
-from storage.cases import Case, MessageKind
+from storage.cases import Case
 
 logger = logging.getLogger(__name__)
 
@@ -121,18 +121,6 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
 # ----------------------------------------------------------------------------- messages
 
 
-def _staff_content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:
-    if message.text is not None:
-        return "text", message.text, None
-    if message.voice is not None:
-        return "voice", message.caption, message.voice.file_id
-    if message.photo:
-        return "photo", message.caption, message.photo[-1].file_id
-    if message.document is not None:
-        return "document", message.caption, message.document.file_id
-    return None
-
-
 async def staff_message(update: Update, context: HelplineContext) -> None:
     """A staff message in a case's thread or topic goes to the user as the psychologist."""
     message = update.effective_message
@@ -156,7 +144,7 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
     if case.user_id is None:
         await message.reply_text(tr("staff.user_forgotten", code=case.code))
         return
-    content = _staff_content(message)
+    content = relayable_content(message)
     if content is None:
         await message.reply_text(tr("staff.cannot_relay"))
         return
