@@ -200,13 +200,14 @@ def pack_texts(label: str, texts: Sequence[str], limit: int = TELEGRAM_TEXT_LIMI
     return messages
 
 
-def caption_for(label: str, caption: str | None) -> str:
-    """A label and the user's own caption (escaped), cut to Telegram's caption limit."""
+def caption_for(label: str, caption: str | None) -> tuple[str, list[str]]:
+    """A label and the user's own caption (escaped) within Telegram's caption limit, and
+    what did not fit, as follow-up texts (each with the label) so nothing is lost."""
     if not caption:
-        return label
+        return label, []
     room = TELEGRAM_CAPTION_LIMIT - visible_length(label) - 2
-    text = split_text(caption, max(room, 16))[0]
-    return f"{label}\n{escape(text)}"
+    first, *rest = split_text(caption, max(room, 16))
+    return f"{label}\n{escape(first)}", pack_texts(label, rest) if rest else []
 
 
 def next_escalation(

@@ -516,19 +516,17 @@ async def _relay_pending(services: Services, connection: aiosqlite.Connection, c
                 relay_id = await _to_staff(services, connection, case, _html(text, **place), RELAY)
             await case_store.set_relay(connection, [m.id for m in run], relay_id)
             continue
+        caption, rest = caption_for(label, message.body)
         relay_id = await _to_staff(
             services,
             connection,
             case,
-            {
-                message.kind: message.file_id,
-                "caption": caption_for(label, message.body),
-                "parse_mode": "HTML",
-                **place,
-            },
+            {message.kind: message.file_id, "caption": caption, "parse_mode": "HTML", **place},
             RELAY,
             _SEND_METHOD[message.kind],
         )
+        for text in rest:
+            relay_id = await _to_staff(services, connection, case, _html(text, **place), RELAY)
         await case_store.set_relay(connection, [message.id], relay_id)
         index += 1
 
@@ -698,13 +696,16 @@ async def relay_staff_message(
             for text in pack_texts(label, [body or ""]):
                 await _to_user(services, connection, case, _html(text))
         else:
+            caption, rest = caption_for(label, body)
             await _to_user(
                 services,
                 connection,
                 case,
-                {kind: file_id, "caption": caption_for(label, body), "parse_mode": "HTML"},
+                {kind: file_id, "caption": caption, "parse_mode": "HTML"},
                 _SEND_METHOD[kind],
             )
+            for text in rest:
+                await _to_user(services, connection, case, _html(text))
     services.delivery.notify()
 
 

@@ -105,10 +105,14 @@ def test_pack_texts_coalesces_and_splits() -> None:
     assert "".join(many).count("x") == 3000 and "".join(many).count("z") == 5000
 
 
-def test_caption_for_keeps_within_the_caption_limit() -> None:
-    caption = caption_for("📩 <b>7KQ-M2F</b>", "<i>" + "c" * 2000)
-    assert caption.startswith("📩 <b>7KQ-M2F</b>\n&lt;i&gt;") and visible_length(caption) <= 1024
-    assert caption_for("label", None) == "label"
+def test_caption_for_keeps_within_the_caption_limit_and_loses_nothing() -> None:
+    label = "📩 <b>7KQ-M2F</b>"
+    caption, rest = caption_for(label, "<i>" + "c" * 2000)
+    assert caption.startswith(label + "\n&lt;i&gt;") and visible_length(caption) <= 1024
+    assert rest and all(text.startswith(label + "\n") for text in rest)
+    assert (caption + "".join(rest)).count("c") == 2000
+    assert caption_for("label", None) == ("label", [])
+    assert caption_for(label, "short") == (label + "\nshort", [])
 
 
 def test_flood_window_warns_once_per_window() -> None:

@@ -265,3 +265,21 @@ async def test_a_closed_case_is_answered_in_the_group(bot: Harness) -> None:
     await bot.staff.send_in(bot.group, "Ещё одно", reply_to=card_id)
     await bot.group.wait_for_bot_message(lambda m: "хабарлама жіберілмеді" in (m.text or ""))
     bot.advance(timedelta(seconds=1))
+
+
+async def test_a_long_caption_arrives_whole_in_both_directions(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card_id = await _card(bot, code)
+    words = " ".join(f"слово{n}" for n in range(150))[:1018] + " КОНЕЦ"  # 1024, the most
+    await user.send_photo(caption=words)
+    await bot.group.wait_for_bot_message(lambda m: "КОНЕЦ" in (m.content or ""))
+    await settle(bot)
+    relayed = " ".join(m.content or "" for m in bot.group.bot_messages())
+    assert "слово0 " in relayed and "КОНЕЦ" in relayed
+    await bot.staff.send_photo_in(bot.group, caption=words, reply_to=card_id)
+    await user.wait_for_bot_message(lambda m: "КОНЕЦ" in (m.content or ""))
+    await settle(bot)
+    told = [m for m in user.bot_messages() if m.kind == "photo"]
+    assert told and "слово0 " in (told[-1].caption or "")
