@@ -443,8 +443,9 @@ async def forget_user_cases(
     )
     open_ids = [row[0] for row in await cursor.fetchall()]
     await cursor.close()
+    # Blanked messages are never relayed: relay_id 0 marks them handled (no outbox row).
     await connection.execute(
-        "UPDATE case_messages SET body = NULL, file_id = NULL "
+        "UPDATE case_messages SET body = NULL, file_id = NULL, relay_id = COALESCE(relay_id, 0) "
         "WHERE case_id IN (SELECT id FROM cases WHERE user_id = ?)",
         (user_id,),
     )
@@ -544,7 +545,8 @@ class CaseRepository:
         """Open cases whose user messages wait for a batch although none is pending."""
         rows = await self._db.fetch_all(
             "SELECT DISTINCT m.case_id FROM case_messages m JOIN cases c ON c.id = m.case_id "
-            "WHERE m.author = 'user' AND m.relay_id IS NULL AND NOT EXISTS ("
+            "WHERE m.author = 'user' AND m.relay_id IS NULL AND c.status = 'open' "
+            "AND c.user_id IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM case_messages p JOIN outbox o ON o.id = p.relay_id "
             " WHERE p.case_id = m.case_id AND p.author = 'user' AND o.status = 'pending')"
         )

@@ -283,3 +283,42 @@ async def test_a_long_caption_arrives_whole_in_both_directions(bot: Harness) -> 
     await settle(bot)
     told = [m for m in user.bot_messages() if m.kind == "photo"]
     assert told and "слово0 " in (told[-1].caption or "")
+
+
+async def test_after_forget_me_due_work_posts_no_empty_relay(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await _card(bot, code)
+    case = await bot.services.cases.by_code(code)
+    assert case is not None
+    from bot import casework
+    from storage import cases as case_store
+
+    # A message stored while a batch was on its way waits for the next batch; the user
+    # erases their data before it goes (as /forget does, in one transaction).
+    async with bot.services.db.transaction() as connection:
+        await case_store.add_message(
+            connection,
+            bot.services.sealer,
+            case_id=case.id,
+            author="user",
+            kind="photo",
+            body="он забрал паспорт",
+            file_id="photo-1",
+            now=bot.services.clock.now(),
+        )
+        await casework.erase_cases(connection, bot.services, user.id, bot.services.clock.now())
+    bot.services.delivery.notify()
+    await settle(bot)
+    sent = len(bot.emulator.requests)
+    await bot.run_due_work()
+    await settle(bot)
+    # (A media upload's form fields are strings: the chat id is compared as text.)
+    later = [
+        r
+        for r in bot.emulator.requests[sent:]
+        if str(r.params.get("chat_id")) == str(STAFF_CHAT_ID)
+    ]
+    about_the_case = [r for r in later if code in str(r.params) or r.method != "sendMessage"]
+    assert about_the_case == [], [(r.method, r.params) for r in about_the_case]
