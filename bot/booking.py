@@ -15,6 +15,7 @@ Decisions:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -110,6 +111,31 @@ def offered_slot(
         (slot for slot in slots_on(service, day, taken, now, booking, tz) if slot.start == start),
         None,
     )
+
+
+class Unavailable(enum.Enum):
+    """Why a chosen time cannot be booked now."""
+
+    # It would be offered, but its seats are taken.
+    FULL = "full"
+    # Not offered whatever is taken: too close to now, past, closed, forged.
+    GONE = "gone"
+
+
+def why_unavailable(
+    service: Service,
+    start: datetime,
+    taken: Mapping[datetime, int],
+    now: datetime,
+    booking: BookingSettings,
+    tz: ZoneInfo,
+) -> Unavailable | None:
+    """None if the time at `start` can be booked now; else FULL ("just taken") or GONE."""
+    if offered_slot(service, start, taken, now, booking, tz) is not None:
+        return None
+    if offered_slot(service, start, {}, now, booking, tz) is not None:
+        return Unavailable.FULL
+    return Unavailable.GONE
 
 
 def alternatives(

@@ -25,7 +25,7 @@ import contextlib
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -45,7 +45,15 @@ from bot.appointment_messages import (
 from bot.config import Service, Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
-from handlers.booking import button, days_keyboard, strip_buttons, taken_seats, times_keyboard
+from handlers.booking import (
+    button,
+    days_keyboard,
+    offer_times,
+    strip_buttons,
+    taken_seats,
+    times_keyboard,
+    unavailable_key,
+)
 from handlers.common import (
     MENU_APPOINTMENTS,
     MENU_BOOK,
@@ -480,36 +488,21 @@ async def _offer_new_times(
     lead_key: str,
 ) -> None:
     services = context.services
-    tz = services.settings.general.timezone
-    taken = await taken_seats(services, service)
-    found = [
-        slot
-        for slot in rules.alternatives(
-            service, after, taken, services.clock.now(), services.settings.booking, tz
-        )
-        if slot.start != appointment.starts_at
-    ]
-    footer = [
-        button(tr("booking.button.other_day"), appointment_data(MOVE, appointment)),
-        button(tr("appointment.button.keep_time"), appointment_data(KEEP, appointment)),
-    ]
-    if not found:
-        await reply(
-            update,
-            tr(lead_key) + "\n\n" + tr("booking.no_alternatives"),
-            with_quick_exit([footer], tr),
-        )
-        return
-    markup = times_keyboard(
+    await offer_times(
+        update,
         tr,
-        found,
-        service,
         services,
+        service,
+        after=after,
+        taken=await taken_seats(services, service),
+        lead_key=lead_key,
         slot_data=lambda slot: _rs("time", appointment, rules.timestamp(slot.start)),
-        footer=footer,
-        with_day=True,
+        footer=[
+            button(tr("booking.button.other_day"), appointment_data(MOVE, appointment)),
+            button(tr("appointment.button.keep_time"), appointment_data(KEEP, appointment)),
+        ],
+        skip=appointment.starts_at,
     )
-    await reply(update, tr(lead_key) + "\n\n" + tr("booking.alternatives"), markup)
 
 
 async def move(update: Update, context: HelplineContext) -> None:
@@ -535,12 +528,7 @@ async def move(update: Update, context: HelplineContext) -> None:
     taken = await taken_seats(services, service)
     slot = rules.offered_slot(service, start, taken, now, settings.booking, tz)
     if slot is None:
-        full = any(
-            s.start == start
-            for s in rules.slots_on(
-                service, start.astimezone(tz).date(), {}, now, settings.booking, tz
-            )
-        )
+        reason = rules.why_unavailable(service, start, taken, now, settings.booking, tz)
         await _offer_new_times(
             update,
             context,
@@ -548,7 +536,7 @@ async def move(update: Update, context: HelplineContext) -> None:
             appointment,
             service,
             start,
-            "booking.just_taken" if full else "booking.time_unavailable",
+            unavailable_key(reason or rules.Unavailable.GONE),
         )
         return
     result = await services.appointments.reschedule(
@@ -616,6 +604,3 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         CallbackQueryHandler(ask_move, pattern=rf"^rs:time{ids}:\d+$"),
         CallbackQueryHandler(move, pattern=rf"^rs:ok{ids}:\d+$"),
     ]
-
-
-__all__ = ["InlineKeyboardButton", "build_handlers"]

@@ -35,7 +35,7 @@ import enum
 import html
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -250,6 +250,47 @@ def times_keyboard(
     ]
     rows.append(list(footer))
     return with_quick_exit(rows, tr)
+
+
+def unavailable_key(reason: rules.Unavailable) -> str:
+    """What the user is told about a time that cannot be booked."""
+    return "booking.just_taken" if reason is rules.Unavailable.FULL else "booking.time_unavailable"
+
+
+async def offer_times(
+    update: Update,
+    tr: Translator,
+    services: Services,
+    service: Service,
+    *,
+    after: datetime,
+    taken: Mapping[datetime, int],
+    lead_key: str,
+    slot_data: Callable[[FreeSlot], str],
+    footer: Sequence[InlineKeyboardButton],
+    skip: datetime | None = None,
+) -> None:
+    """ "This time was just taken (or is gone): here are the next free times" (booking and
+    moving a booked appointment, which skips its own time)."""
+    tz = services.settings.general.timezone
+    found = [
+        slot
+        for slot in rules.alternatives(
+            service, after, taken, services.clock.now(), services.settings.booking, tz
+        )
+        if slot.start != skip
+    ]
+    if not found:
+        await reply(
+            update,
+            tr(lead_key) + "\n\n" + tr("booking.no_alternatives"),
+            with_quick_exit([footer], tr),
+        )
+        return
+    markup = times_keyboard(
+        tr, found, service, services, slot_data=slot_data, footer=footer, with_day=True
+    )
+    await reply(update, tr(lead_key) + "\n\n" + tr("booking.alternatives"), markup)
 
 
 async def strip_buttons(update: Update) -> None:
@@ -633,35 +674,24 @@ class BookingFlow:
     ) -> None:
         """ "This time was just taken (or is gone): here are the next free times"."""
         services = context.services
-        tz = services.settings.general.timezone
-        found = rules.alternatives(
-            service, after, taken, services.clock.now(), services.settings.booking, tz
-        )
         draft.service_id = service.id
         draft.center_id = service.center
         draft.touch(Awaiting.TIME, services.clock.now())
         self._save(context, draft)
-        footer = [
-            button(tr("booking.button.other_day"), f"bk:service:{service.id}"),
-            _cancel_button(tr),
-        ]
-        if not found:
-            await reply(
-                update,
-                tr(lead_key) + "\n\n" + tr("booking.no_alternatives"),
-                with_quick_exit([footer], tr),
-            )
-            return
-        markup = times_keyboard(
+        await offer_times(
+            update,
             tr,
-            found,
-            service,
             services,
+            service,
+            after=after,
+            taken=taken,
+            lead_key=lead_key,
             slot_data=lambda slot: f"bk:alt:{service.id}:{rules.timestamp(slot.start)}",
-            footer=footer,
-            with_day=True,
+            footer=[
+                button(tr("booking.button.other_day"), f"bk:service:{service.id}"),
+                _cancel_button(tr),
+            ],
         )
-        await reply(update, tr(lead_key) + "\n\n" + tr("booking.alternatives"), markup)
 
     # -- note
 
@@ -860,19 +890,11 @@ class BookingFlow:
         assert service is not None
         now = services.clock.now()
         taken = await taken_seats(services, service)
-        if rules.offered_slot(service, draft.slot.start, taken, now, settings.booking, tz) is None:
+        unavailable = rules.why_unavailable(
+            service, draft.slot.start, taken, now, settings.booking, tz
+        )
+        if unavailable is not None:
             # Full already, or too close to now (the summary sat there a while).
-            full = any(
-                s.start == draft.slot.start
-                for s in rules.slots_on(
-                    service,
-                    draft.slot.start.astimezone(tz).date(),
-                    {},
-                    now,
-                    settings.booking,
-                    tz,
-                )
-            )
             await self._offer_alternatives(
                 update,
                 context,
@@ -881,7 +903,7 @@ class BookingFlow:
                 service,
                 draft.slot.start,
                 taken,
-                "booking.just_taken" if full else "booking.time_unavailable",
+                unavailable_key(unavailable),
             )
             return
         staff_tr = services.tr(settings.general.default_language)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.booking import (
     DAYS_PER_PAGE,
+    Unavailable,
     day_label,
     day_long,
     day_window,
@@ -20,6 +21,7 @@ from bot.booking import (
     parse_day,
     relative_day,
     timestamp,
+    why_unavailable,
 )
 from bot.config import BookingSettings, Localized, Service
 from bot.slots import TimeRange
@@ -107,3 +109,24 @@ def test_labels_in_both_languages() -> None:
     assert relative_day(at(2, 23, 59), NOW, ALMATY) == 0
     # 23:30 UTC on the 2nd is already the 3rd in Almaty.
     assert relative_day(datetime(2026, 12, 2, 23, 30, tzinfo=UTC), NOW, ALMATY) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "taken", "why"),
+    [
+        (at(3, 9), {}, None),  # free
+        (at(3, 9), {at(3, 10): 1}, None),  # another time is full
+        (at(3, 9), {at(3, 9): 1}, Unavailable.FULL),  # its one seat is taken
+        (at(2, 12), {at(2, 12): 1}, Unavailable.FULL),  # today, far enough, full
+        (at(2, 11, 15), {}, Unavailable.GONE),  # too close to now
+        (at(2, 11, 15), {at(2, 11, 15): 1}, Unavailable.GONE),  # too close (and full)
+        (at(1, 12), {}, Unavailable.GONE),  # past
+        (at(5, 10), {}, Unavailable.GONE),  # closed day
+        (at(3, 9, 10), {}, Unavailable.GONE),  # off the grid (forged)
+        (at(25, 10), {at(25, 10): 1}, Unavailable.GONE),  # a holiday
+    ],
+)
+def test_why_unavailable(
+    start: datetime, taken: dict[datetime, int], why: Unavailable | None
+) -> None:
+    assert why_unavailable(PSYCHOLOGIST, start, taken, NOW, BOOKING, ALMATY) is why
