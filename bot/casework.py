@@ -873,8 +873,14 @@ def register_hooks(services: Services) -> None:
 
 def _group_failure(services: Services) -> Any:
     async def fix(item: OutboxItem, error: TelegramError) -> bool:
-        """A deleted forum topic: make a new one for the case and send there."""
-        if "thread not found" not in error.message.lower() or item.ref is None:
+        """A deleted forum topic: make a new one for the case and send there. A relay that
+        Telegram refuses for good (a file it no longer has ...) is not lost in silence:
+        staff are told that a message of the case could not be passed on."""
+        if item.ref is None:
+            return False
+        if "thread not found" not in error.message.lower():
+            if item.purpose == RELAY:
+                await _report_lost_relay(services, item.ref)
             return False
         async with services.casework.topic_lock:
             case = await services.cases.get(item.ref)
@@ -894,6 +900,18 @@ def _group_failure(services: Services) -> Any:
         return True
 
     return fix
+
+
+async def _report_lost_relay(services: Services, case_id: int) -> None:
+    case = await services.cases.get(case_id)
+    if case is None:
+        return
+    text = staff_tr(services)("staff.relay_failed", code=case.code)
+    async with services.db.transaction() as connection:
+        await _to_staff(
+            services, connection, case, _html(text, **_placement(case, reply_to_card=True)), NOTICE
+        )
+    services.delivery.notify()
 
 
 def _user_failure(services: Services) -> Any:

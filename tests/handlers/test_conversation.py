@@ -10,6 +10,7 @@ from tests.handlers.case_helpers import (
     assert_no_staff_names,
     assert_no_user_identity,
     code_in,
+    plain,
     request_case,
     settle,
 )
@@ -322,3 +323,19 @@ async def test_after_forget_me_due_work_posts_no_empty_relay(bot: Harness) -> No
     ]
     about_the_case = [r for r in later if code in str(r.params) or r.method != "sendMessage"]
     assert about_the_case == [], [(r.method, r.params) for r in about_the_case]
+
+
+async def test_a_relay_telegram_refuses_for_good_is_reported_to_staff(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await _card(bot, code)
+    bot.emulator.fail_next(
+        "sendVoice",
+        count=1,
+        status=400,
+        description="Bad Request: wrong file identifier/HTTP URL specified",
+    )
+    await user.send_voice(duration=4)
+    expected = plain(bot.tr("kk", "staff.relay_failed", code=code))
+    await bot.group.wait_for_bot_message(lambda m: (m.text or "") == expected)
