@@ -63,6 +63,7 @@ from handlers.common import (
     answer_button,
     consented_user,
     emergency_numbers,
+    language_hint,
     menu_keyboard,
     reply,
     translator_for,
@@ -87,6 +88,7 @@ END = ConversationHandler.END
 
 BACK = "req:back"
 CANCEL = "req:cancel"
+SOS_CONSENT = "sos:consent"
 SEND = "req:send"
 MAX_STORY_PARTS = 20
 _PHONE = re.compile(r"^\+?[\d\s()\-]{10,20}$")
@@ -581,6 +583,20 @@ def _urgent_status(tr: Translator, case: Case, on_duty: list[int]) -> str:
 # ---------------------------------------------------------------------------------- sos
 
 
+async def consent_and_sos(update: Update, context: HelplineContext) -> int:
+    """The one-tap consent under /sos: stores the language and the consent, then alerts."""
+    services = context.services
+    telegram_user = update.effective_user
+    assert telegram_user is not None
+    now = services.clock.now()
+    if await services.users.get(telegram_user.id) is None:
+        await services.users.set_language(
+            telegram_user.id, language_hint(services, telegram_user), now
+        )
+    await services.users.give_consent(telegram_user.id, now)
+    return await sos(update, context)
+
+
 async def sos(update: Update, context: HelplineContext) -> int:
     """One tap: the numbers at once, sent directly; then an urgent case (or the open case
     turns urgent) and who was alerted, with the quick exit on the last message."""
@@ -604,8 +620,10 @@ async def sos(update: Update, context: HelplineContext) -> int:
     # The pressed message loses its buttons only now: the quick exit is on the screen.
     await _clear_buttons(update)
     if user is None or not user.has_consented:
-        # Nothing may be stored without consent, but the numbers are always given.
-        await reply(update, "\n\n".join([*still_to_send, tr("sos.no_consent")]), quick_exit)
+        # Nothing may be stored without consent, but the numbers are always given, and
+        # consent is one tap away: someone in danger must not walk through /start first.
+        one_tap = with_quick_exit([[_button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
+        await reply(update, "\n\n".join([*still_to_send, tr("sos.no_consent")]), one_tap)
         return END
     if await services.cases.is_user_blocked(user.user_id):
         if still_to_send:
@@ -703,6 +721,7 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
                 CallbackQueryHandler(cancel, pattern=f"^{CANCEL}$"),
                 CommandHandler("sos", sos, filters=private),
                 CallbackQueryHandler(sos, pattern=f"^{MENU_SOS}$"),
+                CallbackQueryHandler(consent_and_sos, pattern=f"^{SOS_CONSENT}$"),
                 # The quick exit (handlers/safety.py) already wiped the chat: just end.
                 CommandHandler("exit", end_silently, filters=private),
                 CallbackQueryHandler(end_silently, pattern=f"^{MENU_EXIT}$"),
@@ -714,6 +733,7 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         conversation,
         CommandHandler("sos", sos, filters=private),
         CallbackQueryHandler(sos, pattern=f"^{MENU_SOS}$"),
+        CallbackQueryHandler(consent_and_sos, pattern=f"^{SOS_CONSENT}$"),
         CommandHandler("cancel", cancel_outside_flow, filters=private),
     ]
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.codes import CODE_RE
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_user_identity,
@@ -278,6 +279,27 @@ async def test_sos_without_consent_gives_numbers_and_stores_nothing(bot: Harness
     assert "112" in (numbers.text or "")
     await user.wait_for_bot_message(lambda m: "/start" in (m.text or ""))
     assert _case_rows(bot) == []
+    assert await bot.services.users.get(user.id) is None
+
+
+async def test_sos_before_consent_is_one_tap_from_the_alert(bot: Harness) -> None:
+    """Someone in danger who never pressed /start: numbers, then one tap consents and alerts."""
+    await bot.duty.send("/start")
+    user = bot.user("Madina", "kk")
+    await user.send("/sos")
+    offer = await user.wait_for_bot_message(lambda m: len(m.buttons) > 1)
+    assert [data for _, data in offer.buttons] == ["sos:consent", "menu:exit"]
+    await user.press(bot.tr("kk", "sos.consent_and_alert"))
+    status = await user.wait_for_bot_message(lambda m: code_in_or_none(m.text or "") is not None)
+    code = code_in(status.text or "")
+    await bot.group.wait_for_bot_message(
+        lambda m: code in (m.text or "") and "ШҰҒЫЛ" in (m.text or "")
+    )
+    await bot.duty.wait_for_bot_message(lambda m: code in (m.text or ""))
+    stored = await bot.services.users.get(user.id)
+    assert stored is not None and stored.has_consented and stored.language == "kk"
+    await settle(bot)
+    assert_no_user_identity(bot, user)
 
 
 async def test_sos_on_an_open_case_turns_it_urgent(bot: Harness) -> None:
@@ -403,3 +425,8 @@ async def test_sos_numbers_that_telegram_refused_once_come_with_the_status(
     await user.wait_for_bot_message(lambda m: "112" in (m.text or ""), timeout=10)
     await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""), timeout=10)
     assert len(_case_rows(bot)) == 1
+
+
+def code_in_or_none(text: str) -> str | None:
+    found = CODE_RE.search(text)
+    return found.group() if found else None
