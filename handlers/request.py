@@ -605,8 +605,19 @@ async def sos(update: Update, context: HelplineContext) -> int:
     services = context.services
     telegram_user = update.effective_user
     assert telegram_user is not None
-    user = await services.users.get(telegram_user.id)
-    tr = services.tr(user.language) if user else await translator_for(update, context)
+    try:
+        user = await services.users.get(telegram_user.id)
+    except Exception:
+        # Even with the database gone, the numbers go out (and the user is told the truth).
+        logger.exception("/sos could not read the user")
+        tr = services.tr(language_hint(services, telegram_user))
+        await reply(
+            update,
+            f"{emergency_numbers(services, tr)}\n\n{tr('sos.failed')}",
+            with_quick_exit([], tr),
+        )
+        return END
+    tr = services.tr(user.language) if user else services.tr(language_hint(services, telegram_user))
     quick_exit = with_quick_exit([], tr)
     numbers = emergency_numbers(services, tr)
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.

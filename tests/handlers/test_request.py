@@ -390,6 +390,23 @@ async def test_sos_gives_the_numbers_first_even_when_the_case_cannot_be_stored(
     assert "menu:exit" in [data for _, data in user.bot_messages()[-1].buttons]
 
 
+async def test_sos_gives_the_numbers_even_when_the_database_cannot_be_read(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even the user's language cannot be read: the numbers still come, with the truth."""
+    user = bot.user("Asel", "kk")
+    await bot.onboard(user, "kk")
+
+    async def unreadable(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database disk image is malformed")
+
+    monkeypatch.setattr(bot.services.users, "get", unreadable)
+    await user.send("/sos")
+    answer = await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
+    assert plain(bot.tr("kk", "sos.failed"))[:30] in (answer.text or "")
+    assert "menu:exit" in [data for _, data in answer.buttons]
+
+
 async def test_sos_numbers_come_before_anything_else_and_the_quick_exit_stays(
     bot: Harness,
 ) -> None:
