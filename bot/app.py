@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -48,6 +49,7 @@ from handlers import (
     start,
     stats,
 )
+from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
@@ -234,6 +236,24 @@ async def _on_error(update: object, context: HelplineContext) -> None:
         logger.warning("Telegram error while handling an update: %s", type(error).__name__)
     else:
         logger.error("error while handling an update", exc_info=error)
+    await _tell_user_something_failed(update, context)
+
+
+async def _tell_user_something_failed(update: object, context: HelplineContext) -> None:
+    """A villager never meets silence: an honest line, the numbers, the quick exit. No
+    database read here (it may be what failed): the language is Telegram's hint."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        services = context.services
+    except RuntimeError:
+        return
+    tr = services.tr(language_hint(services, update.effective_user))
+    text = f"{tr('error.generic')}\n\n{emergency_numbers(services, tr)}"
+    with contextlib.suppress(TelegramError):
+        await update.effective_chat.send_message(text, reply_markup=with_quick_exit([], tr))
 
 
 __all__ = ["SANDBOX_TOKEN", "HelplineApplication", "build_application", "services_of"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.conftest import Harness
 
 
@@ -145,3 +147,21 @@ async def test_commands_are_registered_in_both_languages(bot: Harness) -> None:
         "exit",
     ):
         assert name in names
+
+
+async def test_an_unexpected_failure_gets_an_honest_answer_not_silence(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = bot.user(language_code="kk")
+    await user.send("/start")
+    await user.wait_for_bot_message()
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.services.users, "set_language", broken)
+    await user.press("Қазақша")
+    answer = await user.wait_for_bot_message()
+    assert bot.tr("kk", "error.generic") in answer.text
+    assert "112" in answer.text
+    assert [data for _, data in answer.buttons] == ["menu:exit"]
