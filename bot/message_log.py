@@ -50,6 +50,7 @@ class MessageLog:
         self._flush_every = flush_every
         self._pending: list[tuple[int, int, datetime]] = []
         self._held: list[tuple[int, int, datetime]] = []
+        self._flushing = asyncio.Lock()
         # Chats whose user asked to be forgotten: not even the "erased" reply is noted.
         self._forgotten: set[int] = set()
         self._task: asyncio.Task[None] | None = None
@@ -61,18 +62,29 @@ class MessageLog:
             self._pending.append((chat_id, message_id, sent_at or self._clock.now()))
 
     def note_update(self, update: Update) -> None:
-        message = update.message or update.edited_message
         chat = update.effective_chat
-        if message is not None and chat is not None and chat.type == "private":
-            self._forgotten.discard(chat.id)  # they wrote again: their chat is theirs again
+        if chat is None or chat.type != "private":
+            return
+        # Any act of theirs (a message, a button) after forget-me: the chat is theirs again.
+        self._forgotten.discard(chat.id)
+        message = update.message or update.edited_message
+        if message is not None:
             self.note(chat.id, message.message_id, message.date)
 
     async def flush(self) -> None:
-        pending, self._pending = self._held + self._pending, []
-        held = await self._repository.add_consented(pending)
-        # Before consent ids stay in memory only, and only as long as they are deletable.
-        oldest = self._clock.now() - HELD_FOR
-        self._held = [entry for entry in held if entry[2] >= oldest]
+        # One flush at a time: two overlapping ones would each start from the same held
+        # ids and the later would drop the earlier's (the quick exit flushes too).
+        async with self._flushing:
+            pending, self._pending = self._held + self._pending, []
+            self._held = []
+            try:
+                held = await self._repository.add_consented(pending)
+            except BaseException:
+                self._held = pending  # kept for the next flush, not lost
+                raise
+            # Before consent ids stay in memory only, and only as long as they are deletable.
+            oldest = self._clock.now() - HELD_FOR
+            self._held = [entry for entry in held if entry[2] >= oldest]
 
     async def ids_since(self, chat_id: int, since: datetime) -> list[int]:
         await self.flush()

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from storage.db import Database, to_db_time
 
+_SLICE = 500
+
 
 class MessageLogRepository:
     def __init__(self, db: Database) -> None:
@@ -20,16 +22,19 @@ class MessageLogRepository:
         entries = list(entries)
         if not entries:
             return []
+        chats = sorted({chat_id for chat_id, _, _ in entries})
+        consented: set[int] = set()
         async with self._db.transaction() as connection:
-            chats = sorted({chat_id for chat_id, _, _ in entries})
-            marks = ",".join("?" * len(chats))
-            cursor = await connection.execute(
-                "SELECT user_id FROM users "
-                f"WHERE consented_at IS NOT NULL AND user_id IN ({marks})",
-                chats,
-            )
-            consented = {row[0] for row in await cursor.fetchall()}
-            await cursor.close()
+            # In slices: SQLite limits the number of parameters of one statement.
+            for start in range(0, len(chats), _SLICE):
+                part = chats[start : start + _SLICE]
+                cursor = await connection.execute(
+                    "SELECT user_id FROM users "
+                    f"WHERE consented_at IS NOT NULL AND user_id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+                consented |= {row[0] for row in await cursor.fetchall()}
+                await cursor.close()
             await connection.executemany(
                 "INSERT OR IGNORE INTO message_log (chat_id, message_id, at) VALUES (?, ?, ?)",
                 [(c, m, to_db_time(at)) for c, m, at in entries if c in consented],
