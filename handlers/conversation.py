@@ -26,8 +26,13 @@ from handlers.common import emergency_numbers, relayable_content, reply
 ACKNOWLEDGE_EVERY = timedelta(minutes=10)
 
 
-async def to_case(update: Update, context: HelplineContext) -> None:
-    """Adds the message to the user's open case; without one, answers as outside a flow."""
+async def to_case(update: Update, context: HelplineContext) -> bool:
+    """Adds the message to the user's open case; without one, answers as outside a flow.
+
+    Returns True when the message was stored for the user's open, unblocked case (so a
+    caller may say it was passed on), False when it was not (no case, a blocked case, a
+    kind of message that cannot be relayed); the user has been answered either way.
+    """
     message = update.effective_message
     telegram_user = update.effective_user
     assert message is not None and telegram_user is not None
@@ -39,17 +44,17 @@ async def to_case(update: Update, context: HelplineContext) -> None:
             await fallback.text_outside_flow(update, context)
         else:
             await fallback.unsupported_message(update, context)
-        return
+        return False
     tr = services.tr(user.language)
     if case.blocked:
         await reply(
             update, tr("conversation.not_delivered", numbers=emergency_numbers(services, tr))
         )
-        return
+        return False
     content = relayable_content(message)
     if content is None:
         await reply(update, tr("conversation.text_or_voice"))
-        return
+        return False
     kind, body, file_id = content
     now = services.clock.now()
     await casework.add_user_message(services, case, kind, body, file_id)
@@ -60,15 +65,20 @@ async def to_case(update: Update, context: HelplineContext) -> None:
             await casework.tell_user(
                 services, case, [emergency_numbers(services, tr), tr(key, code=case.code)]
             )
-            return
+            return True
     work = services.casework
     if work.flood.hit(telegram_user.id, now):
         await reply(update, tr("conversation.slow_down"))
-        return
+        return True
     last = work.acknowledged.get(telegram_user.id)
     if last is None or now - last >= ACKNOWLEDGE_EVERY:
         work.acknowledged[telegram_user.id] = now
         await reply(update, tr("conversation.passed_on", code=case.code))
+    return True
+
+
+async def _message(update: Update, context: HelplineContext) -> None:
+    await to_case(update, context)
 
 
 async def edited(update: Update, context: HelplineContext) -> None:
@@ -86,6 +96,6 @@ async def edited(update: Update, context: HelplineContext) -> None:
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
     private = filters.ChatType.PRIVATE
     return [
-        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, to_case),
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, _message),
         MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
     ]

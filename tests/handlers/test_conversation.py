@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+from telegram import Update
+
+from bot.context import HelplineContext
+from handlers import conversation
 from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_staff_names,
@@ -339,3 +344,32 @@ async def test_a_relay_telegram_refuses_for_good_is_reported_to_staff(bot: Harne
     await user.send_voice(duration=4)
     expected = plain(bot.tr("kk", "staff.relay_failed", code=code))
     await bot.group.wait_for_bot_message(lambda m: (m.text or "") == expected)
+
+
+async def test_to_case_says_whether_the_message_was_stored_for_the_case(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results: list[bool] = []
+    original = conversation.to_case
+
+    async def recording(update: Update, context: HelplineContext) -> bool:
+        results.append(await original(update, context))
+        return results[-1]
+
+    monkeypatch.setattr(conversation, "to_case", recording)
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("Просто текст без обращения")
+    await user.wait_for_bot_message()
+    code = await request_case(bot, user, "ru")
+    card_id = await _card(bot, code)
+    await user.send("Это дошло")
+    await user.wait_for_bot_message(lambda m: "Это дошло" not in (m.text or ""))
+    await user.send_sticker()
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "conversation.text_or_voice"))
+    await bot.staff.send_in(bot.group, "/block", reply_to=card_id)
+    await bot.group.wait_for_bot_message(lambda m: f"/unblock {code}" in (m.text or ""))
+    await user.send("А это нет")
+    await user.wait_for_bot_message(lambda m: "не передаются" in (m.text or ""))
+    await bot.emulator.wait_until(lambda: len(results) == 4)
+    assert results == [False, True, False, False]
