@@ -154,7 +154,12 @@ class Delivery:
 
     async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
         self._fixes.pop(item.id, None)
-        await self._repository.mark_sent(item.id, message_id, self._clock.now())
+        if not await self._repository.mark_sent(item.id, message_id, self._clock.now()):
+            # Forget-me erased this message while Telegram was taking it: take it back.
+            if message_id is not None and not item.method.startswith("edit"):
+                with contextlib.suppress(TelegramError):
+                    await self._bot.delete_message(item.chat_id, message_id)
+            return
         hook = self.on_delivered.get(item.purpose)
         if hook is not None:
             await hook(item, message_id)

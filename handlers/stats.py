@@ -6,12 +6,13 @@ goes only to an admin (`telegram.admin_ids`), in a private chat, never into the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import Settings
@@ -149,7 +150,11 @@ async def show_month(update: Update, context: HelplineContext) -> None:
         return
     await query.answer()
     figures = await _figures(services, month)
-    await query.edit_message_text(render(figures, tr, services), reply_markup=_keyboard(tr, month))
+    # A double tap finds the month already shown: that is not an error.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            render(figures, tr, services), reply_markup=_keyboard(tr, month)
+        )
 
 
 async def export_csv(update: Update, context: HelplineContext) -> None:

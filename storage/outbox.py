@@ -79,12 +79,14 @@ class OutboxRepository:
             attempts=row["attempts"],
         )
 
-    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
-        await self._db.execute(
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:
+        """False when the row is gone: forget-me erased it while it was being sent."""
+        changed = await self._db.execute(
             "UPDATE outbox SET status = 'sent', sent_message_id = ?, done_at = ?, "
             "attempts = attempts + 1 WHERE id = ?",
             (message_id, to_db_time(now), item_id),
         )
+        return changed > 0
 
     async def mark_retry(self, item_id: int, error: str) -> None:
         await self._db.execute(

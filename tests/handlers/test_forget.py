@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+from bot.forgetting import forget_user
 from tests.conftest import Harness
 from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import plain, request_case, settle
@@ -129,3 +130,29 @@ async def test_a_double_tap_on_yes_still_says_done(bot: Harness) -> None:
     done = [m for m in user.bot_messages() if "стёрты" in m.text]
     assert len(done) == 2  # both taps answered; the second found nothing left to erase
     assert await bot.services.users.get(user.id) is None
+
+
+async def test_a_relay_in_flight_during_forget_is_taken_back(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await request_case(bot, user)
+    await settle(bot)
+    bot.emulator.set_latency(0.3)
+    await user.send("секретные слова")
+
+    def relay_in_flight() -> bool:
+        return any(
+            r.method == "sendMessage" and r.status == 0 and "секретные" in str(r.params)
+            for r in bot.emulator.requests
+        )
+
+    await bot.emulator.wait_until(relay_in_flight)
+    await forget_user(bot.services, user.id)
+    bot.emulator.set_latency(0)
+    await bot.emulator.wait_until(
+        lambda: any("секретные" in m.text for m in bot.group.messages(include_deleted=True))
+    )
+    await settle(bot)
+    await bot.handled()
+    visible = [m for m in bot.group.bot_messages() if "секретные" in m.text]
+    assert visible == []

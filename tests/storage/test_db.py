@@ -12,7 +12,7 @@ import pytest
 from bot.__main__ import main
 from bot.crypto import TextSealer
 from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
-from storage.outbox import OutboxRepository, enqueue
+from storage.outbox import OutboxRepository, enqueue, erase_chat
 from storage.users import UserRepository, erase_user
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -202,3 +202,36 @@ def test_backup_command_while_the_database_is_open(tmp_path: Path) -> None:
         config.read_text().replace("[privacy]", '[storage]\npath = "none.sqlite3"\n[privacy]')
     )
     assert main(["backup", "--to", str(tmp_path / "c.sqlite3"), "--config", str(missing)]) == 1
+
+
+async def test_outbox_ids_are_never_reused_after_erasure(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        async with db.transaction() as connection:
+            first = await enqueue(
+                connection,
+                TextSealer(),
+                chat_id=1,
+                method="sendMessage",
+                params={"text": "a"},
+                purpose="case_relay",
+                ref=1,
+                now=NOW,
+            )
+            await erase_chat(connection, 1)
+            second = await enqueue(
+                connection,
+                TextSealer(),
+                chat_id=2,
+                method="sendMessage",
+                params={"text": "b"},
+                purpose="case_erased",
+                ref=1,
+                now=NOW,
+            )
+        assert second > first
+        # A late "sent" for the erased row touches nothing.
+        assert not await OutboxRepository(db, TextSealer()).mark_sent(first, 5, NOW)
+        assert await OutboxRepository(db, TextSealer()).next_for_chat(2) is not None
+    finally:
+        await db.close()
