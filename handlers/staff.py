@@ -2,10 +2,11 @@
 
 Everything here works only in the staff group (`telegram.staff_chat_id`) and only for
 its members (asked of Telegram, cached a minute); for anyone else nothing happens and
-nothing is revealed, not even that the command exists. A reply to a case card, to any
-message of that case in the group, or anything written in the case's forum topic goes
-to the user as "Psychologist:", never with a name. Button data carries a case's row id
-only, and every press is checked against the database.
+nothing is revealed, not even that the command exists. A reply to a case card, to the
+bot's repost or relay of that case in the group, or anything written in the case's forum
+topic goes to the user as "Psychologist:", never with a name. A reply to a notice (which
+may name a colleague) or to a colleague's answer is staff talk and stays in the group.
+Button data carries a case's row id only, and every press is checked against the database.
 """
 
 from __future__ import annotations
@@ -45,18 +46,42 @@ def _tr(context: HelplineContext) -> Translator:
     return casework.staff_tr(context.services)
 
 
-async def _case_of(services: Services, message: Message) -> Case | None:
-    """The case a staff message belongs to: its forum topic, or the message it replies to."""
+# A reply to these goes to the user; a reply to a notice (which may name a colleague) or
+# to a colleague's own answer is staff talk, and never reaches the user.
+_TO_USER_KINDS = frozenset({"card", "repost", "relay"})
+
+
+async def _case_of(services: Services, message: Message, *, to_user: bool = False) -> Case | None:
+    """The case a staff message belongs to: its forum topic, or the message it replies to.
+
+    With `to_user`, a reply to a notice or to a colleague's answer belongs to no case.
+    """
+    replied = message.reply_to_message
+    # Only messages linked to the case count: a bot message that merely mentions a code
+    # (the /audit output, a notice not linked yet) is staff talk and never reaches the user.
+    linked = (
+        await services.cases.staff_message_link(message.chat.id, replied.message_id)
+        if replied is not None
+        else None
+    )
+    if to_user and linked is not None and linked[1] not in _TO_USER_KINDS:
+        return None
     if message.is_topic_message and message.message_thread_id is not None:
         case = await services.cases.by_topic(message.message_thread_id)
         if case is not None:
             return case
+    return linked[0] if linked is not None else None
+
+
+async def _is_staff_talk(services: Services, message: Message) -> bool:
+    """A reply to a bot message with a case code, or to any message linked to a case,
+    that is not (yet) a way to the user: staff are told how to reach the user."""
     replied = message.reply_to_message
     if replied is None:
-        return None
-    # Only messages linked to the case count: a bot message that merely mentions a code
-    # (the /audit output, a notice not linked yet) is staff talk and never reaches the user.
-    return await services.cases.by_staff_message(message.chat.id, replied.message_id)
+        return False
+    if await services.cases.staff_message_link(message.chat.id, replied.message_id):
+        return True
+    return _mentions_a_case(services, message)
 
 
 def _mentions_a_case(services: Services, message: Message) -> bool:
@@ -128,10 +153,10 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
     if message is None or staff is None:
         return
     services = context.services
-    case = await _case_of(services, message)
+    case = await _case_of(services, message, to_user=True)
     if case is None:
         # Perhaps meant for a user: say how to reach them, and send nothing anywhere.
-        if _mentions_a_case(services, message) and await _staff_member(update, context):
+        if await _is_staff_talk(services, message) and await _staff_member(update, context):
             await message.reply_text(_tr(context)("staff.reply_to_card"))
         return
     # Ordinary talk among staff is none of the bot's business; non-members get nothing.
@@ -166,7 +191,7 @@ async def staff_edit(update: Update, context: HelplineContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    case = await _case_of(context.services, message)
+    case = await _case_of(context.services, message, to_user=True)
     if case is None or not await _staff_member(update, context):
         return
     await message.reply_text(_tr(context)("staff.edit_not_sent"))

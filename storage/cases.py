@@ -489,13 +489,16 @@ class CaseRepository:
         )
         return row is not None
 
-    async def by_staff_message(self, chat_id: int, message_id: int) -> Case | None:
+    async def staff_message_link(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
+        """The case a staff-group message is linked to, with the link's kind (card, repost,
+        relay, notice, staff), or None for a message of no case."""
         row = await self._db.fetch_one(
-            f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = "
-            "(SELECT case_id FROM case_staff_messages WHERE chat_id = ? AND message_id = ?)",
+            f"SELECT {_CASE_COLUMNS}, m.link_kind FROM cases JOIN "
+            "(SELECT case_id, kind AS link_kind FROM case_staff_messages "
+            "WHERE chat_id = ? AND message_id = ?) m ON m.case_id = cases.id",
             (chat_id, message_id),
         )
-        return _case(row, self._sealer) if row else None
+        return (_case(row, self._sealer), str(row["link_kind"])) if row else None
 
     async def by_topic(self, topic_id: int) -> Case | None:
         row = await self._db.fetch_one(

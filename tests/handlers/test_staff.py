@@ -250,3 +250,39 @@ async def test_a_reply_to_the_audit_output_stays_in_the_staff_group(bot: Harness
     case = await bot.services.cases.by_code(code)
     assert case is not None and case.taken_at is None
     assert all(m.author == "user" for m in await bot.services.cases.messages(case.id))
+
+
+async def test_a_reply_to_a_notice_naming_a_colleague_stays_in_the_staff_group(
+    bot: Harness,
+) -> None:
+    """The dm_failed notice names a colleague; a reply to it is staff talk, never relayed."""
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "получил сигнал" in (m.text or ""))
+    notice = await bot.group.wait_for_bot_message(
+        lambda m: "жеке жазу мүмкін болмады" in (m.text or "")
+    )
+    await settle(bot)  # the notice is linked to the case once delivered
+    before = len(user.bot_messages())
+    await bot.staff.send_in(bot.group, "Дильназ, открой бота", reply_to=notice.message_id)
+    await _staff_said(bot, plain(bot.tr("kk", "staff.reply_to_card"))[:30])
+    await settle(bot)
+    assert len(user.bot_messages()) == before
+    assert not any("Дильназ" in (m.text or "") for m in user.bot_messages())
+
+
+async def test_a_reply_to_a_colleagues_answer_stays_in_the_staff_group(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card_id = await _card(bot, code)
+    answer = await bot.duty.send_in(bot.group, "Здравствуйте, я рядом", reply_to=card_id)
+    await user.wait_for_bot_message(lambda m: "я рядом" in (m.text or ""))
+    await settle(bot)
+    before = len(user.bot_messages())
+    await bot.staff.send_in(bot.group, "Дильназ, молодец", reply_to=answer.message_id)
+    await _staff_said(bot, plain(bot.tr("kk", "staff.reply_to_card"))[:30])
+    await settle(bot)
+    assert len(user.bot_messages()) == before
+    assert not any("Дильназ" in (m.text or "") for m in user.bot_messages())
