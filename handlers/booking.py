@@ -732,6 +732,19 @@ class BookingFlow:
             await reply(update, tr("fallback.text_outside_flow"), menu_keyboard(tr))
             return
         text = (update.message.text or "").strip()
+        user_id = update.effective_user.id
+        in_case = await _has_open_case(context, user_id)
+        if in_case and (
+            not text
+            or len(text) > rules.NOTE_MAX_LENGTH
+            or _replies_to_psychologist(update, context, tr)
+        ):
+            # A voice message, a photo, a long letter or an answer to the psychologist is
+            # most likely meant for the psychologist, not a note: it goes to the case
+            # (checked before the note's own rules, so nothing meant for staff is refused).
+            await to_case(update, context)
+            await self._ask_note(update, context, tr, draft)
+            return
         if not text:
             # A sticker, a photo or a voice message where a written note is asked for.
             await reply(update, tr("booking.note_text_only"))
@@ -741,27 +754,25 @@ class BookingFlow:
                 update, tr("booking.note_too_long", limit=rules.NOTE_MAX_LENGTH, length=len(text))
             )
             return
-        in_case = await _has_open_case(context, update.effective_user.id)
-        if in_case and _replies_to_psychologist(update, context, tr):
-            # An answer to the psychologist, not a note: it goes to the case.
-            await to_case(update, context)
-            await self._ask_note(update, context, tr, draft)
-            return
         draft.note = text
         draft.note_decided = True
-        if in_case and has_danger_words(text):
-            # The psychologist must see this now: the case turns urgent (and staff are
-            # alerted); the booking goes on with the note.
-            await to_case(update, context)
-            await reply(update, tr("booking.note_passed_to_case"))
-        elif has_danger_words(text):
-            # The booking goes on, but help that cannot wait must be one tap away.
+        if has_danger_words(text):
+            # Whenever danger is mentioned the numbers come first; the booking goes on,
+            # with help that cannot wait one tap away.
             numbers = emergency_numbers(context.services, tr)
             await reply(
                 update,
                 tr("booking.note_danger", numbers=numbers),
                 with_quick_exit([[button(tr("menu.sos"), MENU_SOS)]], tr),
             )
+            if in_case:
+                # The psychologist must see this now: it goes to the case too (which
+                # turns urgent and alerts staff). "Passed on" only when it was stored
+                # for the case: a blocked case receives nothing (to_case says so).
+                case = await context.services.cases.open_case_of(user_id)
+                await to_case(update, context)
+                if case is not None and not case.blocked:
+                    await reply(update, tr("booking.note_passed_to_case"))
         await self._ask_naming(update, context, tr, draft)
 
     async def skip_note(self, update: Update, context: HelplineContext) -> None:

@@ -682,3 +682,74 @@ async def test_danger_words_in_a_note_make_the_open_case_urgent(bot: Harness) ->
     # The booking goes on with the note.
     await confirm(user, summary)
     await user.wait_for_bot_message(is_booked)
+
+
+async def _at_the_note_step(bot: Harness, user: SimUser) -> None:
+    start = slot(THURSDAY, 10, 30)
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:psychologist:{THURSDAY.isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    await press_button_with_data(user, times, f"bk:time:psychologist:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+
+
+async def test_a_voice_or_long_letter_at_the_note_step_goes_to_the_open_case(
+    bot: Harness,
+) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Aisulu")
+    await _at_the_note_step(bot, user)
+    relayed = len(rows(bot, "SELECT id FROM case_messages"))
+    await user.send_voice()
+    # Not refused as "write it as text": it reaches the psychologist; the note is asked again.
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await settle(bot)
+    assert len(rows(bot, "SELECT id FROM case_messages")) == relayed + 1
+    assert not any(m.text == bot.tr("ru", "booking.note_text_only") for m in user.bot_messages())
+    letter = "Он снова пришёл ночью. " * 30
+    await user.send(letter)
+    relay = await bot.group.wait_for_bot_message(lambda m: "снова пришёл ночью" in (m.text or ""))
+    assert code in (relay.text or "")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    assert not any("Слишком длинно" in (m.text or "") for m in user.bot_messages())
+    assert_no_user_identity(bot, user)
+
+
+async def test_danger_words_in_a_note_show_the_numbers_when_the_case_is_already_urgent(
+    bot: Harness,
+) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Kamila")
+    await user.send("муж сказал что убьёт меня")
+    await bot.emulator.wait_until(
+        lambda: rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,)) == [(1,)]
+    )
+    await settle(bot)
+    await _at_the_note_step(bot, user)
+    await user.send("Он бьёт меня каждый день")
+    warning = await user.wait_for_bot_message(has_data("menu:sos"))
+    assert "112" in warning.text and "102" in warning.text
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    relay = await bot.group.wait_for_bot_message(lambda m: "бьёт меня каждый" in (m.text or ""))
+    assert code in (relay.text or "")
+
+
+async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
+    bot: Harness,
+) -> None:
+    user = bot.user("Ainur", language_code="ru")
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await settle(bot)
+    await bot.staff.send_in(bot.group, f"/block {code}")
+    await bot.group.wait_for_bot_message(lambda m: f"/unblock {code}" in (m.text or ""))
+    await _at_the_note_step(bot, user)
+    await user.send("Он бьёт меня каждый день")
+    warning = await user.wait_for_bot_message(has_data("menu:sos"))
+    assert "112" in warning.text and "102" in warning.text
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    passed = bot.tr("ru", "booking.note_passed_to_case")
+    assert not any(m.text == passed for m in user.bot_messages())
+    await settle(bot)
+    assert not any("бьёт меня каждый" in (m.text or "") for m in bot.group.bot_messages())
