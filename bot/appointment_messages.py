@@ -357,16 +357,18 @@ def agenda_chunk_with(
     day: date,
     entries: Sequence[Appointment],
     appointment_id: int,
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """The agenda message (of one service's day) that holds this appointment, redrawn."""
+) -> AgendaPart | None:
+    """The agenda message (of one service's day) that holds this appointment, redrawn,
+    with the appointments it now lists (forget-me must know them)."""
     index = next((i for i, entry in enumerate(entries) if entry.id == appointment_id), None)
     if index is None:
         return None
     first, end = next(b for b in _chunk_bounds(settings, tr, day, entries) if b[0] <= index < b[1])
     chunk = entries[first:end]
-    return agenda_message(
+    text, markup = agenda_message(
         settings, tr, day, chunk[0].center_id, chunk[0].service_id, chunk, with_buttons=True
     )
+    return AgendaPart(text, markup, tuple(entry.id for entry in chunk))
 
 
 def agenda_messages(

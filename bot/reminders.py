@@ -39,6 +39,9 @@ from storage.outbox import OutboxItem, enqueue, erase_refs
 
 logger = logging.getLogger(__name__)
 
+# An agenda message redrawn by forget-me (its ref is the agenda record, like the sending's).
+PURPOSE_AGENDA_ERASED = "agenda_erased"
+
 # Reminders claimed per transaction: a burst of thousands does not hold the lock for long.
 _BATCH = 200
 
@@ -154,7 +157,8 @@ async def erase_appointments(
         connection, user_id, now=now, notices=staff_notices(settings, tr, "cancelled")
     )
     # Agenda messages list notes: each one listing the user's appointments is redrawn
-    # from what is stored now (the notes are gone), the rest of the day unchanged.
+    # from what is stored now (the notes are gone), the rest of the day unchanged. One
+    # still queued (a backlog, retries) is sent redrawn; the outbox keeps no old copy.
     for agenda in await repository.agenda_messages_listing(connection, appointment_ids):
         if not agenda.entries:
             continue
@@ -168,14 +172,25 @@ async def erase_appointments(
             agenda.entries,
             with_buttons=agenda.with_buttons,
         )
+        rewritten, sent_message_id = await repository.redraw_queued_agenda(
+            connection,
+            agenda.record_id,
+            (PURPOSE_AGENDA, PURPOSE_AGENDA_ERASED),
+            text,
+            markup.to_dict() if markup is not None else None,
+        )
+        edited_id = agenda.message_id if agenda.message_id is not None else sent_message_id
+        if rewritten or edited_id is None:
+            # The queued message (or redraw) goes out with the new text by itself.
+            continue
         await enqueue(
             connection,
             services.sealer,
             chat_id=agenda.chat_id,
             method="editMessageText",
-            params={"message_id": agenda.message_id, **_agenda_params(text, markup)},
-            purpose="agenda_erased",
-            ref=None,
+            params={"message_id": edited_id, **_agenda_params(text, markup)},
+            purpose=PURPOSE_AGENDA_ERASED,
+            ref=agenda.record_id,
             now=now,
         )
 

@@ -20,6 +20,7 @@ from bot.appointment_messages import (
     CAME,
     NO_SHOW,
     agenda_chunk_with,
+    agenda_message,
     agenda_messages,
 )
 from bot.booking import day_window
@@ -66,13 +67,44 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
     tr = services.tr(settings.general.default_language)
     # Marks make sense from the day itself on, not for a day still to come.
     marks = day <= today
+    chat = update.effective_chat
+    assert chat is not None
     for part in agenda_messages(settings, tr, day, appointments):
+        # Remembered BEFORE it is sent, so that a forget-me meanwhile knows of it and
+        # forget-me can later take a note out of this message.
+        record_id = await services.appointments.record_agenda_message(
+            chat.id, None, day.isoformat(), marks, part.appointment_ids
+        )
         sent = await _say(update, part.text, part.markup if marks else None)
-        if sent is not None:
-            # Remembered so that forget-me can take a note out of this message.
-            await services.appointments.record_agenda_message(
-                sent.chat_id, sent.message_id, day.isoformat(), marks, part.appointment_ids
-            )
+        if sent is None or record_id is None:
+            continue
+        await services.appointments.agenda_delivered(record_id, sent.message_id)
+        await _redraw_if_erased(update, context, record_id, sent, part.text)
+
+
+async def _redraw_if_erased(
+    update: Update, context: HelplineContext, record_id: int, sent: Message, shown: str
+) -> None:
+    """A forget-me while the message was on its way could not edit it (no message id
+    yet): what it lists is read again and the message redrawn if it changed."""
+    services = context.services
+    settings = services.settings
+    agenda = await services.appointments.agenda_message(record_id)
+    if agenda is None or not agenda.entries:
+        return
+    first = agenda.entries[0]
+    text, markup = agenda_message(
+        settings,
+        services.tr(settings.general.default_language),
+        date.fromisoformat(agenda.day),
+        first.center_id,
+        first.service_id,
+        agenda.entries,
+        with_buttons=agenda.with_buttons,
+    )
+    if text != shown:
+        with contextlib.suppress(TelegramError):
+            await sent.edit_text(text, reply_markup=markup)
 
 
 def _parse_day(word: str) -> date | None:
@@ -146,10 +178,16 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
         if (entry.center_id, entry.service_id) == (appointment.center_id, appointment.service_id)
     ]
     redrawn = agenda_chunk_with(settings, tr, day, entries, appointment.id)
-    if redrawn is not None:
-        # "Not modified" when the same mark is pressed twice: nothing to redraw.
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_text(redrawn[0], reply_markup=redrawn[1])
+    if redrawn is None or message is None:
+        return
+    # The redraw may list appointments booked after the message went out (with their
+    # notes): forget-me must know of them, so they are recorded before the edit.
+    await services.appointments.replace_agenda_entries(
+        message.chat.id, message.message_id, day.isoformat(), redrawn.appointment_ids
+    )
+    # "Not modified" when the same mark is pressed twice: nothing to redraw.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(redrawn.text, reply_markup=redrawn.markup)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:

@@ -13,6 +13,7 @@ another, can slip between the count and the write.
 from __future__ import annotations
 
 import enum
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -85,10 +86,12 @@ class AgendaOutgoing:
 
 @dataclass(frozen=True)
 class AgendaMessage:
-    """A delivered agenda message in the staff group and what it lists, in order."""
+    """An agenda message for the staff group (its message id is None until it is
+    delivered) and what it lists, in order."""
 
+    record_id: int
     chat_id: int
-    message_id: int
+    message_id: int | None
     day: str
     with_buttons: bool
     entries: tuple[Appointment, ...]
@@ -565,16 +568,18 @@ class AppointmentRepository:
     async def record_agenda_message(
         self,
         chat_id: int,
-        message_id: int,
+        message_id: int | None,
         day: str,
         with_buttons: bool,
         appointment_ids: Sequence[int],
-    ) -> None:
-        """An agenda message sent directly (/agenda) and what it lists."""
+    ) -> int | None:
+        """An agenda message sent directly (/agenda) and what it lists: recorded before it
+        is sent (message id None; ``agenda_delivered`` adds it), so a forget-me meanwhile
+        finds it. Returns the record id, None when the message lists nobody."""
         if not appointment_ids:
-            return
+            return None
         async with self._db.transaction() as connection:
-            await _insert_agenda_message(
+            return await _insert_agenda_message(
                 connection, chat_id, message_id, day, with_buttons, appointment_ids
             )
 
@@ -583,34 +588,120 @@ class AppointmentRepository:
             "UPDATE agenda_messages SET message_id = ? WHERE id = ?", (message_id, record_id)
         )
 
+    async def replace_agenda_entries(
+        self,
+        chat_id: int,
+        message_id: int,
+        day: str,
+        appointment_ids: Sequence[int],
+    ) -> None:
+        """A delivered agenda message was redrawn (a mark) and now lists these
+        appointments: what forget-me knows of it is replaced (or recorded, if unknown)."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT id FROM agenda_messages WHERE chat_id = ? AND message_id = ?",
+                (chat_id, message_id),
+            )
+            found = [row[0] for row in await cursor.fetchall()]
+            await cursor.close()
+            if not found:
+                if appointment_ids:
+                    await _insert_agenda_message(
+                        connection, chat_id, message_id, day, True, appointment_ids
+                    )
+                return
+            for record_id in found:
+                await connection.execute(
+                    "DELETE FROM agenda_message_entries WHERE agenda_message_id = ?", (record_id,)
+                )
+                await _insert_entries(connection, record_id, appointment_ids)
+
+    async def agenda_message(self, record_id: int) -> AgendaMessage | None:
+        """One recorded agenda message with all it lists as stored now."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT id, chat_id, message_id, day, with_buttons FROM agenda_messages "
+                "WHERE id = ?",
+                (record_id,),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return None
+            return await self._agenda_message(connection, tuple(row))
+
     async def agenda_messages_listing(
         self, connection: aiosqlite.Connection, appointment_ids: Sequence[int]
     ) -> list[AgendaMessage]:
-        """Delivered agenda messages that list any of these appointments, each with all
-        it lists as stored now (forget-me, inside its transaction, after erase_user)."""
+        """Agenda messages (delivered or still queued) that list any of these
+        appointments, each with all it lists as stored now (forget-me, inside its
+        transaction, after erase_user)."""
         if not appointment_ids:
             return []
         marks = ", ".join("?" * len(appointment_ids))
         cursor = await connection.execute(
             "SELECT DISTINCT m.id, m.chat_id, m.message_id, m.day, m.with_buttons "
             "FROM agenda_messages m JOIN agenda_message_entries e ON e.agenda_message_id = m.id "
-            f"WHERE m.message_id IS NOT NULL AND e.appointment_id IN ({marks}) ORDER BY m.id",
+            f"WHERE e.appointment_id IN ({marks}) ORDER BY m.id",
             tuple(appointment_ids),
         )
-        found = list(await cursor.fetchall())
+        found = [tuple(row) for row in await cursor.fetchall()]
         await cursor.close()
-        messages = []
-        for record_id, chat_id, message_id, day, with_buttons in found:
-            cursor = await connection.execute(
-                f"SELECT {_COLUMNS} FROM agenda_message_entries e "
-                "JOIN appointments a ON a.id = e.appointment_id "
-                "WHERE e.agenda_message_id = ? ORDER BY e.position",
-                (record_id,),
+        return [await self._agenda_message(connection, row) for row in found]
+
+    async def _agenda_message(
+        self, connection: aiosqlite.Connection, row: tuple[Any, ...]
+    ) -> AgendaMessage:
+        record_id, chat_id, message_id, day, with_buttons = row
+        cursor = await connection.execute(
+            f"SELECT {_COLUMNS} FROM agenda_message_entries e "
+            "JOIN appointments a ON a.id = e.appointment_id "
+            "WHERE e.agenda_message_id = ? ORDER BY e.position",
+            (record_id,),
+        )
+        entries = tuple(self._appointment(entry) for entry in await cursor.fetchall())
+        await cursor.close()
+        return AgendaMessage(record_id, chat_id, message_id, day, bool(with_buttons), entries)
+
+    async def redraw_queued_agenda(
+        self,
+        connection: aiosqlite.Connection,
+        record_id: int,
+        purposes: Sequence[str],
+        text: str,
+        reply_markup: dict[str, Any] | None,
+    ) -> tuple[bool, int | None]:
+        """Forget-me, inside its transaction: the outbox rows of one agenda message (its
+        sending and earlier redraws) hold the old text. A pending one gets the redrawn
+        text; sent and failed ones are deleted (no copy of a note kept for the purge).
+        Returns whether a pending row was rewritten, and the message id a sent row
+        reported (the message may be delivered before its record learned the id)."""
+        marks = ", ".join("?" * len(purposes))
+        cursor = await connection.execute(
+            "SELECT id, status, payload, sent_message_id FROM outbox "
+            f"WHERE ref = ? AND purpose IN ({marks}) ORDER BY id",
+            (record_id, *purposes),
+        )
+        rows = list(await cursor.fetchall())
+        await cursor.close()
+        rewritten, sent_message_id = False, None
+        for outbox_id, status, payload, message_id in rows:
+            if status != "pending":
+                if message_id is not None and sent_message_id is None:
+                    sent_message_id = int(message_id)
+                await connection.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+                continue
+            params = json.loads(self._sealer.open(payload))
+            params["text"] = text
+            params.pop("reply_markup", None)
+            if reply_markup is not None:
+                params["reply_markup"] = reply_markup
+            await connection.execute(
+                "UPDATE outbox SET payload = ? WHERE id = ?",
+                (self._sealer.seal(json.dumps(params, ensure_ascii=False)), outbox_id),
             )
-            entries = tuple(self._appointment(row) for row in await cursor.fetchall())
-            await cursor.close()
-            messages.append(AgendaMessage(chat_id, message_id, day, bool(with_buttons), entries))
-        return messages
+            rewritten = True
+        return rewritten, sent_message_id
 
     async def agenda_sent(self, day: str) -> bool:
         row = await self._db.fetch_one("SELECT 1 FROM agenda_runs WHERE day = ?", (day,))
@@ -698,12 +789,18 @@ async def _insert_agenda_message(
     )
     record_id = cursor.lastrowid
     assert record_id is not None
+    await _insert_entries(connection, record_id, appointment_ids)
+    return record_id
+
+
+async def _insert_entries(
+    connection: aiosqlite.Connection, record_id: int, appointment_ids: Sequence[int]
+) -> None:
     await connection.executemany(
         "INSERT OR IGNORE INTO agenda_message_entries "
         "(agenda_message_id, appointment_id, position) VALUES (?, ?, ?)",
         [(record_id, appointment_id, n) for n, appointment_id in enumerate(appointment_ids)],
     )
-    return record_id
 
 
 async def _count(connection: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from sandbox import SimMessage
+from sandbox import SimMessage, SimUser
 from tests.conftest import ALMATY, STAFF_CHAT_ID, STAFF_ID, Harness
 from tests.handlers.booking_steps import book, slot
 
@@ -27,6 +27,23 @@ async def settle(bot: Harness) -> None:
 
 def is_agenda(message: SimMessage) -> bool:
     return message.text.startswith("📋")
+
+
+def outbox_holding(bot: Harness, words: str) -> list[object]:
+    """Outbox rows (any status) whose sealed payload contains these words."""
+    sealer = bot.services.sealer
+    return [
+        row[0]
+        for row in db_rows(bot, "SELECT id, payload FROM outbox")
+        if words in sealer.open(str(row[1]))
+    ]
+
+
+async def forget(user: SimUser) -> None:
+    await user.send("/forget")
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
 
 
 async def test_agenda_lists_the_day_and_marks_attendance(bot: Harness) -> None:
@@ -229,3 +246,53 @@ async def test_forget_me_takes_the_note_out_of_agenda_messages(bot: Harness) -> 
         ensure_ascii=False,
     )
     assert str(user.id) not in staff_text
+    # Sent agenda messages and redraws keep no copy of the note in the outbox either.
+    assert not outbox_holding(bot, "синяки")
+
+
+async def test_forget_me_redraws_a_morning_agenda_still_queued(bot: Harness) -> None:
+    other = bot.user("Dana")
+    await bot.onboard(other, "ru")
+    kept = await book(bot, other, start=slot(THURSDAY, 9), note="хочу про сон")
+    user = bot.user("Saltanat")
+    await bot.onboard(user, "ru")
+    code = await book(bot, user, start=slot(THURSDAY, 9, 45), note="у меня синяки, муж бьёт")
+    await settle(bot)
+    # The morning agenda is queued but not delivered yet (a backlog, Telegram slow).
+    await bot.services.delivery.stop()
+    bot.advance(datetime(2026, 12, 3, 8, 30, tzinfo=ALMATY) - bot.clock.now())
+    await bot.run_due_work()
+    assert outbox_holding(bot, "синяки")
+    await forget(user)
+    assert not outbox_holding(bot, "синяки")
+    bot.services.delivery.start()
+    morning = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and code in m.text)
+    await settle(bot)
+    assert "синяки" not in morning.text and "муж" not in morning.text
+    assert kept in morning.text and "хочу про сон" in morning.text
+    assert len([m for m in bot.group.bot_messages() if is_agenda(m)]) == 1
+    # Still remembered, with its message id, for the next forget-me.
+    assert db_rows(bot, "SELECT message_id FROM agenda_messages") == [(morning.message_id,)]
+    await forget(other)
+    await settle(bot)
+    assert "хочу про сон" not in morning.text and kept in morning.text
+
+
+async def test_a_mark_redraw_that_adds_a_booking_is_known_to_forget_me(bot: Harness) -> None:
+    first = bot.user("Aigul")
+    await bot.onboard(first, "ru")
+    code_a = await book(bot, first, start=slot(WEDNESDAY, 15))
+    await settle(bot)
+    await bot.staff.send_in(bot.group, "/agenda")
+    agenda = await bot.group.wait_for_bot_message(is_agenda)
+    later = bot.user("Dana")
+    await bot.onboard(later, "ru")
+    code_b = await book(bot, later, start=slot(WEDNESDAY, 15, 45), note="муж бьёт меня")
+    await settle(bot)
+    # The mark redraws the live day: the later booking and its note appear.
+    await bot.staff.press(f"✅ {code_a} келді", chat=bot.group)
+    await bot.emulator.wait_until(lambda: "муж бьёт" in agenda.text)
+    await forget(later)
+    await settle(bot)
+    await bot.emulator.wait_until(lambda: "муж бьёт" not in agenda.text)
+    assert code_a in agenda.text and code_b in agenda.text and "✅ келді" in agenda.text
