@@ -80,6 +80,8 @@ class Casework:
     topic_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # When each user was last told "passed on": once in a while, not after every message.
     acknowledged: dict[int, datetime] = field(default_factory=dict)
+    # When each case's staff were last alerted by a repeated SOS (see `sos_again`).
+    sos_alerted: dict[int, datetime] = field(default_factory=dict)
 
 
 def staff_tr(services: Services) -> Translator:
@@ -324,6 +326,10 @@ async def open_case(
     forum = await is_forum(services)
     story = "\n\n".join(t for t in story_texts if t.strip()) or None
     since = cases_day_start(services.clock.now(), settings.general.timezone)
+    # A plain read first, so a request over the limit leaves no empty forum topic behind
+    # (the check inside the transaction below still settles a race).
+    if forum and await services.cases.count_since(user_id, since) >= settings.limits.cases_per_day:
+        raise DailyLimitReached
     for _ in range(5):
         code = new_code()
         topic_id = await create_topic(services, code) if forum else None
@@ -408,15 +414,26 @@ async def make_urgent(
     return updated, on_duty
 
 
-async def sos_again(services: Services, case: Case) -> None:
+# An SOS this soon after the case turned urgent or was last re-alerted is a double tap:
+# the staff heard it already and are not alerted again.
+SOS_REPEAT_AFTER = timedelta(seconds=30)
+
+
+async def sos_again(services: Services, case: Case) -> bool:
     """Danger now on a case that is urgent already: the group and the people on duty hear it
-    again, and so does whoever took the case."""
+    again, and so does whoever took the case. False (nobody alerted) for a double tap,
+    within `SOS_REPEAT_AFTER` of the last alert, or for a case closed meanwhile."""
     settings = services.settings
+    now = services.clock.now()
+    work = services.casework
+    last = [at for at in (case.urgent_at, work.sos_alerted.get(case.id)) if at is not None]
+    if last and now - max(last) < SOS_REPEAT_AFTER:
+        return False
     on_duty = await on_duty_now(services)
     async with services.db.transaction() as connection:
         fresh = await case_store.fetch_case(connection, services.sealer, case.id)
         if fresh is None or not fresh.is_open:
-            return
+            return False
         await _post_alert(services, connection, fresh, "card.sos_again")
         targets = rota.escalation_targets(
             step=0, on_duty=on_duty, backups=settings.urgent.backup_ids
@@ -424,7 +441,9 @@ async def sos_again(services: Services, case: Case) -> None:
         if fresh.taken_by is not None and fresh.taken_by not in targets:
             targets.append(fresh.taken_by)
         await _alert_duty(services, connection, fresh, targets)
+    work.sos_alerted[case.id] = now
     services.delivery.notify()
+    return True
 
 
 async def escalate(services: Services, case: Case, on_duty: list[int]) -> bool:
@@ -585,6 +604,8 @@ async def resume_stalled_relays(services: Services) -> None:
     work = services.casework
     for user_id in [u for u, at in work.acknowledged.items() if now - at > timedelta(hours=1)]:
         del work.acknowledged[user_id]
+    for case_id in [c for c, at in work.sos_alerted.items() if now - at > SOS_REPEAT_AFTER]:
+        del work.sos_alerted[case_id]
     for case_id in await services.cases.cases_with_stalled_relays():
         case = await services.cases.get(case_id)
         if case is None:

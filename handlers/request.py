@@ -33,6 +33,7 @@ is the privacy-friendly failure.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import warnings
@@ -582,6 +583,11 @@ def _urgent_status(tr: Translator, case: Case, on_duty: list[int]) -> str:
 
 # ---------------------------------------------------------------------------------- sos
 
+# How long /sos waits for the numbers sent directly before it goes on to open the case:
+# a rate-limited Telegram (429) may hold a send for minutes, and the alert must not wait.
+# Numbers not sent by then go with the status through the outbox (retried, in order).
+NUMBERS_WAIT = 3.0
+
 
 async def consent_and_sos(update: Update, context: HelplineContext) -> int:
     """The one-tap consent under /sos: stores the language and the consent, then alerts."""
@@ -621,11 +627,13 @@ async def sos(update: Update, context: HelplineContext) -> int:
     quick_exit = with_quick_exit([], tr)
     numbers = emergency_numbers(services, tr)
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
-    # If Telegram fails them now, they go with the status through the outbox (retried).
+    # If Telegram fails them now, or holds them back, they go with the status through the
+    # outbox (retried), and the case and the alerts do not wait for them.
     try:
-        await reply(update, numbers, quick_exit)
+        async with asyncio.timeout(NUMBERS_WAIT):
+            await reply(update, numbers, quick_exit)
         still_to_send: list[str] = []
-    except TelegramError as error:
+    except (TelegramError, TimeoutError) as error:
         logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
         still_to_send = [numbers]
     # The pressed message loses its buttons only now: the quick exit is on the screen.
@@ -683,6 +691,7 @@ async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
         changed = await casework.make_urgent(services, case, [UrgencyReason.SOS_BUTTON])
         if changed is not None:
             return changed[1]
+    # A double tap (the status is only shown again) alerts nobody a second time.
     await casework.sos_again(services, case)
     return await casework.on_duty_now(services)
 

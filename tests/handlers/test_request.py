@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.codes import CODE_RE
+from handlers import request
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_user_identity,
@@ -447,3 +448,90 @@ async def test_sos_numbers_that_telegram_refused_once_come_with_the_status(
 def code_in_or_none(text: str) -> str | None:
     found = CODE_RE.search(text)
     return found.group() if found else None
+
+
+async def test_sos_does_not_wait_for_numbers_telegram_holds_back(
+    start_bot: HarnessFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 429 holds the direct numbers for half a minute: the case is opened and the staff
+    alerted at once, and the numbers still reach the user, with the status."""
+    monkeypatch.setattr(request, "NUMBERS_WAIT", 0.3, raising=False)
+    bot = await start_bot({"timing": {"retry_base": "200ms"}})
+    await bot.duty.send("/start")
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    before = len(user.bot_messages())
+    bot.emulator.fail_next("sendMessage", count=1, status=429, retry_after=30)
+    await user.send("/sos")
+    card = await bot.group.wait_for_bot_message(lambda m: "ШҰҒЫЛ" in (m.text or ""), timeout=3)
+    code = code_in(card.text or "")
+    await bot.duty.wait_for_bot_message(lambda m: code in (m.text or ""), timeout=3)
+    status = await user.wait_for_bot_message(
+        lambda m: "Дежурный психолог" in (m.text or ""), timeout=3
+    )
+    after = user.bot_messages()[before:]
+    assert len(after) == 2 and "112" in (after[0].text or "") and after[1] is status
+    assert (bot.tr("ru", "menu.exit"), "menu:exit") in status.buttons
+
+
+async def test_a_double_tap_on_sos_alerts_the_staff_once(bot: Harness) -> None:
+    await bot.duty.send("/start")
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/sos")
+    first = await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
+    code = code_in(first.text or "")
+    await user.send("/sos")
+    second = await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
+    assert code in (second.text or "")
+    await settle(bot)
+    again = plain(bot.tr(STAFF, "card.sos_again"))
+    assert not [m for m in bot.group.bot_messages() if again in (m.text or "")]
+    assert len([m for m in bot.duty.bot_messages() if code in (m.text or "")]) == 1
+    # Half a minute later a new press is a new signal: everyone hears it again.
+    bot.advance(timedelta(seconds=31))
+    await user.send("/sos")
+    await bot.group.wait_for_bot_message(lambda m: again in (m.text or ""))
+    await settle(bot)
+    assert len([m for m in bot.duty.bot_messages() if code in (m.text or "")]) == 2
+    # ...and a double tap right after that one alerts nobody a third time.
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
+    await settle(bot)
+    assert len([m for m in bot.group.bot_messages() if again in (m.text or "")]) == 1
+
+
+async def test_a_double_tap_on_the_one_tap_consent_alerts_the_staff_once(bot: Harness) -> None:
+    await bot.duty.send("/start")
+    user = bot.user("Madina", "kk")
+    await user.send("/sos")
+    offer = await user.wait_for_bot_message(lambda m: len(m.buttons) > 1)
+    await user.press_data("sos:consent", offer.message_id)
+    await user.press_data("sos:consent", offer.message_id)
+    await user.wait_for_bot_message(lambda m: code_in_or_none(m.text or "") is not None)
+    status = await user.wait_for_bot_message(lambda m: code_in_or_none(m.text or "") is not None)
+    code = code_in(status.text or "")
+    await settle(bot)
+    again = plain(bot.tr(STAFF, "card.sos_again"))
+    assert not [m for m in bot.group.bot_messages() if again in (m.text or "")]
+    assert len([m for m in bot.duty.bot_messages() if code in (m.text or "")]) == 1
+
+
+async def test_sos_over_the_daily_limit_leaves_no_empty_forum_topic(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot({"limits": {"cases_per_day": 1}}, forum=True)
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    case = await bot.services.cases.by_code(code)
+    assert case is not None
+    from bot import casework
+
+    await casework.close(bot.services, case, staff_id=900)
+    await user.wait_for_bot_message(lambda m: "закрыто" in (m.text or ""))
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "много обращений" in (m.text or ""))
+    await settle(bot)
+    assert [t.name for t in bot.group.topics] == [code]
+    assert len(bot.emulator.requests_for("createForumTopic")) == 1
