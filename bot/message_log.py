@@ -30,7 +30,6 @@ _MESSAGE_METHODS = frozenset(
     {
         "sendMessage",
         "copyMessage",
-        "forwardMessage",
         "sendPhoto",
         "sendDocument",
         "sendVoice",

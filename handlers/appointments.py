@@ -160,6 +160,19 @@ async def refuse(update: Update, services: Services, tr: Translator, result: Res
         )
 
 
+async def _pressed_appointment(
+    update: Update, context: HelplineContext
+) -> tuple[User, Translator, Appointment] | None:
+    """The consented presser, their texts, and the appointment their button names, checked
+    (their own, still booked, still ahead, at the button's version); None when refused."""
+    found = await _user_and_tr(update, context)
+    if found is None:
+        return None
+    user, tr = found
+    appointment = await _checked(update, context, user, tr)
+    return None if appointment is None else (user, tr, appointment)
+
+
 async def _user_and_tr(update: Update, context: HelplineContext) -> tuple[User, Translator] | None:
     await answer_button(update)
     user = await consented_user(update, context)
@@ -173,13 +186,10 @@ async def _user_and_tr(update: Update, context: HelplineContext) -> tuple[User, 
 
 async def will_come(update: Update, context: HelplineContext) -> None:
     """ap:come: notes that the user will come (staff see it on the agenda)."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    user, tr, appointment = pressed
     services = context.services
     result = await services.appointments.confirm_coming(
         appointment.id, user_id=user.user_id, version=appointment.version, now=services.clock.now()
@@ -206,13 +216,10 @@ async def will_come(update: Update, context: HelplineContext) -> None:
 
 async def ask_cancel(update: Update, context: HelplineContext) -> None:
     """ap:cancel: asks to be sure (a tap on a reminder is easily a mistake)."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    _user, tr, appointment = pressed
     tz = context.services.settings.general.timezone
     markup = with_quick_exit(
         [
@@ -238,13 +245,10 @@ async def ask_cancel(update: Update, context: HelplineContext) -> None:
 
 async def cancel(update: Update, context: HelplineContext) -> None:
     """ap:cancel_yes: cancels; the seat is free for others at once; staff are told."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    user, tr, appointment = pressed
     services = context.services
     settings = services.settings
     result = await services.appointments.cancel(
@@ -275,13 +279,10 @@ async def cancel(update: Update, context: HelplineContext) -> None:
 
 async def keep(update: Update, context: HelplineContext) -> None:
     """ap:keep: nothing changes."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    _user, tr, appointment = pressed
     await strip_buttons(update)
     await reply(update, tr("appointment.kept", code=appointment.code), menu_keyboard(tr))
 
@@ -351,39 +352,30 @@ async def _ask_new_day(
 
 async def ask_new_day(update: Update, context: HelplineContext) -> None:
     """ap:move: the free days of the same service."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    _user, tr, appointment = pressed
     await strip_buttons(update)
     await _ask_new_day(update, context, tr, appointment)
 
 
 async def page_new_days(update: Update, context: HelplineContext) -> None:
     """rs:page:<id>:<version>:<n>: other free days, in the same message."""
-    found = await _user_and_tr(update, context)
-    if found is None:
-        return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
+    pressed = await _pressed_appointment(update, context)
     parts = _parts(update)
-    if appointment is None or len(parts) != 5 or not parts[4].isdigit():
+    if pressed is None or len(parts) != 5 or not parts[4].isdigit():
         return
+    _user, tr, appointment = pressed
     await _ask_new_day(update, context, tr, appointment, page=int(parts[4]), edit=True)
 
 
 async def ask_new_time(update: Update, context: HelplineContext) -> None:
     """rs:day:<id>:<version>:<date>: the free times of that day."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    _user, tr, appointment = pressed
     parts = _parts(update)
     day = rules.parse_day(parts[4]) if len(parts) == 5 else None
     services = context.services
@@ -428,13 +420,10 @@ async def ask_new_time(update: Update, context: HelplineContext) -> None:
 
 async def ask_move(update: Update, context: HelplineContext) -> None:
     """rs:time:<id>:<version>:<start>: asks to confirm the move."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    _user, tr, appointment = pressed
     services = context.services
     tz = services.settings.general.timezone
     parts = _parts(update)
@@ -507,13 +496,10 @@ async def _offer_new_times(
 
 async def move(update: Update, context: HelplineContext) -> None:
     """rs:ok:<id>:<version>:<start>: takes the new seat, frees the old, tells staff."""
-    found = await _user_and_tr(update, context)
-    if found is None:
+    pressed = await _pressed_appointment(update, context)
+    if pressed is None:
         return
-    user, tr = found
-    appointment = await _checked(update, context, user, tr)
-    if appointment is None:
-        return
+    user, tr, appointment = pressed
     services = context.services
     settings = services.settings
     tz = settings.general.timezone
