@@ -49,7 +49,6 @@ from handlers.booking import (
     button,
     days_keyboard,
     offer_times,
-    strip_buttons,
     taken_seats,
     times_keyboard,
     unavailable_key,
@@ -61,6 +60,7 @@ from handlers.common import (
     consented_user,
     menu_keyboard,
     reply,
+    strip_buttons,
     with_quick_exit,
 )
 from storage.appointments import Appointment, Outcome, Result

@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -60,6 +60,7 @@ from handlers.common import (
     emergency_numbers,
     menu_keyboard,
     reply,
+    strip_buttons,
     translator_for,
     with_quick_exit,
 )
@@ -291,16 +292,6 @@ async def offer_times(
         tr, found, service, services, slot_data=slot_data, footer=footer, with_day=True
     )
     await reply(update, tr(lead_key) + "\n\n" + tr("booking.alternatives"), markup)
-
-
-async def strip_buttons(update: Update) -> None:
-    """Removes the keyboard of the message whose button was pressed: one step, one answer."""
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message):
-        return
-    # Already without buttons, or too old to edit: nothing depends on it.
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(None)
 
 
 async def taken_seats(services: Services, service: Service) -> dict[datetime, int]:

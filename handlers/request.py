@@ -67,6 +67,7 @@ from handlers.common import (
     language_hint,
     menu_keyboard,
     reply,
+    strip_buttons,
     translator_for,
     with_quick_exit,
 )
@@ -134,17 +135,6 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 def _nav(tr: Translator, back: bool = True) -> list[InlineKeyboardButton]:
     row = [_button(tr("request.back"), BACK)] if back else []
     return [*row, _button(tr("request.cancel"), CANCEL)]
-
-
-async def _clear_buttons(update: Update) -> None:
-    """The pressed prompt loses its buttons, so an old step cannot be pressed again."""
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        try:
-            await query.edit_message_reply_markup(None)
-        except TelegramError:
-            # A prompt that cannot be edited any more is not worth failing the step.
-            logger.debug("could not clear a prompt's buttons")
 
 
 # ------------------------------------------------------------------------------ prompts
@@ -290,7 +280,7 @@ async def start_request(update: Update, context: HelplineContext) -> int:
 async def cancel(update: Update, context: HelplineContext) -> int:
     """/cancel or Cancel: forgets the draft; nothing was stored."""
     await answer_button(update)
-    await _clear_buttons(update)
+    await strip_buttons(update)
     _drop_draft(context)
     tr = await translator_for(update, context)
     await reply(update, tr("request.cancelled"), menu_keyboard(tr))
@@ -316,7 +306,7 @@ async def choose_category(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     category = query.data.removeprefix("req:cat:")
     draft = _draft(context)
@@ -331,7 +321,7 @@ async def answer_safety(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     answer = query.data.removeprefix("req:safe:")
     if answer == "yes":
@@ -357,7 +347,7 @@ async def choose_screen(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = _draft(context)
     if query.data.endswith(":start"):
@@ -373,7 +363,7 @@ async def answer_question(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = _draft(context)
     if draft.screen is None or draft.question >= len(LETHALITY_QUESTIONS):
@@ -441,7 +431,7 @@ async def choose_reply(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = _draft(context)
     if query.data.endswith(":call"):
@@ -480,7 +470,7 @@ def _wrong_input_at(
 async def go_back(update: Update, context: HelplineContext, step: int) -> int:
     """Back from `step`: the previous step is asked again and what it collected is dropped."""
     await answer_button(update)
-    await _clear_buttons(update)
+    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = _draft(context)
     screened = draft.category == SCREENED_CATEGORY
@@ -522,7 +512,7 @@ async def confirm(update: Update, context: HelplineContext) -> int:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     await query.answer()
-    await _clear_buttons(update)
+    await strip_buttons(update)
     services = context.services
     user = await services.users.get(update.effective_user.id)
     draft = _draft(context)
@@ -637,7 +627,7 @@ async def sos(update: Update, context: HelplineContext) -> int:
         logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
         still_to_send = [numbers]
     # The pressed message loses its buttons only now: the quick exit is on the screen.
-    await _clear_buttons(update)
+    await strip_buttons(update)
     if user is None or not user.has_consented:
         # Nothing may be stored without consent, but the numbers are always given, and
         # consent is one tap away: someone in danger must not walk through /start first.
