@@ -131,7 +131,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_new_key(args: argparse.Namespace) -> int:
-    from bot.crypto import new_key
+    from storage.crypto import new_key
 
     print(new_key())
     return 0
@@ -146,7 +146,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     if not settings.privacy.data_keys:
         print("no data key: set HELPLINE_BOT_DATA_KEY=NEW,OLD (newest first)", file=sys.stderr)
         return 1
-    from bot.crypto import SealError, TextSealer
+    from storage.crypto import SealError, TextSealer
     from storage.db import Database
     from storage.sealed import reseal_all
 

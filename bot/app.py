@@ -16,7 +16,6 @@ from bot import casework
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
-from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
@@ -53,6 +52,7 @@ from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.crypto import TextSealer
 from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository

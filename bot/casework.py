@@ -335,13 +335,13 @@ async def open_case(
         topic_id = await create_topic(services, code) if forum else None
         now = services.clock.now()
         try:
-            async with services.db.transaction() as connection:
-                if await case_store.count_cases_since(connection, user_id, since) >= (
+            async with services.write() as tx:
+                if await case_store.count_cases_since(tx.connection, user_id, since) >= (
                     settings.limits.cases_per_day
                 ):
                     raise DailyLimitReached
                 case_id = await case_store.insert_case(
-                    connection,
+                    tx.connection,
                     services.sealer,
                     code=code,
                     user_id=user_id,
@@ -364,17 +364,16 @@ async def open_case(
                     else None,
                     topic_id=topic_id,
                 )
-                case = await case_store.fetch_case(connection, services.sealer, case_id)
+                case = await case_store.fetch_case(tx.connection, services.sealer, case_id)
                 assert case is not None
-                await _post_card(services, connection, case)
+                await _post_card(services, tx.connection, case)
                 if reasons:
                     targets = rota.escalation_targets(
                         step=0, on_duty=on_duty, backups=settings.urgent.backup_ids
                     )
-                    await _alert_duty(services, connection, case, targets)
+                    await _alert_duty(services, tx.connection, case, targets)
         except CodeTaken:
             continue
-        services.delivery.notify()
         logger.info("case opened (urgent: %s)", bool(reasons))
         return OpenedCase(case, on_duty)
     raise RuntimeError("could not draw a free case code")
@@ -388,9 +387,9 @@ async def make_urgent(
     signals = tuple(find_danger_signals(text)) if text else None
     on_duty = await on_duty_now(services)
     now = services.clock.now()
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         changed = await case_store.make_urgent(
-            connection,
+            tx.connection,
             case.id,
             [str(r) for r in reasons],
             now,
@@ -403,14 +402,13 @@ async def make_urgent(
         )
         if not changed:
             return None
-        updated = await case_store.fetch_case(connection, services.sealer, case.id)
+        updated = await case_store.fetch_case(tx.connection, services.sealer, case.id)
         assert updated is not None
-        await _post_alert(services, connection, updated, "card.now_urgent", signals=signals)
+        await _post_alert(services, tx.connection, updated, "card.now_urgent", signals=signals)
         targets = rota.escalation_targets(
             step=0, on_duty=on_duty, backups=settings.urgent.backup_ids
         )
-        await _alert_duty(services, connection, updated, targets, signals)
-    services.delivery.notify()
+        await _alert_duty(services, tx.connection, updated, targets, signals)
     return updated, on_duty
 
 
@@ -430,19 +428,18 @@ async def sos_again(services: Services, case: Case) -> bool:
     if last and now - max(last) < SOS_REPEAT_AFTER:
         return False
     on_duty = await on_duty_now(services)
-    async with services.db.transaction() as connection:
-        fresh = await case_store.fetch_case(connection, services.sealer, case.id)
+    async with services.write() as tx:
+        fresh = await case_store.fetch_case(tx.connection, services.sealer, case.id)
         if fresh is None or not fresh.is_open:
             return False
-        await _post_alert(services, connection, fresh, "card.sos_again")
+        await _post_alert(services, tx.connection, fresh, "card.sos_again")
         targets = rota.escalation_targets(
             step=0, on_duty=on_duty, backups=settings.urgent.backup_ids
         )
         if fresh.taken_by is not None and fresh.taken_by not in targets:
             targets.append(fresh.taken_by)
-        await _alert_duty(services, connection, fresh, targets)
+        await _alert_duty(services, tx.connection, fresh, targets)
     work.sos_alerted[case.id] = now
-    services.delivery.notify()
     return True
 
 
@@ -458,12 +455,12 @@ async def escalate(services: Services, case: Case, on_duty: list[int]) -> bool:
         max_escalations=settings.urgent.max_escalations,
     )
     minutes = max(1, int((now - (case.urgent_at or case.created_at)).total_seconds() // 60))
-    async with services.db.transaction() as connection:
-        if not await case_store.advance_escalation(connection, case.id, step, next_at):
+    async with services.write() as tx:
+        if not await case_store.advance_escalation(tx.connection, case.id, step, next_at):
             return False
         await _post_alert(
             services,
-            connection,
+            tx.connection,
             case,
             "card.realert",
             step=step,
@@ -473,8 +470,7 @@ async def escalate(services: Services, case: Case, on_duty: list[int]) -> bool:
         targets = rota.escalation_targets(
             step=step, on_duty=on_duty, backups=settings.urgent.backup_ids
         )
-        await _alert_duty(services, connection, case, targets)
-    services.delivery.notify()
+        await _alert_duty(services, tx.connection, case, targets)
     logger.info("urgent case re-alerted (step %d)", step)
     return True
 
@@ -567,11 +563,10 @@ async def tell_user(
     retried like the alerts themselves, and in order; `markup` goes on the last text."""
     if case.user_id is None:
         return
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
-            await _to_user(services, connection, case, _html(text, markup if last else None))
-    services.delivery.notify()
+            await _to_user(services, tx.connection, case, _html(text, markup if last else None))
 
 
 async def add_user_message(
@@ -579,9 +574,9 @@ async def add_user_message(
 ) -> None:
     """Stores one message of the user and relays it (in a batch if a batch is on its way)."""
     now = services.clock.now()
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         await case_store.add_message(
-            connection,
+            tx.connection,
             services.sealer,
             case_id=case.id,
             author="user",
@@ -591,9 +586,8 @@ async def add_user_message(
             now=now,
         )
         if case.user_unreachable and case.user_id is not None:
-            await case_store.mark_reachable(connection, case.user_id)
-        await _relay_pending(services, connection, case)
-    services.delivery.notify()
+            await case_store.mark_reachable(tx.connection, case.user_id)
+        await _relay_pending(services, tx.connection, case)
 
 
 async def resume_stalled_relays(services: Services) -> None:
@@ -610,9 +604,8 @@ async def resume_stalled_relays(services: Services) -> None:
         case = await services.cases.get(case_id)
         if case is None:
             continue
-        async with services.db.transaction() as connection:
-            await _relay_pending(services, connection, case)
-        services.delivery.notify()
+        async with services.write() as tx:
+            await _relay_pending(services, tx.connection, case)
 
 
 # ---------------------------------------------------------------------- staff actions
@@ -655,25 +648,27 @@ async def take(
         return "closed"
     language = await _user_language(services, case)
     now = services.clock.now()
-    async with services.db.transaction() as connection:
-        if not await case_store.claim(connection, case.id, staff_id, staff_name, now):
+    async with services.write() as tx:
+        if not await case_store.claim(tx.connection, case.id, staff_id, staff_name, now):
             return "already"
-        taken = await case_store.fetch_case(connection, services.sealer, case.id)
+        taken = await case_store.fetch_case(tx.connection, services.sealer, case.id)
         assert taken is not None
-        await record(connection, at=now, actor_id=staff_id, action=action, subject=case.code)
+        await record(tx.connection, at=now, actor_id=staff_id, action=action, subject=case.code)
         tr = staff_tr(services)
         await _card_edits(
             services,
-            connection,
+            tx.connection,
             taken,
             taken_line(tr, staff_name, now, services.settings.general.timezone),
         )
         if taken.user_id is not None:
             user_tr = services.tr(language)
             await _to_user(
-                services, connection, taken, _html(user_tr("conversation.taken", code=taken.code))
+                services,
+                tx.connection,
+                taken,
+                _html(user_tr("conversation.taken", code=taken.code)),
             )
-    services.delivery.notify()
     return "taken"
 
 
@@ -697,9 +692,9 @@ async def relay_staff_message(
     user_tr = services.tr(language)
     label = user_tr("conversation.staff_label")
     now = services.clock.now()
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         await case_store.add_message(
-            connection,
+            tx.connection,
             services.sealer,
             case_id=case.id,
             author="staff",
@@ -710,40 +705,39 @@ async def relay_staff_message(
             now=now,
         )
         await case_store.link_staff_message(
-            connection, staff_chat(services), message_id, case.id, "staff"
+            tx.connection, staff_chat(services), message_id, case.id, "staff"
         )
-        await record(connection, at=now, actor_id=staff_id, action="reply", subject=case.code)
+        await record(tx.connection, at=now, actor_id=staff_id, action="reply", subject=case.code)
         if kind == "text":
             for text in pack_texts(label, [body or ""]):
-                await _to_user(services, connection, case, _html(text))
+                await _to_user(services, tx.connection, case, _html(text))
         else:
             caption, rest = caption_for(label, body)
             await _to_user(
                 services,
-                connection,
+                tx.connection,
                 case,
                 {kind: file_id, "caption": caption, "parse_mode": "HTML"},
                 _SEND_METHOD[kind],
             )
             for text in rest:
-                await _to_user(services, connection, case, _html(text))
-    services.delivery.notify()
+                await _to_user(services, tx.connection, case, _html(text))
 
 
 async def close(services: Services, case: Case, staff_id: int) -> bool:
     language = await _user_language(services, case)
     now = services.clock.now()
     tr = staff_tr(services)
-    async with services.db.transaction() as connection:
-        if not await case_store.close_case(connection, case.id, now):
+    async with services.write() as tx:
+        if not await case_store.close_case(tx.connection, case.id, now):
             return False
-        closed = await case_store.fetch_case(connection, services.sealer, case.id)
+        closed = await case_store.fetch_case(tx.connection, services.sealer, case.id)
         assert closed is not None
-        await record(connection, at=now, actor_id=staff_id, action="close", subject=case.code)
+        await record(tx.connection, at=now, actor_id=staff_id, action="close", subject=case.code)
         if closed.card_message_id is not None:
             await _to_staff(
                 services,
-                connection,
+                tx.connection,
                 closed,
                 {"message_id": closed.card_message_id},
                 CARD_EDIT,
@@ -751,7 +745,7 @@ async def close(services: Services, case: Case, staff_id: int) -> bool:
             )
         await _to_staff(
             services,
-            connection,
+            tx.connection,
             closed,
             _html(tr("staff.closed", code=case.code), **_placement(closed, reply_to_card=True)),
             NOTICE,
@@ -759,7 +753,7 @@ async def close(services: Services, case: Case, staff_id: int) -> bool:
         if closed.topic_id is not None:
             await _to_staff(
                 services,
-                connection,
+                tx.connection,
                 closed,
                 {"message_thread_id": closed.topic_id},
                 TOPIC_CLOSE,
@@ -768,19 +762,21 @@ async def close(services: Services, case: Case, staff_id: int) -> bool:
         if closed.user_id is not None:
             user_tr = services.tr(language)
             await _to_user(
-                services, connection, closed, _html(user_tr("conversation.closed", code=case.code))
+                services,
+                tx.connection,
+                closed,
+                _html(user_tr("conversation.closed", code=case.code)),
             )
-    services.delivery.notify()
     return True
 
 
 async def set_blocked(services: Services, case: Case, staff_id: int, blocked: bool) -> None:
     now = services.clock.now()
     tr = staff_tr(services)
-    async with services.db.transaction() as connection:
-        await case_store.set_blocked(connection, case.id, blocked)
+    async with services.write() as tx:
+        await case_store.set_blocked(tx.connection, case.id, blocked)
         await record(
-            connection,
+            tx.connection,
             at=now,
             actor_id=staff_id,
             action="block" if blocked else "unblock",
@@ -788,7 +784,7 @@ async def set_blocked(services: Services, case: Case, staff_id: int, blocked: bo
         )
         await _to_staff(
             services,
-            connection,
+            tx.connection,
             case,
             _html(
                 tr("staff.blocked" if blocked else "staff.unblocked", code=case.code),
@@ -796,7 +792,6 @@ async def set_blocked(services: Services, case: Case, staff_id: int, blocked: bo
             ),
             NOTICE,
         )
-    services.delivery.notify()
 
 
 # ------------------------------------------------------------------------ privacy
@@ -868,9 +863,8 @@ def register_hooks(services: Services) -> None:
         if item.purpose == RELAY:
             case = await services.cases.get(item.ref)
             if case is not None:
-                async with services.db.transaction() as connection:
-                    await _relay_pending(services, connection, case)
-                services.delivery.notify()
+                async with services.write() as tx:
+                    await _relay_pending(services, tx.connection, case)
         elif item.purpose in (CARD, REPOST):
             case = await services.cases.get(item.ref)
             if case is not None and case.taken_at is not None and case.taken_by_name:
@@ -881,9 +875,8 @@ def register_hooks(services: Services) -> None:
                     case.taken_at,
                     services.settings.general.timezone,
                 )
-                async with services.db.transaction() as connection:
-                    await _card_edits(services, connection, case, line)
-                services.delivery.notify()
+                async with services.write() as tx:
+                    await _card_edits(services, tx.connection, case, line)
 
     for purpose in _GROUP_KINDS:
         delivery.on_delivered[purpose] = link
@@ -928,11 +921,14 @@ async def _report_lost_relay(services: Services, case_id: int) -> None:
     if case is None:
         return
     text = staff_tr(services)("staff.relay_failed", code=case.code)
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         await _to_staff(
-            services, connection, case, _html(text, **_placement(case, reply_to_card=True)), NOTICE
+            services,
+            tx.connection,
+            case,
+            _html(text, **_placement(case, reply_to_card=True)),
+            NOTICE,
         )
-    services.delivery.notify()
 
 
 def _user_failure(services: Services) -> Any:
@@ -944,11 +940,11 @@ def _user_failure(services: Services) -> Any:
         if case is None:
             return False
         tr = staff_tr(services)
-        async with services.db.transaction() as connection:
-            if await case_store.mark_unreachable(connection, case.id):
+        async with services.write() as tx:
+            if await case_store.mark_unreachable(tx.connection, case.id):
                 await _to_staff(
                     services,
-                    connection,
+                    tx.connection,
                     case,
                     _html(
                         tr("staff.unreachable", code=case.code),
@@ -956,7 +952,6 @@ def _user_failure(services: Services) -> Any:
                     ),
                     NOTICE,
                 )
-        services.delivery.notify()
         return False
 
     return unreachable
@@ -979,10 +974,10 @@ def _dm_failure(services: Services) -> Any:
             member = await services.bot.get_chat_member(staff_chat(services), item.chat_id)
             name = member.user.first_name
         tr = staff_tr(services)
-        async with services.db.transaction() as connection:
+        async with services.write() as tx:
             await _to_staff(
                 services,
-                connection,
+                tx.connection,
                 case,
                 _html(
                     tr("staff.dm_failed", name=name, code=case.code),
@@ -990,7 +985,6 @@ def _dm_failure(services: Services) -> Any:
                 ),
                 NOTICE,
             )
-        services.delivery.notify()
         return False
 
     return cannot_dm

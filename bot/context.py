@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.casework import Casework
 from bot.clock import Clock
 from bot.config import Language, Settings
-from bot.crypto import TextSealer
 from bot.delivery import Delivery
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
@@ -21,9 +21,11 @@ from bot.staff_access import StaffDirectory
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.crypto import TextSealer
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
+from storage.unit_of_work import Transaction, UnitOfWork
 from storage.users import UserRepository
 
 SERVICES_KEY = "services"
@@ -58,6 +60,14 @@ class Services:
     erasers: list[Eraser] = field(default_factory=list)
     # Casework's in-process state: the staff group's kind, flood windows (bot/casework.py).
     casework: Casework = field(default_factory=Casework)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        """The one write boundary: the change and its outbox rows in one transaction;
+        delivery wakes after COMMIT by itself (storage/unit_of_work.py)."""
+        unit = UnitOfWork(self.db, self.sealer, self.clock.now, self.delivery.notify)
+        async with unit.write() as transaction:
+            yield transaction
 
     def tr(self, language: Language) -> Translator:
         return self.texts.for_language(language)

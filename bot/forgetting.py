@@ -30,9 +30,8 @@ async def erase_user_row(
 async def forget_user(services: Services, user_id: int) -> None:
     now = services.clock.now()
     services.message_log.stop_noting(user_id)
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         for eraser in services.erasers:
-            await eraser(connection, services, user_id, now)
-    services.delivery.notify()
+            await eraser(tx.connection, services, user_id, now)
     # The WAL may still hold the erased rows' old pages: fold it into the main file.
     await services.db.checkpoint()

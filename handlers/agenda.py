@@ -62,8 +62,10 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
             day = parsed
     start, end = day_window(day, tz)
     appointments = await services.appointments.booked_between(start, end)
-    async with services.db.transaction() as connection:
-        await record(connection, at=now, actor_id=user.id, action="agenda", detail=day.isoformat())
+    async with services.write() as tx:
+        await record(
+            tx.connection, at=now, actor_id=user.id, action="agenda", detail=day.isoformat()
+        )
     tr = services.tr(settings.general.default_language)
     # Marks make sense from the day itself on, not for a day still to come.
     marks = day <= today

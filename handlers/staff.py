@@ -211,13 +211,15 @@ async def duty(update: Update, context: HelplineContext) -> None:
     now = services.clock.now()
     args = context.args or []
     off = bool(args) and args[0].lower() in ("off", "выкл", "өшіру")
-    async with services.db.transaction() as connection:
+    async with services.write() as tx:
         if off:
-            had = await case_store.hand_back_duty(connection, staff.id)
+            had = await case_store.hand_back_duty(tx.connection, staff.id)
         else:
-            await case_store.take_duty(connection, staff.id, staff.first_name, now)
+            await case_store.take_duty(tx.connection, staff.id, staff.first_name, now)
             had = True
-        await record(connection, at=now, actor_id=staff.id, action="duty_off" if off else "duty_on")
+        await record(
+            tx.connection, at=now, actor_id=staff.id, action="duty_off" if off else "duty_on"
+        )
     if off:
         await reply(
             update, tr("staff.duty_off" if had else "staff.duty_was_off", name=staff.first_name)

@@ -24,8 +24,8 @@ import aiosqlite
 
 from bot.codes import new_code
 from bot.config import Language
-from bot.crypto import TextSealer
 from storage.audit import record
+from storage.crypto import TextSealer
 from storage.db import Database, Row, from_db_time, maybe_from_db_time, to_db_time
 from storage.outbox import enqueue
 

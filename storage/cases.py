@@ -16,7 +16,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.config import Language
-from bot.crypto import TextSealer
+from storage.crypto import TextSealer
 from storage.db import Database, Row, from_db_time, maybe_from_db_time, to_db_time
 
 ReplyBy = Literal["chat", "call"]

@@ -69,11 +69,26 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+class NestedWriteError(RuntimeError):
+    """A write or a read through the Database from inside a write of the same task.
+
+    The one connection is locked for the whole transaction, so such a call would wait
+    for itself for ever: it fails at once instead, naming the mistake."""
+
+
 class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        # The task inside a transaction: its own second call would deadlock on the lock.
+        self._writer: asyncio.Task[Any] | None = None
         self.path = path
+
+    def _refuse_reentry(self, what: str) -> None:
+        if self._writer is not None and self._writer is asyncio.current_task():
+            raise NestedWriteError(
+                f"{what} inside a write: use the open transaction, not the Database"
+            )
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -102,6 +117,7 @@ class Database:
             await self._connection.execute(pragma)
 
     async def schema_version(self) -> int:
+        self._refuse_reentry("a read through the Database")
         async with self._lock:
             cursor = await self._connection.execute("PRAGMA user_version")
             row = await cursor.fetchone()
@@ -135,7 +151,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; nesting raises."""
+        self._refuse_reentry("a write")
         async with self._lock:
             begin = asyncio.ensure_future(self._connection.execute("BEGIN IMMEDIATE"))
             try:
@@ -147,6 +164,7 @@ class Database:
                     await begin
                     await self._connection.execute("ROLLBACK")
                 raise
+            self._writer = asyncio.current_task()
             try:
                 yield self._connection
             except BaseException:
@@ -154,8 +172,11 @@ class Database:
                 raise
             else:
                 await self._connection.execute("COMMIT")
+            finally:
+                self._writer = None
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        self._refuse_reentry("a read through the Database")
         async with self._lock:
             cursor = await self._connection.execute(sql, params)
             row: Row | None = await cursor.fetchone()
@@ -163,6 +184,7 @@ class Database:
             return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        self._refuse_reentry("a read through the Database")
         async with self._lock:
             cursor = await self._connection.execute(sql, params)
             rows = list(await cursor.fetchall())
@@ -181,12 +203,14 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Moves the WAL into the main file, so the file alone holds the truth."""
+        self._refuse_reentry("a read through the Database")
         async with self._lock:
             await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup_to(self, target: Path) -> None:
         """A consistent copy while the bot runs (SQLite's online backup)."""
         target.parent.mkdir(parents=True, exist_ok=True)
+        self._refuse_reentry("a backup")
         async with self._lock:
             destination = await aiosqlite.connect(target)
             try:

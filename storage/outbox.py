@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.crypto import TextSealer
+from storage.crypto import TextSealer
 from storage.db import Database, to_db_time
 
 

@@ -6,7 +6,7 @@ or rotating the key would leave it readable only with the old key.
 
 from __future__ import annotations
 
-from bot.crypto import TextSealer
+from storage.crypto import TextSealer
 from storage.db import Database
 
 # (table, primary key, sealed column)

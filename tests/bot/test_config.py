@@ -9,7 +9,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_settings, parse_duration
-from bot.crypto import new_key
+from storage.crypto import new_key
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = {"HELPLINE_BOT_DATA_KEY": new_key()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from bot.crypto import new_key
+from storage.crypto import new_key
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import plain, request_case, settle

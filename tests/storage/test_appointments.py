@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.crypto import TextSealer
 from storage.appointments import (
     AgendaOutgoing,
     Appointment,
@@ -20,6 +19,7 @@ from storage.appointments import (
     Outcome,
     Outgoing,
 )
+from storage.crypto import TextSealer
 from storage.db import Database
 from storage.users import UserRepository, erase_user
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.crypto import TextSealer, new_key
 from storage import cases as store
 from storage.cases import CaseRepository, CodeTaken
+from storage.crypto import TextSealer, new_key
 from storage.db import Database
 from storage.outbox import enqueue
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.crypto import TextSealer
+from storage.crypto import TextSealer
 from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
 from storage.outbox import OutboxRepository, enqueue, erase_chat
 from storage.users import UserRepository, erase_user

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.crypto import SealError, TextSealer, new_key
+from storage.crypto import SealError, TextSealer, new_key
 from storage.db import Database
 from storage.outbox import OutboxItem, OutboxRepository, enqueue
 
