@@ -29,7 +29,7 @@ from pathlib import Path
 from bot.app import SANDBOX_TOKEN
 from bot.booking import slots_on
 from bot.clock import ManualClock
-from bot.slots import FreeSlot, bookable_days
+from bot.domain.slots import FreeSlot, bookable_days
 from sandbox import SimUser, TelegramEmulator
 from tests.conftest import START, Harness, make_settings
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.app import SANDBOX_TOKEN
 from bot.clock import ManualClock
-from bot.codes import CODE_RE
+from bot.domain.codes import CODE_RE
 from sandbox import TelegramEmulator
 from tests.conftest import START, Harness, make_settings
 

@@ -5,7 +5,7 @@ Pure functions over the config and booking counts; no I/O, no Telegram.
 Decisions:
 
 * A button names a slot by its start as a Unix timestamp. It is only honoured when
-  that instant is one of the service's slots that ``bot.slots.free_slots`` offers
+  that instant is one of the service's slots that ``bot.domain.slots.free_slots`` offers
   now: a forged, outdated or past time gets "no longer available", never a booking
   at an odd time.
 * The per-user daily limit counts bookings made since local midnight in the centre's
@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.config import BookingSettings, Language, Service
-from bot.reminders_schedule import reminder_due_times
-from bot.slots import FreeSlot, bookable_days, free_slots, local_instant, next_free_slots
+from bot.config import BookingSettings, Service
+from bot.domain.language import Language
+from bot.domain.reminder_schedule import reminder_due_times
+from bot.domain.slots import FreeSlot, bookable_days, free_slots, local_instant, next_free_slots
 
 # How many free days one message offers; more are paged.
 DAYS_PER_PAGE = 6

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from bot.domain.triage import LETHALITY_QUESTIONS, DangerSignal, UrgencyReason
 from bot.i18n import Safe, escape
-from bot.triage import LETHALITY_QUESTIONS, DangerSignal, UrgencyReason
 
 # What the user picks at the first step; "unknown" is a /sos case, which asks nothing.
 CATEGORIES: Final[tuple[str, ...]] = ("violence", "crisis", "addiction", "someone_else", "other")

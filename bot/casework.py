@@ -23,7 +23,6 @@ import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
-from bot import rota
 from bot.cases import (
     CardFacts,
     FloodWindow,
@@ -36,10 +35,11 @@ from bot.cases import (
     render_card,
     taken_line,
 )
-from bot.codes import new_code
-from bot.config import Language
+from bot.domain import rota
+from bot.domain.codes import new_code
+from bot.domain.language import Language
+from bot.domain.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_signals
 from bot.i18n import Safe, Translator
-from bot.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_signals
 from storage import cases as case_store
 from storage.audit import record
 from storage.cases import Case, CaseMessage, CodeTaken, MessageKind, ReplyBy

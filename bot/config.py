@@ -17,14 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.rota import DutyShift
-from bot.slots import TimeRange
-
-Language = Literal["kk", "ru"]
-LANGUAGES: tuple[Language, ...] = ("kk", "ru")
+from bot.domain.language import LANGUAGES, Language
+from bot.domain.rota import DutyShift
+from bot.domain.slots import TimeRange
 
 TOKEN_ENV = "HELPLINE_BOT_TOKEN"
 CONFIG_ENV = "HELPLINE_BOT_CONFIG"

@@ -13,8 +13,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.casework import Casework
 from bot.clock import Clock
-from bot.config import Language, Settings
+from bot.config import Settings
 from bot.delivery import Delivery
+from bot.domain.language import Language
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory

@@ -26,7 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.config import LANGUAGES, Language
+from bot.domain.language import LANGUAGES, Language
 
 
 class Safe(str):

@@ -32,8 +32,8 @@ from bot.appointment_messages import (
 )
 from bot.booking import day_window
 from bot.context import Services
-from bot.reminders_schedule import in_quiet_hours, should_send_late
-from bot.slots import is_closed_day
+from bot.domain.reminder_schedule import in_quiet_hours, should_send_late
+from bot.domain.slots import is_closed_day
 from storage.appointments import AgendaOutgoing, DueReminder, Outgoing
 from storage.outbox import OutboxItem, enqueue, erase_refs
 

@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.codes import parse_code
 from bot.config import Settings
 from bot.context import HelplineContext
+from bot.domain.codes import parse_code
 
 logger = logging.getLogger(__name__)
 

@@ -47,10 +47,10 @@ from bot import booking as rules
 from bot.appointment_messages import details, staff_notices, when
 from bot.config import Center, Service, Settings
 from bot.context import HelplineContext, Services
+from bot.domain.slots import FreeSlot
+from bot.domain.triage import has_danger_words
 from bot.i18n import Safe, Translator
 from bot.keyboards import MAX_BUTTONS
-from bot.slots import FreeSlot
-from bot.triage import has_danger_words
 from handlers.common import (
     MENU_APPOINTMENTS,
     MENU_BOOK,

@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram import User as TelegramUser
 from telegram.error import TelegramError
 
-from bot.config import Language
 from bot.context import HelplineContext, Services
+from bot.domain.language import Language
 from bot.i18n import Safe, Translator
 from bot.keyboards import QUICK_EXIT
 from bot.keyboards import with_quick_exit as with_quick_exit

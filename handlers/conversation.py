@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot import casework
 from bot.config import Settings
 from bot.context import HelplineContext
-from bot.triage import UrgencyReason, has_danger_words
+from bot.domain.triage import UrgencyReason, has_danger_words
 from handlers import fallback
 from handlers.common import emergency_numbers, relayable_content, reply
 

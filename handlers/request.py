@@ -55,8 +55,13 @@ from bot import casework
 from bot.cases import CATEGORIES, SCREENED_CATEGORY, UNKNOWN_CATEGORY
 from bot.config import Settings
 from bot.context import HelplineContext, Services
+from bot.domain.triage import (
+    LETHALITY_QUESTIONS,
+    UrgencyReason,
+    has_danger_words,
+    lethality_is_high,
+)
 from bot.i18n import Safe, Translator
-from bot.triage import LETHALITY_QUESTIONS, UrgencyReason, has_danger_words, lethality_is_high
 from handlers.common import (
     MENU_EXIT,
     MENU_REQUEST,

@@ -18,9 +18,9 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import casework
-from bot.codes import CODE_RE, parse_code
 from bot.config import Settings
 from bot.context import HelplineContext, Services
+from bot.domain.codes import CODE_RE, parse_code
 from bot.i18n import Translator
 from handlers.common import relayable_content, reply, translator_for
 from storage import cases as case_store

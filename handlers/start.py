@@ -18,8 +18,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.config import LANGUAGES, Language, Settings
+from bot.config import Settings
 from bot.context import HelplineContext
+from bot.domain.language import LANGUAGES, Language
 from bot.i18n import Translator
 from handlers.common import (
     MENU_HELP,

@@ -17,8 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.config import Settings
 from bot.context import HelplineContext, Services
-from bot.i18n import Translator
-from bot.stats import (
+from bot.domain.stats import (
     MonthlyFigures,
     bar,
     figures_csv,
@@ -26,6 +25,7 @@ from bot.stats import (
     monthly_figures,
     previous_month,
 )
+from bot.i18n import Translator
 
 logger = logging.getLogger(__name__)
 

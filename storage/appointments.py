@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.codes import new_code
-from bot.config import Language
+from bot.domain.codes import new_code
+from bot.domain.language import Language
 from storage.audit import record
 from storage.crypto import TextSealer
 from storage.db import Database, Row, from_db_time, maybe_from_db_time, to_db_time
@@ -107,7 +107,7 @@ class NewBooking:
     capacity: int
     note: str | None
     name_in_reminders: bool
-    # (offset, due time) pairs from bot.reminders_schedule.reminder_due_times.
+    # (offset, due time) pairs from bot.domain.reminder_schedule.reminder_due_times.
     reminders: Sequence[tuple[timedelta, datetime]]
     # Bookings the user made since this moment count against `daily_limit`.
     limit_since: datetime
@@ -201,7 +201,7 @@ class AppointmentRepository:
         return [self._appointment(row) for row in rows]
 
     async def taken(self, service_id: str, since: datetime, until: datetime) -> dict[datetime, int]:
-        """Booked seats per slot start of one service, for bot.slots."""
+        """Booked seats per slot start of one service, for bot.domain.slots."""
         rows = await self._db.fetch_all(
             "SELECT starts_at, COUNT(*) AS seats FROM appointments "
             "WHERE service_id = ? AND status = 'booked' AND starts_at >= ? AND starts_at < ? "

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.config import Language
+from bot.domain.language import Language
 from storage.crypto import TextSealer
 from storage.db import Database, Row, from_db_time, maybe_from_db_time, to_db_time
 

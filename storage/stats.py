@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.stats import AppointmentFact, CaseFact
+from bot.domain.stats import AppointmentFact, CaseFact
 from storage.db import Database, from_db_time, maybe_from_db_time, to_db_time
 
 

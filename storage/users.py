@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.config import Language
+from bot.domain.language import Language
 from storage.db import Database, Row, maybe_from_db_time, to_db_time
 
 

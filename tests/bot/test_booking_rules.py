@@ -24,7 +24,7 @@ from bot.booking import (
     why_unavailable,
 )
 from bot.config import BookingSettings, Localized, Service
-from bot.slots import TimeRange
+from bot.domain.slots import TimeRange
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=ALMATY)  # a Wednesday

@@ -19,8 +19,8 @@ from bot.cases import (
     utf16_length,
     visible_length,
 )
+from bot.domain.triage import DangerKind, DangerSignal
 from bot.i18n import Texts
-from bot.triage import DangerKind, DangerSignal
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from bot.codes import CODE_RE
+from bot.domain.codes import CODE_RE
 from sandbox import RecordedRequest, SimMessage, SimUser
 from tests.conftest import STAFF_CHAT_ID, Harness
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.codes import CODE_RE
+from bot.domain.codes import CODE_RE
 from handlers import request
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from bot.codes import CODE_RE
+from bot.domain.codes import CODE_RE
 from handlers.common import MENU_EXIT
 from sandbox import SimMessage, SimUser
 from tests.conftest import STAFF_CHAT_ID, Harness

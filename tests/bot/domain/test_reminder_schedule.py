@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders_schedule import (
+from bot.domain.reminder_schedule import (
     in_quiet_hours,
     quiet_hours_end,
     reminder_due_times,
     should_send_late,
 )
-from bot.slots import TimeRange
+from bot.domain.slots import TimeRange
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NIGHT = TimeRange(time(22), time(8))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.triage import (
+from bot.domain.triage import (
     LETHALITY_PRIMARY,
     LETHALITY_QUESTIONS,
     LETHALITY_SECONDARY,

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rota import DutyShift, ManualDuty, escalation_targets, next_duty_start, on_duty
-from bot.slots import TimeRange
+from bot.domain.rota import DutyShift, ManualDuty, escalation_targets, next_duty_start, on_duty
+from bot.domain.slots import TimeRange
 
 ALMATY = ZoneInfo("Asia/Almaty")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.slots import (
+from bot.domain.slots import (
     FreeSlot,
     TimeRange,
     bookable_days,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.slots import TimeRange, local_instant, require_aware
+from bot.domain.slots import TimeRange, local_instant, require_aware
 
 
 @dataclass(frozen=True)

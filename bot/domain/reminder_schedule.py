@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.slots import TimeRange, add_elapsed, local_instant, require_aware
+from bot.domain.slots import TimeRange, add_elapsed, local_instant, require_aware
 
 # Moved reminders go out this long before quiet hours begin ("the last minute").
 _BEFORE_QUIET = timedelta(minutes=1)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.codes import CODE_ALPHABET, CODE_LENGTH, is_code, new_code, parse_code
+from bot.domain.codes import CODE_ALPHABET, CODE_LENGTH, is_code, new_code, parse_code
 
 
 def test_alphabet_is_the_documented_one() -> None:
