@@ -34,21 +34,19 @@ from bot.reminders import (
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.updates import PerChatUpdateProcessor
-from handlers import (
-    agenda,
+from handlers.common import emergency_numbers, language_hint, with_quick_exit
+from handlers.private import (
     appointments,
-    audit,
     booking,
     conversation,
     fallback,
     forget,
     request,
     safety,
-    staff,
     start,
-    stats,
 )
-from handlers.common import emergency_numbers, language_hint, with_quick_exit
+from handlers.staff import agenda, audit, stats
+from handlers.staff import cases as staff_cases
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
@@ -115,7 +113,7 @@ def build_application(
         audit,
         agenda,
         stats,
-        staff,
+        staff_cases,
         conversation,
         fallback,
     ):

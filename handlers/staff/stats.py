@@ -26,6 +26,7 @@ from bot.domain.stats import (
     previous_month,
 )
 from bot.i18n import Translator
+from handlers.staff.gate import staff_member
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +45,6 @@ def _parse_month(text: str) -> date | None:
 
 def _this_month(services: Services) -> date:
     return services.clock.now().astimezone(services.settings.general.timezone).date().replace(day=1)
-
-
-async def _is_staff(update: Update, services: Services) -> bool:
-    """A member of the staff group, acting in the staff group (a button's data can be
-    forged in any chat)."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None or chat.id != services.settings.telegram.staff_chat_id:
-        return False
-    return await services.staff.is_member(user.id)
 
 
 def render(figures: MonthlyFigures, tr: Translator, services: Services) -> str:
@@ -119,7 +110,7 @@ async def _figures(services: Services, month: date) -> MonthlyFigures:
 async def show_stats(update: Update, context: HelplineContext) -> None:
     """/stats [YYYY-MM]: the month's figures (this month by default)."""
     services = context.services
-    if not await _is_staff(update, services) or update.effective_message is None:
+    if not await staff_member(update, services) or update.effective_message is None:
         return
     tr = services.tr(services.settings.general.default_language)
     month = _this_month(services)
@@ -140,7 +131,7 @@ async def show_month(update: Update, context: HelplineContext) -> None:
     query = update.callback_query
     services = context.services
     assert query is not None and query.data is not None
-    if not await _is_staff(update, services):
+    if not await staff_member(update, services):
         await query.answer()
         return
     month = _parse_month(query.data.removeprefix(MONTH_PREFIX))
@@ -163,11 +154,7 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     services = context.services
     user = update.effective_user
     assert query is not None and query.data is not None
-    if (
-        user is None
-        or not services.staff.is_admin(user.id)
-        or not await _is_staff(update, services)
-    ):
+    if user is None or not await staff_member(update, services, admin=True):
         await query.answer()  # nothing, not even "you may not"
         return
     tr = services.tr(services.settings.general.default_language)

@@ -45,14 +45,6 @@ from bot.appointment_messages import (
 from bot.config import Service, Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
-from handlers.booking import (
-    button,
-    days_keyboard,
-    offer_times,
-    taken_seats,
-    times_keyboard,
-    unavailable_key,
-)
 from handlers.common import (
     MENU_APPOINTMENTS,
     MENU_BOOK,
@@ -62,6 +54,14 @@ from handlers.common import (
     reply,
     strip_buttons,
     with_quick_exit,
+)
+from handlers.private.booking import (
+    button,
+    days_keyboard,
+    offer_times,
+    taken_seats,
+    times_keyboard,
+    unavailable_key,
 )
 from storage.appointments import Appointment, Outcome, Result
 from storage.users import User

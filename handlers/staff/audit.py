@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.domain.codes import parse_code
+from handlers.staff.gate import staff_member
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,7 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     services = context.services
     user = update.effective_user
     message = update.effective_message
-    if user is None or message is None or not services.staff.is_admin(user.id):
-        return
-    if not await services.staff.is_member(user.id):
+    if user is None or message is None or not await staff_member(update, services, admin=True):
         return
     tr = services.tr(services.settings.general.default_language)
     code = parse_code(" ".join(context.args or []))

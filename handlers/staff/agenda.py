@@ -26,6 +26,7 @@ from bot.appointment_messages import (
 from bot.booking import day_window
 from bot.config import Settings
 from bot.context import HelplineContext
+from handlers.staff.gate import staff_member
 from storage.appointments import Attendance, Outcome
 from storage.audit import record
 
@@ -39,10 +40,10 @@ _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 async def show_agenda(update: Update, context: HelplineContext) -> None:
     """/agenda [tomorrow|YYYY-MM-DD]: the day's appointments with attendance buttons."""
-    user = update.effective_user
-    if user is None or not await context.services.staff.is_member(user.id):
-        return
     services = context.services
+    user = update.effective_user
+    if user is None or not await staff_member(update, services):
+        return
     settings = services.settings
     tz = settings.general.timezone
     now = services.clock.now()
@@ -138,9 +139,7 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
     services = context.services
     settings = services.settings
     message = query.message
-    in_staff_group = message is not None and message.chat.id == settings.telegram.staff_chat_id
-    # A forged button in any other chat changes nothing, even for a member.
-    if user is None or not in_staff_group or not await services.staff.is_member(user.id):
+    if user is None or not await staff_member(update, services):
         await query.answer()
         return
     tr = services.tr(settings.general.default_language)

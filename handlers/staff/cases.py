@@ -23,23 +23,12 @@ from bot.context import HelplineContext, Services
 from bot.domain.codes import CODE_RE, parse_code
 from bot.i18n import Translator
 from handlers.common import relayable_content, reply, translator_for
+from handlers.staff.gate import staff_member
 from storage import cases as case_store
 from storage.audit import record
 from storage.cases import Case
 
 logger = logging.getLogger(__name__)
-
-
-async def _staff_member(update: Update, context: HelplineContext) -> bool:
-    """In the staff group and a member of it: otherwise the caller does nothing at all."""
-    chat = update.effective_chat
-    user = update.effective_user
-    services = context.services
-    if chat is None or user is None or chat.id != services.settings.telegram.staff_chat_id:
-        return False
-    if user.is_bot:
-        return False
-    return await services.staff.is_member(user.id)
 
 
 def _tr(context: HelplineContext) -> Translator:
@@ -112,7 +101,7 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
     services = context.services
     tr = _tr(context)
     case = None
-    if await _staff_member(update, context):
+    if await staff_member(update, context.services):
         case = await services.cases.get(int(query.data.rsplit(":", 1)[1]))
     if case is None:
         # To anyone else the button is as dead as any forged one: nothing is revealed.
@@ -156,11 +145,11 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
     case = await _case_of(services, message, to_user=True)
     if case is None:
         # Perhaps meant for a user: say how to reach them, and send nothing anywhere.
-        if await _is_staff_talk(services, message) and await _staff_member(update, context):
+        if await _is_staff_talk(services, message) and await staff_member(update, context.services):
             await message.reply_text(_tr(context)("staff.reply_to_card"))
         return
     # Ordinary talk among staff is none of the bot's business; non-members get nothing.
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     tr = _tr(context)
     if not case.is_open:
@@ -192,7 +181,7 @@ async def staff_edit(update: Update, context: HelplineContext) -> None:
     if message is None:
         return
     case = await _case_of(context.services, message, to_user=True)
-    if case is None or not await _staff_member(update, context):
+    if case is None or not await staff_member(update, context.services):
         return
     await message.reply_text(_tr(context)("staff.edit_not_sent"))
 
@@ -202,7 +191,7 @@ async def staff_edit(update: Update, context: HelplineContext) -> None:
 
 async def duty(update: Update, context: HelplineContext) -> None:
     """/duty takes the shift now; /duty off hands it back."""
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     services = context.services
     staff = update.effective_user
@@ -234,7 +223,7 @@ async def duty(update: Update, context: HelplineContext) -> None:
 
 async def on_duty(update: Update, context: HelplineContext) -> None:
     """/onduty: who gets urgent alerts now (by /duty, then the rota), and the backups."""
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     services = context.services
     tr = _tr(context)
@@ -262,7 +251,7 @@ async def _name_of(services: Services, user_id: int) -> str:
 
 async def close_command(update: Update, context: HelplineContext) -> None:
     """/close as a reply to a case (or /close CODE): closes it and tells the user kindly."""
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     tr = _tr(context)
     case = await _case_from_command(update, context)
@@ -277,7 +266,7 @@ async def close_command(update: Update, context: HelplineContext) -> None:
 
 async def block_command(update: Update, context: HelplineContext) -> None:
     """/block as a reply to a case: the person's messages stop reaching staff."""
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     tr = _tr(context)
     case = await _case_from_command(update, context)
@@ -291,7 +280,7 @@ async def block_command(update: Update, context: HelplineContext) -> None:
 
 async def unblock_command(update: Update, context: HelplineContext) -> None:
     """/unblock CODE: the person's messages reach staff again."""
-    if not await _staff_member(update, context):
+    if not await staff_member(update, context.services):
         return
     tr = _tr(context)
     case = await _case_from_command(update, context)

@@ -64,7 +64,7 @@ from handlers.common import (
     translator_for,
     with_quick_exit,
 )
-from handlers.conversation import to_case
+from handlers.private.conversation import to_case
 from storage.appointments import NewBooking, Outcome
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.codes import CODE_RE
-from handlers import request
+from handlers.private import request
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_user_identity,

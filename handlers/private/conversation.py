@@ -19,8 +19,8 @@ from bot import casework
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.domain.triage import UrgencyReason, has_danger_words
-from handlers import fallback
 from handlers.common import emergency_numbers, relayable_content, reply
+from handlers.private import fallback
 
 # "Passed on" is said at most this often, so a conversation is not doubled by receipts.
 ACKNOWLEDGE_EVERY = timedelta(minutes=10)

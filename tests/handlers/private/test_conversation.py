@@ -9,7 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.context import HelplineContext
-from handlers import conversation
+from handlers.private import conversation
 from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_staff_names,

@@ -1,0 +1,1 @@
+"""Handlers of the private chat with a villager: one module per flow."""
