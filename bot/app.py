@@ -9,7 +9,7 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot import casework
@@ -20,7 +20,7 @@ from bot.delivery import Delivery
 from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
-from bot.message_log import HelplineBot, MessageLog
+from bot.message_log import MessageCapturingRequest, MessageLog
 from bot.rate_limits import SendingRateLimiter
 from bot.reminders import (
     erase_appointments,
@@ -122,9 +122,9 @@ def build_application(
     return application
 
 
-def _build_bot(settings: Settings) -> HelplineBot:
+def _build_bot(settings: Settings) -> ExtBot[Any]:
     limits = settings.limits
-    return HelplineBot(
+    return ExtBot(
         token=settings.telegram.token or SANDBOX_TOKEN,
         base_url=settings.telegram.base_url,
         defaults=Defaults(
@@ -144,7 +144,7 @@ def _build_bot(settings: Settings) -> HelplineBot:
             max_retries=3,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
-        request=HTTPXRequest(connection_pool_size=256),
+        request=MessageCapturingRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
 
@@ -175,8 +175,8 @@ async def _post_init(application: HelplineApplication) -> None:
         cases=CaseRepository(db, sealer),
     )
     application.bot_data[SERVICES_KEY] = services
-    if isinstance(application.bot, HelplineBot):
-        application.bot.attach_message_log(services.message_log)
+    if isinstance(application.bot.request, MessageCapturingRequest):
+        application.bot.request.message_log = services.message_log
     services.message_log.start()
     services.due_work.append(Retention([erase_old_notes, casework.erase_closed_case_texts]))
     services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ExtBot
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.clock import Clock
 from storage.message_log import MessageLogRepository
@@ -127,32 +128,48 @@ class MessageLog:
                 logger.exception("could not store message ids")
 
 
-class HelplineBot(ExtBot[Any]):
-    """ExtBot that notes the ids of the messages it sends into private chats."""
+class MessageCapturingRequest(HTTPXRequest):
+    """The bot's HTTP request that notes the ids of the messages it sends.
 
-    __slots__ = ("_log_holder",)
+    Built on python-telegram-bot's public request interface (`BaseRequest.do_request`), so the
+    bot itself stays a plain ExtBot. The log is attached in post_init, once it exists."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Telegram objects are frozen after __init__; the log is attached in post_init.
-        with self._unfrozen():
-            self._log_holder: list[MessageLog] = []
+        self.message_log: MessageLog | None = None
 
-    @property
-    def message_log(self) -> MessageLog | None:
-        return self._log_holder[0] if self._log_holder else None
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, payload = await super().do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        endpoint = url.rsplit("/", 1)[-1]
+        if self.message_log is not None and status == 200 and endpoint in _MESSAGE_METHODS:
+            with contextlib.suppress(ValueError):
+                self._note(json.loads(payload).get("result"), request_data)
+        return status, payload
 
-    def attach_message_log(self, message_log: MessageLog) -> None:
-        self._log_holder[:] = [message_log]
-
-    async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
-        result = await super()._do_post(endpoint, data, **kwargs)
-        if self.message_log is not None and endpoint in _MESSAGE_METHODS:
-            message_id = result.get("message_id") if isinstance(result, dict) else None
-            date = result.get("date") if isinstance(result, dict) else None
-            sent_at = datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None
-            chat_id = data.get("chat_id")
-            if isinstance(message_id, int):
-                with contextlib.suppress(TypeError, ValueError):
-                    self.message_log.note(int(chat_id), message_id, sent_at)  # type: ignore[arg-type]
-        return result
+    def _note(self, result: object, request_data: RequestData | None) -> None:
+        if not isinstance(result, dict) or request_data is None:
+            return
+        message_id = result.get("message_id")
+        date = result.get("date")
+        chat_id = request_data.parameters.get("chat_id")
+        sent_at = datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None
+        if isinstance(message_id, int) and self.message_log is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                self.message_log.note(int(chat_id), message_id, sent_at)  # type: ignore[arg-type]
