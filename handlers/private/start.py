@@ -5,6 +5,8 @@ flowchart LR
     start[/start] -->|no language yet| lang{language?}
     lang -->|lang:kk / lang:ru| consent{consent?}
     start -->|no consent yet| consent
+    consent -->|consent:more| details[the full detail the law asks for, same question]
+    details -->|consent:yes| menu
     consent -->|consent:yes| menu[main menu]
     consent -->|consent:no| declined[numbers, /start to return]
     start -->|consented| menu
@@ -15,7 +17,10 @@ Nothing about the user but the chosen language is stored before consent.
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import Settings
@@ -36,6 +41,7 @@ from handlers.common import (
 
 CONSENT_YES = "consent:yes"
 CONSENT_NO = "consent:no"
+CONSENT_MORE = "consent:more"
 
 
 def _language_keyboard(tr: Translator) -> InlineKeyboardMarkup:
@@ -52,29 +58,41 @@ def _language_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def _consent_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    return with_quick_exit(
+def _consent_keyboard(tr: Translator, *, details_shown: bool = False) -> InlineKeyboardMarkup:
+    rows = [
         [
-            [
-                InlineKeyboardButton(tr("consent.accept"), callback_data=CONSENT_YES),
-                InlineKeyboardButton(tr("consent.decline"), callback_data=CONSENT_NO),
-            ]
-        ],
-        tr,
-    )
+            InlineKeyboardButton(tr("consent.accept"), callback_data=CONSENT_YES),
+            InlineKeyboardButton(tr("consent.decline"), callback_data=CONSENT_NO),
+        ]
+    ]
+    if not details_shown:
+        rows.append([InlineKeyboardButton(tr("consent.more"), callback_data=CONSENT_MORE)])
+    return with_quick_exit(rows, tr)
 
 
 async def _ask_consent(update: Update, context: HelplineContext, tr: Translator) -> None:
+    # One short screen in words a villager uses; the detail the law asks for (who keeps
+    # the data, why, what, how long, where) is one tap away, not a wall of legal text.
+    await reply(update, tr("consent.request"), _consent_keyboard(tr))
+
+
+async def show_consent_details(update: Update, context: HelplineContext) -> None:
+    """The "more about the data" button: the full detail, in place, with the same question."""
+    query = update.callback_query
+    assert query is not None
     services = context.services
+    tr = await translator_for(update, context)
     operator = (
         services.settings.centers[0].name.get(tr.language) if services.settings.centers else ""
     )
-    await reply(update, tr("start.intro"))
-    await reply(
-        update,
-        tr("consent.request", operator=operator, days=services.settings.privacy.retention_days),
-        _consent_keyboard(tr),
-    )
+    await query.answer()
+    days = services.settings.privacy.retention_days
+    term = tr.plural("consent.days", days, count=days)
+    text = tr("consent.details", operator=operator, days=term)
+    markup = _consent_keyboard(tr, details_shown=True)
+    # A double tap finds the detail already shown: not an error, and nothing to resend.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(text, reply_markup=markup)
 
 
 async def show_menu(update: Update, tr: Translator, title_key: str = "menu.title") -> None:
@@ -165,6 +183,7 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         CallbackQueryHandler(choose_language, pattern=r"^lang:(kk|ru)$"),
         CallbackQueryHandler(give_consent, pattern=f"^{CONSENT_YES}$"),
         CallbackQueryHandler(decline_consent, pattern=f"^{CONSENT_NO}$"),
+        CallbackQueryHandler(show_consent_details, pattern=f"^{CONSENT_MORE}$"),
         CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
         CallbackQueryHandler(show_help, pattern=f"^{MENU_HELP}$"),
     ]

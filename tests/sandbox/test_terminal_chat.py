@@ -22,9 +22,9 @@ async def test_a_newcomer_walks_through_start_consent_and_menu(start_bot: Harnes
         assert await chat.handle(line)
         await bot.emulator.wait_until(lambda: printed(expected))
 
-    # [3] and [6] are the quick exit, the last button of every private screen.
+    # [3] is the quick exit, the last button of every private screen.
     await type_line("/start", "[1] Қазақша   [2] Русский   [3] 🚪")
-    await type_line("1", "[4] Келісемін   [5] Жоқ   [6] 🚪")
+    await type_line("1", "[4] Иә, бастау   [5] Жоқ")
     await type_line("4", "🆘 Қазір қауіп бар")
     assert "Рақмет" in out.getvalue()
     await type_line(":sticker", bot.tr("kk", "fallback.unsupported"))

@@ -18,9 +18,16 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
 
     await user.press("Русский")
     consent = await user.wait_for_bot_message(lambda m: bool(m.buttons))
-    assert "Согласие на обработку данных" in consent.text
-    assert "90" in consent.text
-    assert "Сайрамский центр" in consent.text
+    # One short, plain screen: no legal text before the question.
+    assert consent.text.startswith("Здравствуйте!")
+    assert "анонимно" in consent.text and "стереть" in consent.text
+    assert [text for text, _ in consent.buttons] == [
+        "Да, начать",
+        "Нет",
+        "Подробнее о данных",
+        "🚪 Быстрый выход",
+    ]
+    assert len(user.bot_messages()) == 2  # the language prompt, then this one screen
     # Before consent, only the language is stored.
     rows = (
         sqlite3.connect(bot.settings.storage.path)
@@ -29,7 +36,18 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
     )
     assert rows == [("ru", None)]
 
-    await user.press("Согласен(на)")
+    # The detail the law asks for is one tap away, in the same message.
+    await user.press("Подробнее о данных")
+    details = await user.wait_for_bot_message(
+        lambda m: "Что мы храним" in m.text, include_edits=True
+    )
+    assert details.message_id == consent.message_id
+    assert "Сайрамский центр" in details.text  # who keeps the data
+    assert "90 дней" in details.text  # for how long, in words
+    assert "Казахстан" in details.text
+    assert "Подробнее о данных" not in [text for text, _ in details.buttons]
+
+    await user.press("Да, начать")
     menu = await user.wait_for_bot_message(lambda m: "Спасибо" in m.text)
     labels = [text for text, _ in menu.buttons]
     assert "🆘 Опасность сейчас" in labels
@@ -37,6 +55,23 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
     assert "🚪 Быстрый выход" in labels
     user_row = await bot.services.users.get(user.id)
     assert user_row is not None and user_row.has_consented
+
+
+async def test_consent_details_in_kazakh_say_who_why_what_how_long(bot: Harness) -> None:
+    user = bot.user(language_code="kk")
+    await user.send("/start")
+    await user.wait_for_bot_message()
+    await user.press("Қазақша")
+    consent = await user.wait_for_bot_message(lambda m: bool(m.buttons))
+    assert "жасырын" in consent.text
+    await user.press("Деректер туралы толығырақ")
+    details = await user.wait_for_bot_message(
+        lambda m: "Не сақтаймыз" in m.text, include_edits=True
+    )
+    assert "Сайрам орталығы" in details.text
+    assert "90 күн" in details.text
+    await user.press("Иә, бастау")
+    await user.wait_for_bot_message(lambda m: "Рақмет" in m.text)
 
 
 async def test_whole_first_contact_in_kazakh(bot: Harness) -> None:
