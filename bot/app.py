@@ -47,6 +47,7 @@ from handlers.private import (
 )
 from handlers.staff import agenda, audit, stats
 from handlers.staff import cases as staff_cases
+from handlers.staff import help as staff_help
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
@@ -114,6 +115,7 @@ def build_application(
         agenda,
         stats,
         staff_cases,
+        staff_help,
         conversation,
         fallback,
     ):

@@ -1,0 +1,28 @@
+"""/help in the staff group: the staff commands and how to answer a case."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.config import Settings
+from bot.context import HelplineContext
+from handlers.staff.gate import staff_member
+
+
+async def show_staff_help(update: Update, context: HelplineContext) -> None:
+    """Lists the staff commands; admins also see theirs. Outsiders get nothing."""
+    services = context.services
+    message = update.effective_message
+    if message is None or not await staff_member(update, services):
+        return
+    tr = services.tr(services.settings.general.default_language)
+    text = tr("staff.help")
+    if await staff_member(update, services, admin=True):
+        text += "\n\n" + tr("staff.help_admin")
+    await message.reply_text(text)
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    return [CommandHandler("help", show_staff_help, filters=staff_group)]
