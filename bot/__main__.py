@@ -81,12 +81,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     if settings.telegram.uses_sandbox:
-        from sandbox.chat import run_sandbox_chat
-
         print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
-        _quiet_for_chat(args.verbose)
-        code: int = asyncio.run(run_sandbox_chat(settings, keep_database=True))
-        return code
+        return _run_sandbox(settings, args, keep_database=True)
+    if args.web:
+        print("--web is the sandbox's page: it runs only without a bot token.", file=sys.stderr)
+        return 2
     from bot.app import build_application
 
     application = build_application(settings)
@@ -108,10 +107,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _load(example)
     if settings is None:
         return 1
+    return _run_sandbox(settings, args, keep_database=False)
+
+
+def _run_sandbox(settings: Settings, args: argparse.Namespace, *, keep_database: bool) -> int:
+    """The sandbox as a terminal chat, or as a page in the browser with --web."""
+    _quiet_for_chat(args.verbose)
+    if args.web:
+        from sandbox.web import run_sandbox_web
+
+        web_code: int = asyncio.run(
+            run_sandbox_web(settings, keep_database=keep_database, port=args.port)
+        )
+        return web_code
     from sandbox.chat import run_sandbox_chat
 
-    _quiet_for_chat(args.verbose)
-    code: int = asyncio.run(run_sandbox_chat(settings, keep_database=False))
+    code: int = asyncio.run(run_sandbox_chat(settings, keep_database=keep_database))
     return code
 
 
@@ -174,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (long polling; the sandbox without a token)")
     run.add_argument("--config", help=config_help)
+    _web_arguments(run)
     run.set_defaults(handler=cmd_run)
 
     check = commands.add_parser("check-config", help="validate the config and list every problem")
@@ -183,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="try the bot on the local emulator with the example config"
     )
+    _web_arguments(demo)
     demo.set_defaults(handler=cmd_demo)
 
     backup = commands.add_parser(
@@ -203,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--config", help=config_help)
     rotate.set_defaults(handler=cmd_rotate_key)
     return parser
+
+
+def _web_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--web",
+        action="store_true",
+        help="the sandbox as a page on localhost: a villager's phone and the staff group",
+    )
+    command.add_argument("--port", type=int, default=8088, help="the page's port (with --web)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
