@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -33,6 +34,7 @@ from bot.reminders import (
 )
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
+from bot.update_inbox import PersistentUpdateQueue
 from bot.updates import PerChatUpdateProcessor
 from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from handlers.private import (
@@ -56,6 +58,7 @@ from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
+from storage.update_inbox import UpdateInboxStore
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -84,11 +87,14 @@ def build_application(
     """Builds the Application; resources open in post_init and close in post_shutdown."""
     clock = clock or SystemClock()
     texts = texts or Texts.load()
+    # Stores each update before Telegram is told it arrived; the processor marks it handled.
+    update_queue = PersistentUpdateQueue()
     application = (
         ApplicationBuilder()
         .bot(_build_bot(settings))
+        .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(on_handled=update_queue.mark_handled))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -180,7 +186,16 @@ async def _post_init(application: HelplineApplication) -> None:
     if isinstance(application.bot.request, MessageCapturingRequest):
         application.bot.request.message_log = services.message_log
     services.message_log.start()
-    services.due_work.append(Retention([erase_old_notes, casework.erase_closed_case_texts]))
+    update_queue = application.update_queue
+    assert isinstance(update_queue, PersistentUpdateQueue)
+    update_queue.attach(UpdateInboxStore(db, sealer), clock.now)
+
+    async def purge_handled_update_ids(services: Services, now: datetime) -> int:
+        return await update_queue.purge_handled()
+
+    services.due_work.append(
+        Retention([erase_old_notes, casework.erase_closed_case_texts, purge_handled_update_ids])
+    )
     services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]
     casework.register_hooks(services)
     register_appointment_hooks(services)
@@ -190,6 +205,8 @@ async def _post_init(application: HelplineApplication) -> None:
     services.erasers.append(casework.erase_cases)
     services.erasers.append(erase_user_row)
     await _set_commands(application, services)
+    # Before polling starts: what was stored and not handled when the bot stopped goes first.
+    await update_queue.replay_unhandled(application.bot)
     # Whatever was pending when the bot stopped goes out now.
     delivery.start()
     if application.job_queue is not None:

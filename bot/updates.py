@@ -13,7 +13,7 @@ villager's /sos waits behind them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -25,8 +25,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     # the real limit on running updates is taken only once the chat's turn has come.
     WAITING_LIMIT = 100_000
 
-    def __init__(self, max_running_updates: int = 64) -> None:
+    def __init__(
+        self,
+        max_running_updates: int = 64,
+        on_handled: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(self.WAITING_LIMIT)
+        # Called when an update's handlers finished (not when they were cancelled by a
+        # stop or a crash): bot/update_inbox.py then forgets the stored copy.
+        self._on_handled = on_handled
         self._running = asyncio.Semaphore(max_running_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -36,18 +43,24 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             async with self._running:
                 await coroutine
+            await self._handled(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._running:
                 await coroutine
+            await self._handled(update)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 # Forget idle chats so the table does not grow with every villager.
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def _handled(self, update: object) -> None:
+        if self._on_handled is not None:
+            await self._on_handled(update)
 
     async def initialize(self) -> None:
         return None

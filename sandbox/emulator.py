@@ -573,6 +573,8 @@ class TelegramEmulator:
         self._change = asyncio.Event()
         self._clock_offset = 0.0
         self._latency = 0.0
+        # Methods whose calls wait at the door until released (a test freezes a handler).
+        self._held: dict[str, asyncio.Event] = {}
         self._faults: list[_Fault] = []
         self._rate_limits: _RateLimits | None = None
         self._closing = False
@@ -640,6 +642,16 @@ class TelegramEmulator:
 
     def set_latency(self, seconds: float) -> None:
         self._latency = seconds
+
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` wait, unanswered, until ``release(method)``: a handler that
+        makes one is frozen mid-way (a test can then kill the bot there)."""
+        self._held.setdefault(self._canonical(method), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        held = self._held.pop(self._canonical(method), None)
+        if held is not None:
+            held.set()
 
     def fail_next(
         self,
@@ -1326,6 +1338,9 @@ class TelegramEmulator:
             canonical, handler = entry
             params = _coerce(canonical, raw)
             record.params = params
+            held = self._held.get(canonical)
+            if held is not None:
+                await held.wait()
             fault = self._take_fault(canonical)
             if fault is not None and not fault.apply:
                 raise fault.error()

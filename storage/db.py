@@ -197,6 +197,16 @@ class Database:
             cursor = await connection.execute(sql, params)
             return cursor.rowcount
 
+    async def execute_alone(self, sql: str, params: Params = ()) -> int:
+        """One statement, atomic by itself (SQLite's autocommit): one round trip instead
+        of BEGIN, the statement and COMMIT. For hot paths that change one row."""
+        self._refuse_reentry("a write")
+        async with self._lock:
+            cursor = await self._connection.execute(sql, params)
+            changed = cursor.rowcount
+            await cursor.close()
+            return changed
+
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as connection:
             await connection.executemany(sql, rows)
