@@ -12,12 +12,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
-from bot import casework
+from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
+from bot.context import SERVICES_KEY, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
-from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import HelplineBot, MessageLog
@@ -55,6 +54,7 @@ from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
+from storage.unit_of_work import UnitOfWork
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def build_application(
     application = (
         ApplicationBuilder()
         .bot(_build_bot(settings))
-        .context_types(ContextTypes(context=HelplineContext))
+        .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -155,6 +155,19 @@ async def _post_init(application: HelplineApplication) -> None:
     sealer = TextSealer(settings.privacy.data_keys)
     outbox = OutboxRepository(db, sealer)
     delivery = Delivery(outbox, application.bot, clock, settings.timing)
+    users = UserRepository(db)
+    unit_of_work = UnitOfWork(db, sealer, clock.now, delivery.notify)
+    cases = CaseService(
+        write=unit_of_work.write,
+        records=CaseRepository(db, sealer),
+        users=users,
+        outbox=outbox,
+        settings=settings,
+        texts=texts,
+        clock=clock,
+        bot=application.bot,
+        sealer=sealer,
+    )
     services = Services(
         settings=settings,
         texts=texts,
@@ -166,26 +179,33 @@ async def _post_init(application: HelplineApplication) -> None:
         staff=StaffDirectory(
             application.bot, clock, settings.telegram.staff_chat_id, settings.telegram.admin_ids
         ),
-        users=UserRepository(db),
+        users=users,
         outbox=outbox,
         audit=AuditRepository(db),
         stats=StatsRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
         appointments=AppointmentRepository(db, sealer),
-        cases=CaseRepository(db, sealer),
+        cases=cases,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot, HelplineBot):
         application.bot.attach_message_log(services.message_log)
     services.message_log.start()
-    services.due_work.append(Retention([erase_old_notes, casework.erase_closed_case_texts]))
-    services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]
-    casework.register_hooks(services)
+    services.due_work.append(
+        Retention([erase_old_notes, lambda _, now: cases.erase_closed_case_texts(now)])
+    )
+    services.due_work += [
+        lambda _: cases.escalate_unclaimed_cases(),
+        lambda _: cases.resume_stalled_relays(),
+    ]
+    cases.register_delivery_hooks(delivery)
     register_appointment_hooks(services)
     services.due_work += [send_due_reminders, send_morning_agenda]
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(erase_appointments)
-    services.erasers.append(casework.erase_cases)
+    services.erasers.append(
+        lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
+    )
     services.erasers.append(erase_user_row)
     await _set_commands(application, services)
     # Whatever was pending when the bot stopped goes out now.

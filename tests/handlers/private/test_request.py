@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.codes import CODE_RE
-from handlers.private import request
+from handlers.private.request import danger_now
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import (
     assert_no_user_identity,
@@ -328,9 +328,7 @@ async def test_an_open_case_is_not_opened_twice_and_the_day_has_a_limit(
     assert code in (again.text or "") and "уже есть открытое" in (again.text or "")
     case = await bot.services.cases.by_code(code)
     assert case is not None
-    from bot import casework
-
-    await casework.close(bot.services, case, staff_id=900)
+    await bot.services.cases.staff_actions.close(case, staff_id=900)
     await user.wait_for_bot_message(lambda m: "закрыто" in (m.text or ""))
     await user.send("/request")
     limit = await user.wait_for_bot_message()
@@ -372,7 +370,7 @@ async def test_sos_gives_the_numbers_first_even_when_the_case_cannot_be_stored(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The database refuses the new case (a full disk): the numbers still come, first."""
-    from storage import cases as case_store
+    from storage.cases import CaseStore
 
     async def disk_full(*args: object, **kwargs: object) -> int:
         raise sqlite3.OperationalError("database or disk is full")
@@ -380,7 +378,7 @@ async def test_sos_gives_the_numbers_first_even_when_the_case_cannot_be_stored(
     user = bot.user()
     await bot.onboard(user, "ru")
     before = len(user.bot_messages())
-    monkeypatch.setattr(case_store, "insert_case", disk_full)
+    monkeypatch.setattr(CaseStore, "insert", disk_full)
     await user.send("/sos")
     failed = plain(bot.tr("ru", "sos.failed"))[:30]
     await user.wait_for_bot_message(lambda m: failed in (m.text or ""))
@@ -455,7 +453,7 @@ async def test_sos_does_not_wait_for_numbers_telegram_holds_back(
 ) -> None:
     """A 429 holds the direct numbers for half a minute: the case is opened and the staff
     alerted at once, and the numbers still reach the user, with the status."""
-    monkeypatch.setattr(request, "NUMBERS_WAIT", 0.3, raising=False)
+    monkeypatch.setattr(danger_now, "NUMBERS_WAIT", 0.3)
     bot = await start_bot({"timing": {"retry_base": "200ms"}})
     await bot.duty.send("/start")
     user = bot.user()
@@ -526,9 +524,7 @@ async def test_sos_over_the_daily_limit_leaves_no_empty_forum_topic(
     code = await request_case(bot, user, "ru")
     case = await bot.services.cases.by_code(code)
     assert case is not None
-    from bot import casework
-
-    await casework.close(bot.services, case, staff_id=900)
+    await bot.services.cases.staff_actions.close(case, staff_id=900)
     await user.wait_for_bot_message(lambda m: "закрыто" in (m.text or ""))
     await user.send("/sos")
     await user.wait_for_bot_message(lambda m: "много обращений" in (m.text or ""))

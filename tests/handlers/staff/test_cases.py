@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from bot import casework
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
@@ -211,8 +210,7 @@ async def test_a_card_delivered_after_the_case_was_taken_loses_its_button(
     await bot.onboard(user, "ru")
     bot.emulator.fail_next("sendMessage", count=1, status=500)  # the card is late
     # Opened directly: the card is the only message, so it is the one that fails.
-    opened = await casework.open_case(
-        bot.services,
+    opened = await bot.services.cases.intake.open_case(
         user_id=user.id,
         language="ru",
         category="crisis",
@@ -225,7 +223,7 @@ async def test_a_card_delivered_after_the_case_was_taken_loses_its_button(
     )
     case = opened.case
     assert case.card_message_id is None
-    await casework.take(bot.services, case, bot.staff.id, "Saule")
+    await bot.services.cases.staff_actions.take(case, bot.staff.id, "Saule")
     card = await bot.group.wait_for_bot_message(
         lambda m: "✋ Алған: Saule" in (m.text or ""), include_edits=True, timeout=10
     )

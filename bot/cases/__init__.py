@@ -1,0 +1,2 @@
+"""Cases (help requests): intake and urgency, escalation, the relay, staff actions,
+erasing; `CaseService` (bot/cases/service.py) holds them together."""
