@@ -191,6 +191,8 @@ async def _post_init(application: HelplineApplication) -> None:
     if isinstance(application.bot, HelplineBot):
         application.bot.attach_message_log(services.message_log)
     services.message_log.start()
+    # The cases service holds what it needs: the Services argument of the shared hook
+    # signatures (due work, retention, erasers) is not passed on to it.
     services.due_work.append(
         Retention([erase_old_notes, lambda _, now: cases.erase_closed_case_texts(now)])
     )
