@@ -16,13 +16,13 @@ import logging
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.cases import Case
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.codes import CODE_RE, parse_code
 from bot.i18n import Translator
 from handlers.common import relayable_content, reply, translator_for
 from handlers.staff.gate import staff_member
-from storage.cases import Case
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.cases import Case
 from bot.cases.intake import DailyLimitReached
 from bot.context import HelplineContext, Services
 from bot.domain.case_rules import UNKNOWN_CATEGORY
@@ -22,7 +23,6 @@ from handlers.common import (
 )
 from handlers.private.request.send import urgent_status
 from handlers.private.request.states import END, SOS_CONSENT, button, drop_draft
-from storage.cases import Case
 
 logger = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.cases import Case
 from bot.cases.intake import DailyLimitReached, OpenedCase
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
@@ -18,7 +19,6 @@ from handlers.common import (
 )
 from handlers.private.request.prompts import ask_category
 from handlers.private.request.states import END, Awaiting, draft_of, drop_draft
-from storage.cases import Case
 from storage.users import User
 
 

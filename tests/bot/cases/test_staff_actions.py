@@ -18,7 +18,9 @@ async def test_the_first_take_wins_and_a_closed_case_cannot_be_taken(bot: Harnes
     closed = await bot.services.cases.get(case.id)
     assert closed is not None and not closed.is_open and closed.taken_by_name == "Saule"
     assert await actions.take(closed, STAFF_ID, "Saule") == "closed"
-    await user.wait_for_bot_message(lambda m: case.code in (m.text or "") and "закрыто" in m.text)
+    await user.wait_for_bot_message(
+        lambda m: case.code in (m.text or "") and "закрыто" in (m.text or "")
+    )
 
 
 async def test_blocking_and_unblocking_the_person_behind_a_case(bot: Harness) -> None:
