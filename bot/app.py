@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -13,12 +12,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import casework
+from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import SERVICES_KEY, HelplineContext, Services, services_of
+from bot.context import SERVICES_KEY, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
-from bot.escalation import escalate_unclaimed_cases
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
@@ -58,6 +56,7 @@ from storage.db import Database
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
+from storage.unit_of_work import UnitOfWork
 from storage.update_inbox import UpdateInboxStore
 from storage.users import UserRepository
 
@@ -93,7 +92,7 @@ def build_application(
         ApplicationBuilder()
         .bot(_build_bot(settings))
         .update_queue(update_queue)
-        .context_types(ContextTypes(context=HelplineContext))
+        .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
         .concurrent_updates(PerChatUpdateProcessor(on_handled=update_queue.mark_handled))
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -163,6 +162,19 @@ async def _post_init(application: HelplineApplication) -> None:
     sealer = TextSealer(settings.privacy.data_keys)
     outbox = OutboxRepository(db, sealer)
     delivery = Delivery(outbox, application.bot, clock, settings.timing)
+    users = UserRepository(db)
+    unit_of_work = UnitOfWork(db, sealer, clock.now, delivery.notify)
+    cases = CaseService(
+        write=unit_of_work.write,
+        records=CaseRepository(db, sealer),
+        users=users,
+        outbox=outbox,
+        settings=settings,
+        texts=texts,
+        clock=clock,
+        bot=application.bot,
+        sealer=sealer,
+    )
     services = Services(
         settings=settings,
         texts=texts,
@@ -174,13 +186,13 @@ async def _post_init(application: HelplineApplication) -> None:
         staff=StaffDirectory(
             application.bot, clock, settings.telegram.staff_chat_id, settings.telegram.admin_ids
         ),
-        users=UserRepository(db),
+        users=users,
         outbox=outbox,
         audit=AuditRepository(db),
         stats=StatsRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
         appointments=AppointmentRepository(db, sealer),
-        cases=CaseRepository(db, sealer),
+        cases=cases,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot.request, MessageCapturingRequest):
@@ -189,20 +201,29 @@ async def _post_init(application: HelplineApplication) -> None:
     update_queue = application.update_queue
     assert isinstance(update_queue, PersistentUpdateQueue)
     update_queue.attach(UpdateInboxStore(db, sealer), clock.now)
-
-    async def purge_handled_update_ids(services: Services, now: datetime) -> int:
-        return await update_queue.purge_handled()
-
+    # The cases service holds what it needs: the Services argument of the shared hook
+    # signatures (due work, retention, erasers) is not passed on to it.
     services.due_work.append(
-        Retention([erase_old_notes, casework.erase_closed_case_texts, purge_handled_update_ids])
+        Retention(
+            [
+                erase_old_notes,
+                lambda _, now: cases.erase_closed_case_texts(now),
+                lambda _, now: update_queue.purge_handled(),
+            ]
+        )
     )
-    services.due_work += [escalate_unclaimed_cases, casework.resume_stalled_relays]
-    casework.register_hooks(services)
+    services.due_work += [
+        lambda _: cases.escalate_unclaimed_cases(),
+        lambda _: cases.resume_stalled_relays(),
+    ]
+    cases.register_delivery_hooks(delivery)
     register_appointment_hooks(services)
     services.due_work += [send_due_reminders, send_morning_agenda]
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(erase_appointments)
-    services.erasers.append(casework.erase_cases)
+    services.erasers.append(
+        lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
+    )
     services.erasers.append(erase_user_row)
     await _set_commands(application, services)
     # Before polling starts: what was stored and not handled when the bot stopped goes first.

@@ -11,17 +11,17 @@ from typing import Any
 import aiosqlite
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.casework import Casework
+from bot.cases.service import CaseService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.domain.language import Language
+from bot.domain.request_draft import RequestDraft
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory
 from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
-from storage.cases import CaseRepository
 from storage.crypto import TextSealer
 from storage.db import Database
 from storage.outbox import OutboxRepository
@@ -54,13 +54,12 @@ class Services:
     stats: StatsRepository
     message_log: MessageLog
     appointments: AppointmentRepository
-    cases: CaseRepository
+    # The cases feature (bot/cases/): intake, escalation, relay, staff actions, erasing.
+    cases: CaseService
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
     # What /forget erases, in order; each feature that stores user data adds its eraser.
     erasers: list[Eraser] = field(default_factory=list)
-    # Casework's in-process state: the staff group's kind, flood windows (bot/casework.py).
-    casework: Casework = field(default_factory=Casework)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Transaction]:
@@ -79,9 +78,23 @@ class Services:
             await work(self)
 
 
-class HelplineContext(
-    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
-):
+class UserData(dict[Any, Any]):
+    """One person's memory between updates (in memory only: a restart forgets it).
+
+    The request flow's draft is a typed attribute; it is still a dict for the flows that
+    keep string keys (booking), and `clear()` (the quick exit, forget-me) drops both.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.request_draft: RequestDraft | None = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.request_draft = None
+
+
+class HelplineContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[Any, Any]]):
     @property
     def services(self) -> Services:
         return services_of(self.application)

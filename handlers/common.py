@@ -9,11 +9,11 @@ from telegram import User as TelegramUser
 from telegram.error import TelegramError
 
 from bot.context import HelplineContext, Services
+from bot.domain.case_rules import MessageKind
 from bot.domain.language import Language
 from bot.i18n import Safe, Translator
 from bot.keyboards import QUICK_EXIT
 from bot.keyboards import with_quick_exit as with_quick_exit
-from storage.cases import MessageKind
 from storage.users import User
 
 MENU_REQUEST = "menu:request"

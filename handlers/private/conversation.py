@@ -10,20 +10,14 @@ A user without an open case gets the same answers as outside any flow.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot import casework
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.domain.triage import UrgencyReason, has_danger_words
 from handlers.common import emergency_numbers, relayable_content, reply
 from handlers.private import fallback
-
-# "Passed on" is said at most this often, so a conversation is not doubled by receipts.
-ACKNOWLEDGE_EVERY = timedelta(minutes=10)
 
 
 async def to_case(update: Update, context: HelplineContext) -> bool:
@@ -57,22 +51,20 @@ async def to_case(update: Update, context: HelplineContext) -> bool:
         return False
     kind, body, file_id = content
     now = services.clock.now()
-    await casework.add_user_message(services, case, kind, body, file_id)
+    cases = services.cases
+    await cases.relay.add_user_message(case, kind, body, file_id)
     if body and not case.urgent and has_danger_words(body):
-        turned = await casework.make_urgent(services, case, [UrgencyReason.DANGER_WORDS], body)
+        turned = await cases.intake.make_urgent(case, [UrgencyReason.DANGER_WORDS], body)
         if turned is not None:
-            key = "request.alerted" if turned[1] else "request.nobody_on_duty"
-            await casework.tell_user(
-                services, case, [emergency_numbers(services, tr), tr(key, code=case.code)]
+            key = "request.alerted" if turned.on_duty else "request.nobody_on_duty"
+            await cases.intake.tell_user(
+                case, [emergency_numbers(services, tr), tr(key, code=case.code)]
             )
             return True
-    work = services.casework
-    if work.flood.hit(telegram_user.id, now):
+    receipt = cases.relay.receipt(telegram_user.id, now)
+    if receipt == "slow_down":
         await reply(update, tr("conversation.slow_down"))
-        return True
-    last = work.acknowledged.get(telegram_user.id)
-    if last is None or now - last >= ACKNOWLEDGE_EVERY:
-        work.acknowledged[telegram_user.id] = now
+    elif receipt == "passed_on":
         await reply(update, tr("conversation.passed_on", code=case.code))
     return True
 

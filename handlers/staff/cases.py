@@ -14,25 +14,21 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import casework
+from bot.cases import Case
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.codes import CODE_RE, parse_code
 from bot.i18n import Translator
 from handlers.common import relayable_content, reply, translator_for
 from handlers.staff.gate import staff_member
-from storage import cases as case_store
-from storage.audit import record
-from storage.cases import Case
 
 logger = logging.getLogger(__name__)
 
 
 def _tr(context: HelplineContext) -> Translator:
-    return casework.staff_tr(context.services)
+    return context.services.cases.staff_side.tr
 
 
 # A reply to these goes to the user; a reply to a notice (which may name a colleague) or
@@ -111,7 +107,7 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
     staff = update.effective_user
     assert staff is not None
     if action == "take":
-        outcome = await casework.take(services, case, staff.id, staff.first_name)
+        outcome = await services.cases.staff_actions.take(case, staff.id, staff.first_name)
         if outcome == "taken":
             await query.answer(tr("staff.you_took", code=case.code))
         elif outcome == "already":
@@ -121,12 +117,12 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
         else:
             await query.answer(tr("staff.already_closed", code=case.code))
     elif action == "close":
-        closed = await casework.close(services, case, staff.id)
+        closed = await services.cases.staff_actions.close(case, staff.id)
         await query.answer(
             tr("staff.closed_short" if closed else "staff.already_closed", code=case.code)
         )
     elif action == "block":
-        await casework.set_blocked(services, case, staff.id, True)
+        await services.cases.staff_actions.set_blocked(case, staff.id, True)
         await query.answer(tr("staff.blocked_short", code=case.code))
     else:
         await query.answer()
@@ -163,8 +159,7 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
         await message.reply_text(tr("staff.cannot_relay"))
         return
     kind, body, file_id = content
-    await casework.relay_staff_message(
-        services,
+    await services.cases.relay.relay_staff_message(
         case,
         staff_id=staff.id,
         staff_name=staff.first_name,
@@ -197,24 +192,15 @@ async def duty(update: Update, context: HelplineContext) -> None:
     staff = update.effective_user
     assert staff is not None
     tr = _tr(context)
-    now = services.clock.now()
     args = context.args or []
     off = bool(args) and args[0].lower() in ("off", "выкл", "өшіру")
-    async with services.write() as tx:
-        if off:
-            had = await case_store.hand_back_duty(tx.connection, staff.id)
-        else:
-            await case_store.take_duty(tx.connection, staff.id, staff.first_name, now)
-            had = True
-        await record(
-            tx.connection, at=now, actor_id=staff.id, action="duty_off" if off else "duty_on"
-        )
+    had = await services.cases.staff_actions.set_duty(staff.id, staff.first_name, on=not off)
     if off:
         await reply(
             update, tr("staff.duty_off" if had else "staff.duty_was_off", name=staff.first_name)
         )
         return
-    until = now + services.settings.urgent.manual_duty_max
+    until = services.clock.now() + services.settings.urgent.manual_duty_max
     local = until.astimezone(services.settings.general.timezone)
     await reply(
         update, tr("staff.duty_on", name=staff.first_name, until=local.strftime("%d.%m %H:%M"))
@@ -227,26 +213,12 @@ async def on_duty(update: Update, context: HelplineContext) -> None:
         return
     services = context.services
     tr = _tr(context)
-    manual = {entry.user_id: entry.name for entry in await services.cases.manual_duty()}
-    people = []
-    for user_id in await casework.on_duty_now(services):
-        people.append(manual.get(user_id) or await _name_of(services, user_id))
-    backups = [await _name_of(services, user_id) for user_id in services.settings.urgent.backup_ids]
+    people, backups = await services.cases.staff_side.on_duty_names()
     backup_text = ", ".join(backups) or "—"
     if people:
         await reply(update, tr("staff.on_duty", names=", ".join(people), backups=backup_text))
     else:
         await reply(update, tr("staff.nobody_on_duty", backups=backup_text))
-
-
-async def _name_of(services: Services, user_id: int) -> str:
-    try:
-        member = await services.bot.get_chat_member(
-            services.settings.telegram.staff_chat_id, user_id
-        )
-    except TelegramError:
-        return str(user_id)
-    return member.user.first_name
 
 
 async def close_command(update: Update, context: HelplineContext) -> None:
@@ -260,7 +232,7 @@ async def close_command(update: Update, context: HelplineContext) -> None:
         return
     staff = update.effective_user
     assert staff is not None
-    if not await casework.close(context.services, case, staff.id):
+    if not await context.services.cases.staff_actions.close(case, staff.id):
         await reply(update, tr("staff.already_closed", code=case.code))
 
 
@@ -275,7 +247,7 @@ async def block_command(update: Update, context: HelplineContext) -> None:
         return
     staff = update.effective_user
     assert staff is not None
-    await casework.set_blocked(context.services, case, staff.id, True)
+    await context.services.cases.staff_actions.set_blocked(case, staff.id, True)
 
 
 async def unblock_command(update: Update, context: HelplineContext) -> None:
@@ -289,7 +261,7 @@ async def unblock_command(update: Update, context: HelplineContext) -> None:
         return
     staff = update.effective_user
     assert staff is not None
-    await casework.set_blocked(context.services, case, staff.id, False)
+    await context.services.cases.staff_actions.set_blocked(case, staff.id, False)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:

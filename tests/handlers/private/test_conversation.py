@@ -37,7 +37,7 @@ async def test_staff_reply_reaches_the_user_and_the_answer_reaches_the_case_thre
 
     await bot.staff.send_in(bot.group, "Здравствуйте! <Мы> рядом & слышим вас", reply_to=card_id)
     # Answering takes the case: the chain of re-alerts would stop, the card says who.
-    taken = await user.wait_for_bot_message(lambda m: "взял" in (m.text or ""))
+    taken = await user.wait_for_bot_message(lambda m: "в работе" in (m.text or ""))
     assert "Saule" not in (taken.text or "")
     reply = await user.wait_for_bot_message(lambda m: "Психолог:" in (m.text or ""))
     assert reply.text == "👩‍⚕️ Психолог:\nЗдравствуйте! <Мы> рядом & слышим вас"
@@ -298,15 +298,12 @@ async def test_after_forget_me_due_work_posts_no_empty_relay(bot: Harness) -> No
     await _card(bot, code)
     case = await bot.services.cases.by_code(code)
     assert case is not None
-    from bot import casework
-    from storage import cases as case_store
+    from storage.cases import CaseMessageStore
 
     # A message stored while a batch was on its way waits for the next batch; the user
     # erases their data before it goes (as /forget does, in one transaction).
-    async with bot.services.db.transaction() as connection:
-        await case_store.add_message(
-            connection,
-            bot.services.sealer,
+    async with bot.services.write() as tx:
+        await CaseMessageStore.of(tx).add(
             case_id=case.id,
             author="user",
             kind="photo",
@@ -314,8 +311,7 @@ async def test_after_forget_me_due_work_posts_no_empty_relay(bot: Harness) -> No
             file_id="photo-1",
             now=bot.services.clock.now(),
         )
-        await casework.erase_cases(connection, bot.services, user.id, bot.services.clock.now())
-    bot.services.delivery.notify()
+        await bot.services.cases.erase_user_cases(tx.connection, user.id, tx.now)
     await settle(bot)
     sent = len(bot.emulator.requests)
     await bot.run_due_work()

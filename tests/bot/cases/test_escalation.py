@@ -4,33 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bot.cases import next_escalation
 from sandbox import SimMessage
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import code_in, settle
 
 NOW = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)
 AFTER = timedelta(minutes=5)
-
-
-@pytest.mark.parametrize(
-    ("step", "maximum", "expected"),
-    [
-        (0, 3, NOW + AFTER),  # the first alert went out: the first re-alert is due later
-        (1, 3, NOW + AFTER),
-        (2, 3, NOW + AFTER),
-        (3, 3, None),  # the last re-alert: nothing more
-        (0, 0, None),  # re-alerts switched off
-        (5, 3, None),
-    ],
-)
-def test_next_escalation(step: int, maximum: int, expected: datetime | None) -> None:
-    assert (
-        next_escalation(step=step, now=NOW, escalate_after=AFTER, max_escalations=maximum)
-        == expected
-    )
 
 
 def _realerts(bot: Harness, code: str) -> list[SimMessage]:

@@ -1,0 +1,262 @@
+"""Case cards in the staff group: their texts, their buttons, and posting or editing them.
+
+A card shows the case (code, category, why urgent, risk answers, the story) and never
+the user's name, username, id or (unasked) phone. Every card of a case says who took it;
+only the first keeps the story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.cases.outgoing import CARD, CARD_EDIT, DUTY_ALERT, PART, REPOST, html, placement, to_staff
+from bot.cases.staff_side import StaffSide
+from bot.domain.message_text import TELEGRAM_TEXT_LIMIT, split_text, visible_length
+from bot.domain.triage import (
+    LETHALITY_QUESTIONS,
+    DangerSignal,
+    UrgencyReason,
+    find_danger_signals,
+)
+from bot.i18n import Safe, Translator, escape
+from storage.cases import Case, CaseMessageStore
+from storage.unit_of_work import OutboxWriter, Transaction
+
+TAKE_PREFIX = "case:take:"
+CLOSE_PREFIX = "case:close:"
+BLOCK_PREFIX = "case:block:"
+
+# Room kept on a card for the line added when someone takes the case.
+CARD_EDIT_RESERVE: Final = 300
+
+Translate = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a staff card shows; never the user's name, username, id or (unasked) phone."""
+
+    code: str
+    category: str
+    reasons: tuple[str, ...]
+    signals: tuple[DangerSignal, ...]
+    screen: Mapping[str, bool | None] | None
+    reply_by: str
+    callback_phone: str | None
+    created_at: datetime
+    story: str | None
+    voice_notes: int
+    in_topic: bool
+
+
+def card_facts(case: Case, *, signals: tuple[DangerSignal, ...] | None = None) -> CardFacts:
+    return CardFacts(
+        code=case.code,
+        category=case.category,
+        reasons=case.urgent_reasons,
+        signals=tuple(find_danger_signals(case.story or "")) if signals is None else signals,
+        screen=case.screen,
+        reply_by=case.reply_by,
+        callback_phone=case.callback_phone if case.reply_by == "call" else None,
+        created_at=case.created_at,
+        story=case.story,
+        voice_notes=len(case.story_voice),
+        in_topic=case.topic_id is not None,
+    )
+
+
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
+def card_header(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> str:
+    """The card without the story: title, category, why urgent, risk answers, time."""
+    urgent = bool(facts.reasons)
+    lines = [tr("card.title_urgent" if urgent else "card.title", code=facts.code)]
+    lines.append(tr("card.category", category=tr(f"category.{facts.category}")))
+    if urgent:
+        lines.append(tr("card.reasons", reasons=Safe("; ".join(reason_texts(tr, facts)))))
+    if facts.screen is not None:
+        lines.append(screen_summary(tr, facts.screen))
+    if facts.reply_by == "call" and facts.callback_phone:
+        lines.append(tr("card.reply_call", phone=facts.callback_phone))
+    else:
+        lines.append(tr("card.reply_topic" if facts.in_topic else "card.reply_chat"))
+    lines.append(tr("card.time", time=local_time(facts.created_at, tz)))
+    return "\n".join(lines)
+
+
+def reason_texts(tr: Translate, facts: CardFacts) -> list[str]:
+    texts = []
+    for reason in facts.reasons:
+        if reason == UrgencyReason.DANGER_WORDS:
+            words = ", ".join(dict.fromkeys(s.matched for s in facts.signals))
+            if words:
+                texts.append(tr("card.reason.danger_words", words=words))
+            else:
+                # The words were in the conversation, which the card does not repeat.
+                texts.append(tr("card.reason.danger_words_later"))
+        elif reason in (UrgencyReason.SOS_BUTTON, UrgencyReason.LETHALITY_SCREEN):
+            texts.append(tr(f"card.reason.{reason}"))
+    return texts
+
+
+def screen_summary(tr: Translate, screen: Mapping[str, bool | None]) -> str:
+    """Risk answers, yes ones named: staff act on the yes answers."""
+    yes = [tr(f"card.screen.{q}") for q in LETHALITY_QUESTIONS if screen.get(q) is True]
+    no = sum(1 for q in LETHALITY_QUESTIONS if screen.get(q) is False)
+    skipped = len(LETHALITY_QUESTIONS) - len(yes) - no
+    return tr(
+        "card.screen",
+        yes=Safe(", ".join(yes)) if yes else "—",
+        no=no,
+        skipped=skipped,
+    )
+
+
+def render_card(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> list[str]:
+    """The card as one or more HTML messages; only the first carries the buttons."""
+    header = card_header(tr, facts, tz)
+    if facts.story:
+        story_title = tr("card.story")
+        budget = (
+            TELEGRAM_TEXT_LIMIT
+            - visible_length(header)
+            - visible_length(story_title)
+            - CARD_EDIT_RESERVE
+        )
+        first_budget = max(budget, 200)
+        first, *rest = split_text(facts.story, first_budget)
+        if rest:
+            # Later parts get a fresh full budget.
+            rest = split_text(facts.story[len(first) :].lstrip(), TELEGRAM_TEXT_LIMIT - 200)
+        body = f"{header}\n\n{story_title}\n{escape(first)}"
+    else:
+        rest = []
+        body = f"{header}\n\n{tr('card.no_story')}"
+    if facts.voice_notes:
+        body += "\n" + tr("card.voice", count=facts.voice_notes)
+    total = len(rest) + 1
+    messages = [body]
+    for number, piece in enumerate(rest, start=2):
+        messages.append(tr("card.continued", code=facts.code, part=number, total=total) + "\n")
+        messages[-1] += escape(piece)
+    return messages
+
+
+def taken_line(tr: Translate, name: str, at: datetime, tz: ZoneInfo) -> str:
+    return tr("card.taken", name=name, time=at.astimezone(tz).strftime("%H:%M"))
+
+
+def take_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr("card.take"), callback_data=f"{TAKE_PREFIX}{case.id}")]]
+    )
+
+
+def taken_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(tr("card.close"), callback_data=f"{CLOSE_PREFIX}{case.id}"),
+                InlineKeyboardButton(tr("card.block"), callback_data=f"{BLOCK_PREFIX}{case.id}"),
+            ]
+        ]
+    )
+
+
+# ------------------------------------------------------------------ posting and editing
+
+
+async def post_card(side: StaffSide, outbox: OutboxWriter, case: Case) -> None:
+    """The first card, the rest of a long story and the story's voice notes."""
+    tr = side.tr
+    first, *rest = render_card(tr, card_facts(case), side.tz)
+    place = placement(case, reply_to_card=False)
+    await to_staff(outbox, side.chat_id, case, html(first, take_keyboard(tr, case), **place), CARD)
+    for text in rest:
+        await to_staff(outbox, side.chat_id, case, html(text, **place), PART)
+    label = tr("relay.label", code=case.code)
+    for file_id in case.story_voice:
+        await to_staff(
+            outbox,
+            side.chat_id,
+            case,
+            {"voice": file_id, "caption": label, "parse_mode": "HTML", **place},
+            PART,
+            "sendVoice",
+        )
+
+
+async def post_alert(
+    side: StaffSide,
+    outbox: OutboxWriter,
+    case: Case,
+    key: str,
+    *,
+    signals: tuple[DangerSignal, ...] | None = None,
+    **params: Any,
+) -> None:
+    """A re-alert or a "now urgent" alert: the card's header, under the card, with the button."""
+    tr = side.tr
+    header = card_header(tr, card_facts(case, signals=signals), side.tz)
+    text = tr(key, **params) + "\n\n" + header
+    place = placement(case, reply_to_card=True)
+    markup = take_keyboard(tr, case) if case.taken_at is None else None
+    await to_staff(outbox, side.chat_id, case, html(text, markup, **place), REPOST)
+
+
+async def alert_duty(
+    side: StaffSide,
+    outbox: OutboxWriter,
+    case: Case,
+    targets: list[int],
+    signals: tuple[DangerSignal, ...] | None = None,
+) -> None:
+    """Direct messages to the on-duty people (and backups): short, no story, no buttons."""
+    tr = side.tr
+    facts = card_facts(case, signals=signals)
+    text = tr(
+        "duty_alert.text",
+        code=case.code,
+        category=tr(f"category.{case.category}"),
+        group=tr("duty_alert.group"),
+    )
+    if facts.reasons:
+        text += "\n" + tr("card.reasons", reasons=Safe("; ".join(reason_texts(tr, facts))))
+    for user_id in targets:
+        await outbox.add(
+            chat_id=user_id,
+            method="sendMessage",
+            params=html(text),
+            purpose=DUTY_ALERT,
+            ref=case.id,
+        )
+
+
+async def edit_cards(side: StaffSide, tx: Transaction, case: Case, footer: str) -> None:
+    """Every card of the case says who took it; only the first keeps the story."""
+    tr = side.tr
+    ids = await CaseMessageStore.of(tx).card_ids(side.chat_id, case.id)
+    facts = card_facts(case)
+    first = render_card(tr, facts, side.tz)[0]
+    header = card_header(tr, facts, side.tz)
+    markup = taken_keyboard(tr, case) if case.is_open else None
+    for message_id in ids:
+        text = first if message_id == case.card_message_id else tr("card.realert_done") + "\n\n"
+        if message_id != case.card_message_id:
+            text += header
+        await to_staff(
+            tx.outbox,
+            side.chat_id,
+            case,
+            html(text + "\n\n" + footer, markup, message_id=message_id),
+            CARD_EDIT,
+            "editMessageText",
+        )

@@ -1,0 +1,157 @@
+"""What happens when a message about a case is delivered or fails for good.
+
+Delivered: the group message is linked to its case (so a staff reply finds its way
+back); a delivered relay lets the next batch go; a card that arrives after the case was
+taken loses its button. Failed: a deleted forum topic is recreated and the message
+retried there; a relay Telegram refuses for good, a user who blocked the bot, and a
+staff member who cannot get direct messages are each reported to staff.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import Forbidden, TelegramError
+
+from bot.cases.cards import edit_cards, taken_line
+from bot.cases.outgoing import (
+    CARD,
+    DUTY_ALERT,
+    GROUP_KINDS,
+    NOTICE,
+    RELAY,
+    REPOST,
+    TO_USER,
+    Write,
+    html,
+    placement,
+    to_staff,
+)
+from bot.cases.relay import Relay
+from bot.cases.staff_side import StaffSide
+from bot.delivery import Delivery
+from storage.cases import Case, CaseMessageStore, CaseRepository, CaseStore
+from storage.outbox import OutboxItem, OutboxRepository
+from storage.unit_of_work import OutboxWriter
+
+logger = logging.getLogger(__name__)
+
+
+class CaseDeliveryHooks:
+    def __init__(
+        self,
+        *,
+        write: Write,
+        records: CaseRepository,
+        side: StaffSide,
+        relay: Relay,
+        outbox: OutboxRepository,
+    ) -> None:
+        self._write = write
+        self._records = records
+        self._side = side
+        self._relay = relay
+        self._outbox = outbox
+        # (case id, staff id): the "cannot DM them" notice was posted already.
+        self._dm_failures: set[tuple[int, int]] = set()
+
+    def register(self, delivery: Delivery) -> None:
+        for purpose in GROUP_KINDS:
+            delivery.on_delivered[purpose] = self.delivered_to_group
+            delivery.on_failed[purpose] = self.group_failed
+        delivery.on_failed[TO_USER] = self.user_unreachable
+        delivery.on_failed[DUTY_ALERT] = self.cannot_dm
+
+    async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
+        if message_id is None or item.ref is None:
+            return
+        # The link commits on its own: a staff reply to this message must find its case
+        # even if what follows fails.
+        async with self._write() as tx:
+            await CaseMessageStore.of(tx).link_staff_message(
+                item.chat_id, message_id, item.ref, GROUP_KINDS[item.purpose]
+            )
+        if item.purpose not in (RELAY, CARD, REPOST):
+            return
+        case = await self._records.get(item.ref)
+        if case is None:
+            return
+        if item.purpose == RELAY:
+            async with self._write() as tx:
+                await self._relay.relay_pending(tx, case)
+        elif case.taken_at is not None and case.taken_by_name:
+            # Taken while this card was still on its way: it must not offer the button.
+            line = taken_line(self._side.tr, case.taken_by_name, case.taken_at, self._side.tz)
+            async with self._write() as tx:
+                await edit_cards(self._side, tx, case, line)
+
+    async def group_failed(self, item: OutboxItem, error: TelegramError) -> bool:
+        """A deleted forum topic: make a new one for the case and send there. A relay that
+        Telegram refuses for good (a file it no longer has ...) is not lost in silence:
+        staff are told that a message of the case could not be passed on."""
+        if item.ref is None:
+            return False
+        if "thread not found" not in error.message.lower():
+            if item.purpose == RELAY:
+                case = await self._records.get(item.ref)
+                if case is not None:
+                    await self._notice(case, "staff.relay_failed")
+            return False
+        async with self._side.topic_lock:
+            case = await self._records.get(item.ref)
+            if case is None:
+                return False
+            topic_id = case.topic_id
+            if topic_id is None or topic_id == item.params.get("message_thread_id"):
+                topic_id = await self._side.create_topic(case.code)
+                if topic_id is None:
+                    return False
+                async with self._write() as tx:
+                    await CaseStore.of(tx).set_topic(case.id, topic_id)
+        params = {k: v for k, v in item.params.items() if k != "chat_id"}
+        params["message_thread_id"] = topic_id
+        params.pop("reply_parameters", None)
+        await self._outbox.update_params(item.id, item.chat_id, params)
+        logger.info("recreated a deleted forum topic for a case")
+        return True
+
+    async def user_unreachable(self, item: OutboxItem, error: TelegramError) -> bool:
+        """403 from the user (blocked the bot, deleted the account): staff are told once."""
+        if not isinstance(error, Forbidden) or item.ref is None:
+            return False
+        case = await self._records.get(item.ref)
+        if case is None:
+            return False
+        async with self._write() as tx:
+            if await CaseStore.of(tx).mark_unreachable(case.id):
+                text = self._side.tr("staff.unreachable", code=case.code)
+                await self._notice_in(tx.outbox, case, text)
+        return False
+
+    async def cannot_dm(self, item: OutboxItem, error: TelegramError) -> bool:
+        """A staff member who never opened the bot cannot get direct messages: say so."""
+        if not isinstance(error, Forbidden) or item.ref is None:
+            return False
+        key = (item.ref, item.chat_id)
+        if key in self._dm_failures:
+            return False
+        self._dm_failures.add(key)
+        case = await self._records.get(item.ref)
+        if case is None:
+            return False
+        name = await self._side.name_of(item.chat_id)
+        await self._notice(case, "staff.dm_failed", name=name)
+        return False
+
+    async def _notice(self, case: Case, key: str, **params: str) -> None:
+        async with self._write() as tx:
+            await self._notice_in(tx.outbox, case, self._side.tr(key, code=case.code, **params))
+
+    async def _notice_in(self, outbox: OutboxWriter, case: Case, text: str) -> None:
+        await to_staff(
+            outbox,
+            self._side.chat_id,
+            case,
+            html(text, **placement(case, reply_to_card=True)),
+            NOTICE,
+        )

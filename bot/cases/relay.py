@@ -1,0 +1,190 @@
+"""The anonymous relay, both ways: the user's messages to the staff group in batches,
+and a staff answer to the user as "Psychologist:", never with a name.
+
+One batch at a time per case: a flood becomes a few long messages instead of dozens,
+and the staff group's queue (20 messages a minute) stays free for alerts. A batch that
+failed for good (or was lost) is handed on again by `resume_stalled_relays`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.cases.outgoing import (
+    RELAY,
+    SEND_METHOD,
+    Write,
+    html,
+    placement,
+    to_staff,
+    to_user,
+    user_language,
+)
+from bot.cases.staff_actions import StaffActions
+from bot.cases.staff_side import StaffSide
+from bot.clock import Clock
+from bot.domain.case_rules import FloodWindow, MessageKind
+from bot.domain.message_text import caption_for, pack_texts
+from bot.i18n import Texts
+from storage.audit import record
+from storage.cases import Case, CaseMessage, CaseMessageStore, CaseRepository, CaseStore
+from storage.unit_of_work import Transaction
+from storage.users import UserRepository
+
+# "Passed on" is said at most this often, so a conversation is not doubled by receipts.
+ACKNOWLEDGE_EVERY = timedelta(minutes=10)
+# Receipt records of people who went quiet this long are dropped.
+_FORGET_RECEIPTS_AFTER = timedelta(hours=1)
+
+Receipt = Literal["slow_down", "passed_on"]
+
+
+class Relay:
+    def __init__(
+        self,
+        *,
+        write: Write,
+        records: CaseRepository,
+        side: StaffSide,
+        users: UserRepository,
+        texts: Texts,
+        clock: Clock,
+        staff_actions: StaffActions,
+    ) -> None:
+        self._write = write
+        self._records = records
+        self._side = side
+        self._users = users
+        self._texts = texts
+        self._clock = clock
+        self._staff_actions = staff_actions
+        self._flood = FloodWindow()
+        # When each user was last told "passed on": once in a while, not after every message.
+        self._acknowledged: dict[int, datetime] = {}
+
+    async def add_user_message(
+        self, case: Case, kind: MessageKind, body: str | None, file_id: str | None
+    ) -> None:
+        """Stores one message of the user and relays it (in a batch if a batch is on its way)."""
+        now = self._clock.now()
+        async with self._write() as tx:
+            await CaseMessageStore.of(tx).add(
+                case_id=case.id, author="user", kind=kind, body=body, file_id=file_id, now=now
+            )
+            if case.user_unreachable and case.user_id is not None:
+                await CaseStore.of(tx).mark_reachable(case.user_id)
+            await self.relay_pending(tx, case)
+
+    def receipt(self, user_id: int, now: datetime) -> Receipt | None:
+        """What to tell a user whose message was stored: slow down (a flood, once per
+        window), passed on (once in a while), or nothing."""
+        if self._flood.hit(user_id, now):
+            return "slow_down"
+        last = self._acknowledged.get(user_id)
+        if last is None or now - last >= ACKNOWLEDGE_EVERY:
+            self._acknowledged[user_id] = now
+            return "passed_on"
+        return None
+
+    async def relay_pending(self, tx: Transaction, case: Case) -> None:
+        """Hands the user's waiting messages to the outbox, unless a batch is still on its way."""
+        messages = CaseMessageStore.of(tx)
+        if await messages.has_pending_relay(case.id):
+            return
+        waiting = await messages.unrelayed_user_messages(case.id)
+        if not waiting:
+            return
+        label = self._side.tr("relay.label", code=case.code)
+        place = placement(case, reply_to_card=True)
+        chat_id = self._side.chat_id
+        index = 0
+        while index < len(waiting):
+            message = waiting[index]
+            if message.kind == "text":
+                run: list[CaseMessage] = []
+                while index < len(waiting) and waiting[index].kind == "text":
+                    run.append(waiting[index])
+                    index += 1
+                relay_id = 0
+                for text in pack_texts(label, [m.body or "" for m in run]):
+                    relay_id = await to_staff(tx.outbox, chat_id, case, html(text, **place), RELAY)
+                await messages.set_relay([m.id for m in run], relay_id)
+                continue
+            caption, rest = caption_for(label, message.body)
+            relay_id = await to_staff(
+                tx.outbox,
+                chat_id,
+                case,
+                {message.kind: message.file_id, "caption": caption, "parse_mode": "HTML", **place},
+                RELAY,
+                SEND_METHOD[message.kind],
+            )
+            for text in rest:
+                relay_id = await to_staff(tx.outbox, chat_id, case, html(text, **place), RELAY)
+            await messages.set_relay([message.id], relay_id)
+            index += 1
+
+    async def relay_staff_message(
+        self,
+        case: Case,
+        *,
+        staff_id: int,
+        staff_name: str,
+        message_id: int,
+        kind: MessageKind,
+        body: str | None,
+        file_id: str | None,
+    ) -> None:
+        """A staff answer goes to the user as "Psychologist:", never with a name."""
+        assert case.user_id is not None
+        if case.taken_at is None:
+            # Answering is taking: the escalation chain stops at the first reply too.
+            await self._staff_actions.take(case, staff_id, staff_name, action="take")
+        language = await user_language(self._users, case)
+        label = self._texts.for_language(language)("conversation.staff_label")
+        now = self._clock.now()
+        async with self._write() as tx:
+            messages = CaseMessageStore.of(tx)
+            await messages.add(
+                case_id=case.id,
+                author="staff",
+                staff_id=staff_id,
+                kind=kind,
+                body=body,
+                file_id=file_id,
+                now=now,
+            )
+            await messages.link_staff_message(self._side.chat_id, message_id, case.id, "staff")
+            await record(
+                tx.connection, at=now, actor_id=staff_id, action="reply", subject=case.code
+            )
+            if kind == "text":
+                for text in pack_texts(label, [body or ""]):
+                    await to_user(tx.outbox, case, html(text))
+            else:
+                caption, rest = caption_for(label, body)
+                await to_user(
+                    tx.outbox,
+                    case,
+                    {kind: file_id, "caption": caption, "parse_mode": "HTML"},
+                    SEND_METHOD[kind],
+                )
+                for text in rest:
+                    await to_user(tx.outbox, case, html(text))
+
+    async def resume_stalled_relays(self) -> None:
+        """Due work: relays whose batch failed for good (or was lost) are handed on again."""
+        now = self._clock.now()
+        # The in-memory flood and receipt records of people who went quiet are dropped.
+        self._flood.forget_idle(now)
+        for user_id in [
+            u for u, at in self._acknowledged.items() if now - at > _FORGET_RECEIPTS_AFTER
+        ]:
+            del self._acknowledged[user_id]
+        for case_id in await self._records.cases_with_stalled_relays():
+            case = await self._records.get(case_id)
+            if case is None:
+                continue
+            async with self._write() as tx:
+                await self.relay_pending(tx, case)

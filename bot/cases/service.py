@@ -1,0 +1,119 @@
+"""The cases feature as one object, built once in bot/app.py: handlers and jobs reach it
+as `services.cases`.
+
+Follow `/sos` to the staff alert: handlers/private/request/danger_now.py calls
+`cases.intake.open_case`, which writes the case with storage/cases/store.py and posts
+the card and the duty alerts (bot/cases/cards.py) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+from telegram import Bot
+
+from bot.cases.delivery_hooks import CaseDeliveryHooks
+from bot.cases.erasing import Erasing
+from bot.cases.escalation import Escalation
+from bot.cases.intake import Intake
+from bot.cases.outgoing import Write
+from bot.cases.relay import Relay
+from bot.cases.staff_actions import StaffActions
+from bot.cases.staff_side import StaffSide
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import Delivery
+from bot.i18n import Texts
+from storage.cases import Case, CaseMessage, CaseRepository, ManualDutyEntry
+from storage.crypto import TextSealer
+from storage.outbox import OutboxRepository
+from storage.users import UserRepository
+
+
+class CaseService:
+    def __init__(
+        self,
+        *,
+        write: Write,
+        records: CaseRepository,
+        users: UserRepository,
+        outbox: OutboxRepository,
+        settings: Settings,
+        texts: Texts,
+        clock: Clock,
+        bot: Bot,
+        sealer: TextSealer,
+    ) -> None:
+        self._records = records
+        self._clock = clock
+        self.staff_side = StaffSide(bot, settings, texts, clock, records)
+        side = self.staff_side
+        self.intake = Intake(
+            write=write, records=records, side=side, settings=settings, clock=clock
+        )
+        self.escalation = Escalation(
+            write=write, records=records, side=side, settings=settings, clock=clock
+        )
+        self.staff_actions = StaffActions(
+            write=write, side=side, users=users, texts=texts, clock=clock
+        )
+        self.relay = Relay(
+            write=write,
+            records=records,
+            side=side,
+            users=users,
+            texts=texts,
+            clock=clock,
+            staff_actions=self.staff_actions,
+        )
+        self.erasing = Erasing(write=write, side=side, settings=settings, sealer=sealer)
+        self._hooks = CaseDeliveryHooks(
+            write=write, records=records, side=side, relay=self.relay, outbox=outbox
+        )
+
+    def register_delivery_hooks(self, delivery: Delivery) -> None:
+        self._hooks.register(delivery)
+
+    # ------------------------------------------------------------------ periodic work
+
+    async def escalate_unclaimed_cases(self) -> None:
+        await self.escalation.escalate_unclaimed_cases()
+
+    async def resume_stalled_relays(self) -> None:
+        self.intake.forget_old_sos_alerts(self._clock.now())
+        await self.relay.resume_stalled_relays()
+
+    async def erase_closed_case_texts(self, now: datetime) -> int:
+        return await self.erasing.erase_closed_case_texts(now)
+
+    async def erase_user_cases(
+        self, connection: aiosqlite.Connection, user_id: int, now: datetime
+    ) -> None:
+        await self.erasing.erase_user_cases(connection, user_id, now)
+
+    # -------------------------------------------------------------------------- reads
+
+    async def get(self, case_id: int) -> Case | None:
+        return await self._records.get(case_id)
+
+    async def by_code(self, code: str) -> Case | None:
+        return await self._records.by_code(code)
+
+    async def by_topic(self, topic_id: int) -> Case | None:
+        return await self._records.by_topic(topic_id)
+
+    async def open_case_of(self, user_id: int) -> Case | None:
+        return await self._records.open_case_of(user_id)
+
+    async def is_user_blocked(self, user_id: int) -> bool:
+        return await self._records.is_user_blocked(user_id)
+
+    async def staff_message_link(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
+        return await self._records.staff_message_link(chat_id, message_id)
+
+    async def messages(self, case_id: int) -> list[CaseMessage]:
+        return await self._records.messages(case_id)
+
+    async def manual_duty(self) -> list[ManualDutyEntry]:
+        return await self._records.manual_duty()

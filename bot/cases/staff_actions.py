@@ -1,0 +1,151 @@
+"""What staff do to a case: take it, close it, block or unblock its person; and duty.
+
+Each action is one write with its audit record and the messages that report it; the
+user is told "a psychologist" took or closed their case, never a staff name.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.cases.cards import edit_cards, taken_line
+from bot.cases.outgoing import (
+    CARD_EDIT,
+    NOTICE,
+    TOPIC_CLOSE,
+    Write,
+    html,
+    placement,
+    to_staff,
+    to_user,
+    user_language,
+)
+from bot.cases.staff_side import StaffSide
+from bot.clock import Clock
+from bot.i18n import Texts
+from storage.audit import record
+from storage.cases import Case, CaseStore, DutyStore
+from storage.users import UserRepository
+
+TakeOutcome = Literal["taken", "already", "closed"]
+
+
+class StaffActions:
+    def __init__(
+        self,
+        *,
+        write: Write,
+        side: StaffSide,
+        users: UserRepository,
+        texts: Texts,
+        clock: Clock,
+    ) -> None:
+        self._write = write
+        self._side = side
+        self._users = users
+        self._texts = texts
+        self._clock = clock
+
+    async def take(
+        self, case: Case, staff_id: int, staff_name: str, *, action: str = "take"
+    ) -> TakeOutcome:
+        """The first "I take it" wins: the chain stops, every card says who, the user is told."""
+        if not case.is_open:
+            return "closed"
+        language = await user_language(self._users, case)
+        now = self._clock.now()
+        async with self._write() as tx:
+            store = CaseStore.of(tx)
+            if not await store.claim(case.id, staff_id, staff_name, now):
+                return "already"
+            taken = await store.get(case.id)
+            assert taken is not None
+            await record(tx.connection, at=now, actor_id=staff_id, action=action, subject=case.code)
+            footer = taken_line(self._side.tr, staff_name, now, self._side.tz)
+            await edit_cards(self._side, tx, taken, footer)
+            if taken.user_id is not None:
+                user_tr = self._texts.for_language(language)
+                text = user_tr("conversation.taken", code=taken.code)
+                await to_user(tx.outbox, taken, html(text))
+        return "taken"
+
+    async def close(self, case: Case, staff_id: int) -> bool:
+        language = await user_language(self._users, case)
+        now = self._clock.now()
+        side = self._side
+        async with self._write() as tx:
+            store = CaseStore.of(tx)
+            if not await store.close(case.id, now):
+                return False
+            closed = await store.get(case.id)
+            assert closed is not None
+            await record(
+                tx.connection, at=now, actor_id=staff_id, action="close", subject=case.code
+            )
+            if closed.card_message_id is not None:
+                await to_staff(
+                    tx.outbox,
+                    side.chat_id,
+                    closed,
+                    {"message_id": closed.card_message_id},
+                    CARD_EDIT,
+                    "editMessageReplyMarkup",
+                )
+            notice = side.tr("staff.closed", code=case.code)
+            await to_staff(
+                tx.outbox,
+                side.chat_id,
+                closed,
+                html(notice, **placement(closed, reply_to_card=True)),
+                NOTICE,
+            )
+            if closed.topic_id is not None:
+                await to_staff(
+                    tx.outbox,
+                    side.chat_id,
+                    closed,
+                    {"message_thread_id": closed.topic_id},
+                    TOPIC_CLOSE,
+                    "closeForumTopic",
+                )
+            if closed.user_id is not None:
+                user_tr = self._texts.for_language(language)
+                text = user_tr("conversation.closed", code=case.code)
+                await to_user(tx.outbox, closed, html(text))
+        return True
+
+    async def set_blocked(self, case: Case, staff_id: int, blocked: bool) -> None:
+        now = self._clock.now()
+        side = self._side
+        async with self._write() as tx:
+            await CaseStore.of(tx).set_blocked(case.id, blocked)
+            await record(
+                tx.connection,
+                at=now,
+                actor_id=staff_id,
+                action="block" if blocked else "unblock",
+                subject=case.code,
+            )
+            notice = side.tr("staff.blocked" if blocked else "staff.unblocked", code=case.code)
+            await to_staff(
+                tx.outbox,
+                side.chat_id,
+                case,
+                html(notice, **placement(case, reply_to_card=True)),
+                NOTICE,
+            )
+
+    async def set_duty(self, staff_id: int, name: str, *, on: bool) -> bool:
+        """/duty takes the shift now, /duty off hands it back; False if there was none."""
+        now = self._clock.now()
+        async with self._write() as tx:
+            duty = DutyStore.of(tx)
+            if on:
+                await duty.take(staff_id, name, now)
+                had = True
+            else:
+                had = await duty.hand_back(staff_id)
+            await record(
+                tx.connection, at=now, actor_id=staff_id, action="duty_on" if on else "duty_off"
+            )
+        return had

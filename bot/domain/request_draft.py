@@ -1,0 +1,24 @@
+"""A help request being written: what the request flow has collected so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain.case_rules import ReplyBy
+
+
+@dataclass
+class RequestDraft:
+    """An unsent request; only opening the case turns it into a stored case."""
+
+    category: str = ""
+    screen: dict[str, bool | None] | None = None
+    question: int = 0
+    texts: list[str] = field(default_factory=list)
+    voices: list[str] = field(default_factory=list)
+    reply_by: ReplyBy = "chat"
+    phone: str | None = None
+
+    @property
+    def parts(self) -> int:
+        return len(self.texts) + len(self.voices)

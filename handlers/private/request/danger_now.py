@@ -1,0 +1,139 @@
+""" "Danger now" (/sos): the numbers at once, then an urgent case and who was alerted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.cases import Case
+from bot.cases.intake import DailyLimitReached
+from bot.context import HelplineContext, Services
+from bot.domain.case_rules import UNKNOWN_CATEGORY
+from bot.domain.triage import UrgencyReason
+from handlers.common import (
+    answer_button,
+    emergency_numbers,
+    language_hint,
+    reply,
+    strip_buttons,
+    with_quick_exit,
+)
+from handlers.private.request.send import urgent_status
+from handlers.private.request.states import END, SOS_CONSENT, button, drop_draft
+
+logger = logging.getLogger(__name__)
+
+# How long /sos waits for the numbers sent directly before it goes on to open the case:
+# a rate-limited Telegram (429) may hold a send for minutes, and the alert must not wait.
+# Numbers not sent by then go with the status through the outbox (retried, in order).
+NUMBERS_WAIT = 3.0
+
+
+async def consent_and_sos(update: Update, context: HelplineContext) -> int:
+    """The one-tap consent under /sos: stores the language and the consent, then alerts."""
+    services = context.services
+    telegram_user = update.effective_user
+    assert telegram_user is not None
+    now = services.clock.now()
+    if await services.users.get(telegram_user.id) is None:
+        await services.users.set_language(
+            telegram_user.id, language_hint(services, telegram_user), now
+        )
+    await services.users.give_consent(telegram_user.id, now)
+    return await sos(update, context)
+
+
+async def sos(update: Update, context: HelplineContext) -> int:
+    """One tap: the numbers at once, sent directly; then an urgent case (or the open case
+    turns urgent) and who was alerted, with the quick exit on the last message."""
+    await answer_button(update)
+    drop_draft(context)
+    services = context.services
+    telegram_user = update.effective_user
+    assert telegram_user is not None
+    try:
+        user = await services.users.get(telegram_user.id)
+    except Exception:
+        # Even with the database gone, the numbers go out (and the user is told the truth).
+        logger.exception("/sos could not read the user")
+        tr = services.tr(language_hint(services, telegram_user))
+        await reply(
+            update,
+            f"{emergency_numbers(services, tr)}\n\n{tr('sos.failed')}",
+            with_quick_exit([], tr),
+        )
+        return END
+    tr = services.tr(user.language) if user else services.tr(language_hint(services, telegram_user))
+    quick_exit = with_quick_exit([], tr)
+    numbers = emergency_numbers(services, tr)
+    # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
+    # If Telegram fails them now, or holds them back, they go with the status through the
+    # outbox (retried), and the case and the alerts do not wait for them.
+    try:
+        async with asyncio.timeout(NUMBERS_WAIT):
+            await reply(update, numbers, quick_exit)
+        still_to_send: list[str] = []
+    except (TelegramError, TimeoutError) as error:
+        logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
+        still_to_send = [numbers]
+    # The pressed message loses its buttons only now: the quick exit is on the screen.
+    await strip_buttons(update)
+    if user is None or not user.has_consented:
+        # Nothing may be stored without consent, but the numbers are always given, and
+        # consent is one tap away: someone in danger must not walk through /start first.
+        one_tap = with_quick_exit([[button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
+        await reply(update, "\n\n".join([*still_to_send, tr("sos.no_consent")]), one_tap)
+        return END
+    cases = services.cases
+    if await cases.is_user_blocked(user.user_id):
+        if still_to_send:
+            await reply(update, numbers, quick_exit)
+        return END
+    open_case = await cases.open_case_of(user.user_id)
+    if open_case is not None:
+        on_duty = await _sos_on_open_case(services, open_case)
+        status = urgent_status(tr, open_case, on_duty)
+        await cases.intake.tell_user(open_case, [*still_to_send, status], quick_exit)
+        return END
+    try:
+        opened = await cases.intake.open_case(
+            user_id=user.user_id,
+            language=user.language,
+            category=UNKNOWN_CATEGORY,
+            story_texts=[],
+            story_voice=[],
+            screen=None,
+            reply_by="chat",
+            callback_phone=None,
+            sos=True,
+        )
+    except DailyLimitReached:
+        text = tr("request.daily_limit_sos")
+        await reply(update, "\n\n".join([*still_to_send, text]), quick_exit)
+        return END
+    except Exception:
+        # The user has the numbers; they are told to use them, and the error is logged.
+        logger.exception("an urgent case could not be opened")
+        await reply(update, "\n\n".join([*still_to_send, tr("sos.failed")]), quick_exit)
+        return END
+    status = urgent_status(tr, opened.case, opened.on_duty)
+    await cases.intake.tell_user(
+        opened.case,
+        [*still_to_send, status + "\n\n" + tr("sos.write_if_you_can")],
+        quick_exit,
+    )
+    return END
+
+
+async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
+    intake = services.cases.intake
+    if not case.urgent:
+        changed = await intake.make_urgent(case, [UrgencyReason.SOS_BUTTON])
+        if changed is not None:
+            return changed.on_duty
+    # A double tap (the status is only shown again) alerts nobody a second time.
+    await intake.sos_again(case)
+    return await services.cases.staff_side.on_duty_now()

@@ -1,0 +1,120 @@
+"""The request flow's questions: each asks, shows its buttons and returns what it awaits."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.case_rules import CATEGORIES
+from bot.domain.request_draft import RequestDraft
+from bot.domain.triage import LETHALITY_QUESTIONS
+from bot.i18n import Safe, Translator
+from handlers.common import reply, with_quick_exit
+from handlers.private.request.states import SEND, Awaiting, button, nav
+
+
+async def ask_category(update: Update, tr: Translator) -> Awaiting:
+    rows = [[button(tr(f"category.{c}"), f"req:cat:{c}")] for c in CATEGORIES]
+    await reply(update, tr("request.ask_category"), with_quick_exit([*rows, nav(tr, False)], tr))
+    return Awaiting.CATEGORY
+
+
+async def ask_safety(update: Update, tr: Translator) -> Awaiting:
+    markup = with_quick_exit(
+        [
+            [
+                button(tr("request.safe_yes"), "req:safe:yes"),
+                button(tr("request.safe_no"), "req:safe:no"),
+            ],
+            nav(tr),
+        ],
+        tr,
+    )
+    await reply(update, tr("request.ask_safe"), markup)
+    return Awaiting.SAFETY_ANSWER
+
+
+async def ask_screen_choice(update: Update, tr: Translator) -> Awaiting:
+    markup = with_quick_exit(
+        [
+            [button(tr("request.screen_start"), "req:screen:start")],
+            [button(tr("request.screen_skip"), "req:screen:skip")],
+            nav(tr),
+        ],
+        tr,
+    )
+    await reply(update, tr("request.screen_offer", count=len(LETHALITY_QUESTIONS)), markup)
+    return Awaiting.SCREEN_CHOICE
+
+
+async def ask_question(update: Update, tr: Translator, draft: RequestDraft) -> Awaiting:
+    question = LETHALITY_QUESTIONS[draft.question]
+    markup = with_quick_exit(
+        [
+            [button(tr("request.yes"), "req:ans:yes"), button(tr("request.no"), "req:ans:no")],
+            [button(tr("request.skip_question"), "req:ans:skip")],
+            [button(tr("request.stop_screen"), "req:ans:stop")],
+            nav(tr),
+        ],
+        tr,
+    )
+    text = tr(
+        "request.question",
+        number=draft.question + 1,
+        total=len(LETHALITY_QUESTIONS),
+        question=Safe(tr(f"screen.{question}")),
+    )
+    await reply(update, text, markup)
+    return Awaiting.SCREEN_ANSWER
+
+
+async def ask_story(update: Update, tr: Translator) -> Awaiting:
+    await reply(update, tr("request.ask_story"), with_quick_exit([nav(tr)], tr))
+    return Awaiting.STORY
+
+
+async def ask_reply_choice(
+    update: Update, tr: Translator, key: str = "request.ask_reply"
+) -> Awaiting:
+    markup = with_quick_exit(
+        [
+            [button(tr("request.reply_chat"), "req:reply:chat")],
+            [button(tr("request.reply_call"), "req:reply:call")],
+            nav(tr),
+        ],
+        tr,
+    )
+    await reply(update, tr(key), markup)
+    return Awaiting.REPLY_CHOICE
+
+
+async def ask_phone(update: Update, tr: Translator) -> Awaiting:
+    await reply(update, tr("request.ask_phone"), with_quick_exit([nav(tr)], tr))
+    return Awaiting.PHONE
+
+
+def summary(tr: Translator, draft: RequestDraft) -> str:
+    lines = [
+        tr("request.summary_title"),
+        tr("request.summary_category", category=tr(f"category.{draft.category}")),
+    ]
+    if draft.texts:
+        story = "\n\n".join(draft.texts)
+        preview = story if len(story) <= 600 else story[:600] + "…"
+        lines.append(tr("request.summary_story", story=preview))
+    if draft.voices:
+        lines.append(tr.plural("request.summary_voices", len(draft.voices)))
+    if draft.screen is not None:
+        answered = sum(1 for value in draft.screen.values() if value is not None)
+        lines.append(tr.plural("request.summary_screen", answered))
+    if draft.reply_by == "call" and draft.phone:
+        lines.append(tr("request.summary_call", phone=draft.phone))
+    else:
+        lines.append(tr("request.summary_chat"))
+    lines.append(tr("request.summary_question"))
+    return "\n".join(lines)
+
+
+async def ask_confirmation(update: Update, tr: Translator, draft: RequestDraft) -> Awaiting:
+    markup = with_quick_exit([[button(tr("request.send"), SEND)], nav(tr)], tr)
+    await reply(update, summary(tr, draft), markup)
+    return Awaiting.CONFIRMATION
