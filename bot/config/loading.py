@@ -86,7 +86,8 @@ def _data_keys(
     return keys
 
 
-def _with_secrets(settings: Settings, token: str, keys: tuple[bytes, ...]) -> Settings:
+def _completed(settings: Settings, token: str, keys: tuple[bytes, ...]) -> Settings:
+    """What the file's tables alone do not give: the secrets, the stand-in staff group."""
     telegram = settings.telegram
     staff_chat_id = telegram.staff_chat_id
     if staff_chat_id == NO_GROUP:
@@ -118,8 +119,11 @@ def parse_settings(
     token = _token(root, env, problems)
     keys = _data_keys(root, base_dir, env, problems)
     if problems or settings is None:
+        # In the order of the file's sections, so the list reads along with the file.
+        sections = {name: index for index, name in enumerate(root)}
+        problems.sort(key=lambda p: sections.get(re.split(r"[.\[]", p.key)[0], len(sections)))
         raise ConfigError(source, problems)
-    return _with_secrets(settings, token, keys)
+    return _completed(settings, token, keys)
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from pydantic.dataclasses import dataclass as settings_dataclass
 
 from bot.config.leaf import STRICT, Internal
@@ -45,7 +46,7 @@ from bot.config.values import (
 )
 from bot.domain.slots import TimeRange
 
-# Not given: the first centre's group stands in (see Settings.staff_side).
+# Not given: the loader puts the first centre's own group here (see loading._completed).
 NO_GROUP = 0
 
 
@@ -75,7 +76,8 @@ class GeneralSettings:
 
 @settings_dataclass(frozen=True, config=STRICT)
 class StorageSettings:
-    path: FilePath = Path("helpline.sqlite3")
+    # Validated even when absent: relative to the config file, like a path that is given.
+    path: FilePath = Field(default=Path("helpline.sqlite3"), validate_default=True)
 
 
 @settings_dataclass(frozen=True, config=STRICT)
@@ -137,7 +139,7 @@ class HealthSettings:
 class BackupSettings:
     """[backup]: a daily copy of the database (absent: no scheduled backups)."""
 
-    dir: FilePath = Path("backups")
+    dir: FilePath = Field(default=Path("backups"), validate_default=True)
     time: ClockTime = time(3, 0)
     keep: Count = 14
 

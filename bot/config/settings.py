@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import Field
 from pydantic.dataclasses import dataclass as settings_dataclass
 
 from bot.config.leaf import STRICT
@@ -47,7 +48,8 @@ class StaffSide:
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     general: GeneralSettings = field(default_factory=GeneralSettings)
-    storage: StorageSettings = field(default_factory=StorageSettings)
+    # Validated from {} when absent, so the default database lies beside the config file.
+    storage: StorageSettings = Field(default_factory=dict, validate_default=True)
     urgent: UrgentSettings = field(default_factory=UrgentSettings)
     duty: tuple[DutyEntry, ...] = ()
     booking: BookingSettings = field(default_factory=BookingSettings)

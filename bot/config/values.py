@@ -273,8 +273,6 @@ def _listen_address(value: Any) -> ListenAddress | None:
     return ListenAddress(match.group(1).strip("[]"), int(match.group(2)))
 
 
-Text = Annotated[str, Leaf("text", text)]
-FilledText = Annotated[str, Leaf("a text that is not empty", _filled_text)]
 Phone = Annotated[str, Leaf("a phone number as text", text)]
 ShortId = Annotated[str, Leaf('a short id such as "sairam"', _short_id)]
 CenterId = Annotated[str, Leaf("a centre id", text)]
