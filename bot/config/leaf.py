@@ -49,7 +49,8 @@ class Described:
 class Leaf(Described):
     """A TOML value converted by one function (None: it cannot be converted).
 
-    `secret` values are never echoed; `blank_is_none` reads "" as "none";
+    `secret` values are never echoed; `optional` lets None (an unset key, when a
+    settings object is rebuilt) pass; `blank_is_none` also reads "" as "none";
     `wrong` replaces "expected ..., got ..." when a shorter sentence says it better.
     """
 
@@ -59,6 +60,7 @@ class Leaf(Described):
         convert: Callable[[Any], Any],
         *,
         secret: bool = False,
+        optional: bool = False,
         blank_is_none: bool = False,
         needs_base_dir: bool = False,
         wrong: str | None = None,
@@ -66,6 +68,7 @@ class Leaf(Described):
         super().__init__(expected, missing=wrong)
         self.convert = convert
         self.secret = secret
+        self.optional = optional or blank_is_none
         self.blank_is_none = blank_is_none
         self.needs_base_dir = needs_base_dir
         self.wrong = wrong
@@ -76,7 +79,7 @@ class Leaf(Described):
         return core_schema.with_info_plain_validator_function(self.validate)
 
     def validate(self, value: Any, info: ValidationInfo) -> Any:
-        if self.blank_is_none and (value is None or value == ""):
+        if (self.optional and value is None) or (self.blank_is_none and value == ""):
             return None
         converted = self.convert(value)
         if converted is None:

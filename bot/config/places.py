@@ -13,6 +13,7 @@ from pydantic.dataclasses import dataclass as settings_dataclass
 
 from bot.config.leaf import STRICT, Described, Leaf, problem
 from bot.config.values import (
+    CENTER_ID_EXPECTED,
     LOCALIZED_EXPECTED,
     CenterId,
     Duration,
@@ -27,6 +28,7 @@ from bot.config.values import (
     UserId,
     Weekday,
     Weekdays,
+    filled_text,
     id_list,
     id_set,
     ids,
@@ -36,13 +38,13 @@ from bot.domain.rota import DutyShift
 from bot.domain.slots import TimeRange
 
 OptionalUserIds = Annotated[
-    tuple[int, ...] | None, Leaf("a list of Telegram user ids", ids, blank_is_none=True)
+    tuple[int, ...] | None, Leaf("a list of Telegram user ids", ids, optional=True)
 ]
 OptionalUserIdSet = Annotated[
-    frozenset[int] | None, Leaf("a list of Telegram user ids", id_set, blank_is_none=True)
+    frozenset[int] | None, Leaf("a list of Telegram user ids", id_set, optional=True)
 ]
 OptionalLocalizedText = Annotated[Localized | None, Described(LOCALIZED_EXPECTED)]
-OptionalCenterId = Annotated[str | None, Leaf("a centre id", text, blank_is_none=True)]
+OptionalCenterId = Annotated[str | None, Leaf(CENTER_ID_EXPECTED, filled_text, optional=True)]
 
 
 @settings_dataclass(frozen=True, config=STRICT)

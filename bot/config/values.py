@@ -71,7 +71,7 @@ def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _filled_text(value: Any) -> str | None:
+def filled_text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
@@ -275,7 +275,8 @@ def _listen_address(value: Any) -> ListenAddress | None:
 
 Phone = Annotated[str, Leaf("a phone number as text", text)]
 ShortId = Annotated[str, Leaf('a short id such as "sairam"', _short_id)]
-CenterId = Annotated[str, Leaf("a centre id", text)]
+CENTER_ID_EXPECTED = 'a centre id such as "sairam"'
+CenterId = Annotated[str, Leaf(CENTER_ID_EXPECTED, filled_text)]
 Flag = Annotated[bool, Leaf("true or false", _bool)]
 Count = Annotated[int, Leaf("a whole number, 1 or more", _at_least(1))]
 Steps = Annotated[int, Leaf("a whole number, 0 or more", _at_least(0))]
@@ -287,9 +288,7 @@ UserIds = Annotated[tuple[int, ...], Leaf("a list of Telegram user ids", ids)]
 UserIdSet = Annotated[frozenset[int], Leaf("a list of Telegram user ids", id_set)]
 _GROUP_EXPECTED = "the staff group's chat id (a negative number)"
 GroupChatId = Annotated[int, Leaf(_GROUP_EXPECTED, _group_chat_id)]
-OptionalGroupChatId = Annotated[
-    int | None, Leaf(_GROUP_EXPECTED, _group_chat_id, blank_is_none=True)
-]
+OptionalGroupChatId = Annotated[int | None, Leaf(_GROUP_EXPECTED, _group_chat_id, optional=True)]
 Duration = Annotated[timedelta, Leaf(DURATION_EXPECTED, _duration(zero_allowed=False))]
 DurationOrZero = Annotated[timedelta, Leaf(DURATION_EXPECTED, _duration(zero_allowed=True))]
 Reminders = Annotated[
@@ -306,9 +305,7 @@ QuietHours = Annotated[
 Holidays = Annotated[frozenset[date], Leaf('a list of dates such as "2026-12-16"', _holidays)]
 TimeZone = Annotated[ZoneInfo, Leaf('a time zone name such as "Asia/Almaty"', _time_zone)]
 LanguageCode = Annotated[Language, Leaf('"kk" or "ru"', _language)]
-OptionalLanguageCode = Annotated[
-    Language | None, Leaf('"kk" or "ru"', _language, blank_is_none=True)
-]
+OptionalLanguageCode = Annotated[Language | None, Leaf('"kk" or "ru"', _language, optional=True)]
 Weekday = Annotated[int, Leaf("a day of the week", _weekday)]
 Weekdays = Annotated[
     frozenset[int],
@@ -340,7 +337,7 @@ Listen = Annotated[
 ]
 
 LanguageText = Annotated[
-    str, Leaf("a text", _filled_text, wrong="missing or empty; every text needs kk and ru")
+    str, Leaf("a text", filled_text, wrong="missing or empty; every text needs kk and ru")
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import REFERRAL_KINDS
-from tests.bot.config.toml import MINIMAL, problems_of, settings_of
+from tests.bot.config.toml import MINIMAL, SERVICE, problems_of, settings_of
 
 REFERRAL = """
 [[referrals]]
@@ -78,6 +78,16 @@ def test_every_referral_kind_is_accepted(tmp_path: Path) -> None:
             '[[duty]]\nuser_id = 1\ndays = ["mon"]\nhours = "09:00-18:00"\ncenter = 5\n',
             "duty[0].center",
             "a centre id",
+        ),
+        (
+            '[[duty]]\nuser_id = 1\ndays = ["mon"]\nhours = "09:00-18:00"\ncenter = ""\n',
+            "duty[0].center",
+            'expected a centre id such as "sairam", got ""',
+        ),
+        (
+            SERVICE.format(id="doctor", center=""),
+            "services[1].center",
+            'expected a centre id such as "sairam", got ""',
         ),
     ],
 )
