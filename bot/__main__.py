@@ -10,7 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, default_config_path, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    config_warnings,
+    default_config_path,
+    load_settings,
+)
 from storage.db import backup_file
 
 logger = logging.getLogger("bot")
@@ -45,6 +51,19 @@ def find_example_config() -> Path | None:
     return None
 
 
+def config_path(args: argparse.Namespace) -> Path:
+    """--config, else $HELPLINE_BOT_CONFIG, else ./config.toml, else the example (said so)."""
+    if args.config:
+        return Path(args.config)
+    path = default_config_path()
+    if not path.exists():
+        example = find_example_config()
+        if example is not None:
+            print(f"No {path} found: using {example}. Copy it to config.toml to make it yours.")
+            return example
+    return path
+
+
 def _print_problems(error: ConfigError) -> None:
     print(f"{error.source}: {len(error.problems)} problem(s):", file=sys.stderr)
     for problem in error.problems:
@@ -60,26 +79,26 @@ def _load(path: Path) -> Settings | None:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    path = Path(args.config) if args.config else default_config_path()
+    path = config_path(args)
     settings = _load(path)
     if settings is None:
         return 1
     mode = "the local sandbox (no token)" if settings.telegram.uses_sandbox else "Telegram"
     counts = f"{len(settings.services)} service(s), {len(settings.duty)} duty shift(s)"
     print(f"{path}: OK ({counts}; runs on {mode})")
+    # Warnings leave the exit code alone: the config works, perhaps not as meant.
+    for warning in config_warnings(settings):
+        print(f"  warning: {warning}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    path = Path(args.config) if args.config else default_config_path()
-    if not args.config and not path.exists():
-        example = find_example_config()
-        if example is not None:
-            print(f"No {path} found: using {example}. Copy it to config.toml to make it yours.")
-            path = example
+    path = config_path(args)
     settings = _load(path)
     if settings is None:
         return 1
+    for warning in config_warnings(settings):
+        logger.warning("config: %s", warning)
     if settings.telegram.uses_sandbox:
         print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
         return _run_sandbox(settings, args, keep_database=True)
@@ -127,7 +146,7 @@ def _run_sandbox(settings: Settings, args: argparse.Namespace, *, keep_database:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    path = Path(args.config) if args.config else default_config_path()
+    path = config_path(args)
     settings = _load(path)
     if settings is None:
         return 1

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from bot.booking import day_label
 from sandbox import SimMessage, SimUser
-from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
+from tests.conftest import DUTY_ID, STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.booking_steps import (
     book,
     code_in,
@@ -523,6 +523,9 @@ async def test_another_command_ends_the_wait_for_a_note(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("bk:naming:"))
 
 
+SARYAGASH_STAFF_CHAT_ID = -1001000000002
+
+
 async def test_several_centres_are_asked_first(start_bot: HarnessFactory) -> None:
     bot = await start_bot(
         {
@@ -538,7 +541,18 @@ async def test_several_centres_are_asked_first(start_bot: HarnessFactory) -> Non
                     "name": {"kk": "Сарыағаш орталығы", "ru": "Сарыагашский центр"},
                     "address": {"kk": "Сарыағаш қаласы", "ru": "город Сарыагаш"},
                     "phone": "+7 725 111 11 11",
+                    # Each centre has a staff group of its own (check-config insists).
+                    "staff_chat_id": SARYAGASH_STAFF_CHAT_ID,
                 },
+            ],
+            # With several centres each duty entry names its centre.
+            "duty": [
+                {
+                    "user_id": DUTY_ID,
+                    "days": ["mon", "tue", "wed", "thu", "fri"],
+                    "hours": "09:00-18:00",
+                    "center": "sairam",
+                }
             ],
             "services": [
                 {

@@ -1,0 +1,151 @@
+"""Reading the config: the file, the environment's secrets, and every problem at once."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.config.checks import cross_problems
+from bot.config.problems import ConfigError, Problem, problems_from
+from bot.config.sections import NO_GROUP
+from bot.config.settings import Settings
+
+TOKEN_ENV = "HELPLINE_BOT_TOKEN"
+CONFIG_ENV = "HELPLINE_BOT_CONFIG"
+DATA_KEY_ENV = "HELPLINE_BOT_DATA_KEY"
+
+_SETTINGS = TypeAdapter(Settings)
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+def _table(root: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = root.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _token(root: Mapping[str, Any], env: Mapping[str, str], problems: list[Problem]) -> str:
+    written = _table(root, "telegram").get("token")
+    token = env.get(TOKEN_ENV, "").strip() or (written.strip() if isinstance(written, str) else "")
+    if token and not _TOKEN.match(token):
+        # Never echo the token itself, not even a bad one.
+        problems.append(
+            Problem("telegram.token", 'expected a token of the form "123456:ABC..." from BotFather')
+        )
+    return token
+
+
+def _is_fernet_key(key: bytes) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key)) == 32 and len(key) == 44
+    except (ValueError, binascii.Error):
+        return False
+
+
+def _data_keys(
+    root: Mapping[str, Any], base_dir: Path, env: Mapping[str, str], problems: list[Problem]
+) -> tuple[bytes, ...]:
+    privacy = _table(root, "privacy")
+    key_file = privacy.get("data_key_file")
+    key_file = key_file if isinstance(key_file, str) else ""
+    key_text = env.get(DATA_KEY_ENV, "").strip()
+    if key_file and not key_text:
+        key_path = Path(key_file).expanduser()
+        key_path = key_path if key_path.is_absolute() else base_dir / key_path
+        try:
+            key_text = key_path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeError):
+            message = f"cannot read the key file {key_path}"
+            problems.append(Problem("privacy.data_key_file", message))
+    keys = tuple(part.strip().encode("ascii") for part in re.split(r"[,\s]+", key_text) if part)
+    if not all(_is_fernet_key(key) for key in keys):
+        # Never echo the key, not even a bad one.
+        problems.append(
+            Problem(
+                "privacy.data_key_file" if key_file else DATA_KEY_ENV,
+                "expected keys made by `helpline-bot new-key` (44 characters, base64)",
+            )
+        )
+        keys = ()
+    if not keys and privacy.get("allow_plaintext") is not True:
+        problems.append(
+            Problem(
+                "privacy",
+                f"no data key: set {DATA_KEY_ENV} or privacy.data_key_file "
+                "(make one with `helpline-bot new-key`), or allow_plaintext = true to try the bot",
+            )
+        )
+    return keys
+
+
+def _completed(settings: Settings, token: str, keys: tuple[bytes, ...]) -> Settings:
+    """What the file's tables alone do not give: the secrets, the stand-in staff group."""
+    telegram = settings.telegram
+    staff_chat_id = telegram.staff_chat_id
+    if staff_chat_id == NO_GROUP:
+        # Every centre has its own group: code that knows no centre yet uses the first's.
+        staff_chat_id = next(c.staff_chat_id for c in settings.centers if c.staff_chat_id)
+    return dataclasses.replace(
+        settings,
+        telegram=dataclasses.replace(telegram, token=token, staff_chat_id=staff_chat_id),
+        privacy=dataclasses.replace(settings.privacy, data_keys=keys),
+    )
+
+
+def parse_settings(
+    root: Mapping[str, Any],
+    *,
+    base_dir: Path,
+    env: Mapping[str, str] | None = None,
+    source: str = "config",
+) -> Settings:
+    """Turns a parsed TOML document into Settings, or raises ConfigError with every problem."""
+    env = os.environ if env is None else env
+    problems: list[Problem] = []
+    settings = None
+    try:
+        settings = _SETTINGS.validate_python(root, context={"base_dir": base_dir})
+    except ValidationError as error:
+        problems += problems_from(Settings, error)
+    problems += cross_problems(root)
+    token = _token(root, env, problems)
+    keys = _data_keys(root, base_dir, env, problems)
+    if problems or settings is None:
+        # In the order of the file's sections, so the list reads along with the file.
+        sections = {name: index for index, name in enumerate(root)}
+        problems.sort(key=lambda p: sections.get(re.split(r"[.\[]", p.key)[0], len(sections)))
+        raise ConfigError(source, problems)
+    return _completed(settings, token, keys)
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get(CONFIG_ENV) or "config.toml")
+
+
+def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
+    """Reads and validates the config file; raises ConfigError listing every problem."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            source, [Problem("(file)", "not found; copy config.example.toml")]
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            source, [Problem("(file)", f"cannot be read: {error.strerror}")]
+        ) from None
+    try:
+        root = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(source, [Problem("(syntax)", f"not valid TOML: {error}")]) from None
+    return parse_settings(root, base_dir=path.resolve().parent, env=env, source=source)
