@@ -36,6 +36,8 @@ class ActionsArea(ChatsArea, FilesArea):
         user = SimUser(self, user_id, first_name, last_name, username, language_code)
         self._users[user_id] = user
         self._chats[user_id] = ChatState(id=user_id, type="private")
+        self._restore_user(user)
+        self._restore_chat(self._chats[user_id])
         return user
 
     def create_group(
@@ -58,6 +60,7 @@ class ActionsArea(ChatsArea, FilesArea):
             bot_status=bot_status,
         )
         self._chats[chat_id] = chat
+        self._restore_chat(chat)
         group = SimGroup(self, chat)
         self._groups[chat_id] = group
         return group
