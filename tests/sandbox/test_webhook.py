@@ -125,7 +125,7 @@ async def test_an_unreachable_endpoint_is_reported(emu: TelegramEmulator, bot: B
 async def test_set_webhook_checks_like_telegram(emu: TelegramEmulator) -> None:
     https = "https://example.org/hook"
     unallowed = "secret token contains unallowed characters"
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         (
             {"url": "http://example.org/hook"},
             "bad webhook: An HTTPS URL must be provided for webhook",
