@@ -254,7 +254,7 @@ def _read_lines(queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoo
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
-def _replace(settings_part: T, **changes: Any) -> T:
+def replace_settings(settings_part: T, **changes: Any) -> T:
     """A copy with some fields changed, for frozen dataclasses and pydantic models alike."""
     if dataclasses.is_dataclass(settings_part) and not isinstance(settings_part, type):
         return dataclasses.replace(settings_part, **changes)
@@ -286,7 +286,7 @@ def sandbox_settings(
 ) -> Settings:
     """The config as the sandbox runs it: on the emulator, and with the terminal's
     psychologist among the admins so that /audit, /health and the CSV can be tried."""
-    telegram = _replace(
+    telegram = replace_settings(
         settings.telegram,
         base_url=base_url,
         admin_ids=_with_id(settings.telegram.admin_ids, sandbox_staff_id(settings)),
@@ -294,13 +294,13 @@ def sandbox_settings(
     storage = (
         settings.storage
         if keep_database
-        else _replace(settings.storage, path=temp / "sandbox.sqlite3")
+        else replace_settings(settings.storage, path=temp / "sandbox.sqlite3")
     )
     # A short long-poll keeps Ctrl-C snappy; the emulator answers at once anyway.
-    timing = _replace(
+    timing = replace_settings(
         settings.timing, poll_timeout=min(settings.timing.poll_timeout, timedelta(seconds=1))
     )
-    return _replace(settings, telegram=telegram, storage=storage, timing=timing)
+    return replace_settings(settings, telegram=telegram, storage=storage, timing=timing)
 
 
 def populate_sandbox(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from sandbox import TelegramEmulator
 from sandbox.chat import (
     TerminalChat,
     configured_user_ids,
+    replace_settings,
     sandbox_session,
     split_like_telegram,
 )
@@ -136,9 +136,7 @@ def example_settings(database: Path) -> Settings:
     example = find_example_config()
     assert example is not None
     settings = load_settings(example)
-    return dataclasses.replace(
-        settings, storage=dataclasses.replace(settings.storage, path=database)
-    )
+    return replace_settings(settings, storage=replace_settings(settings.storage, path=database))
 
 
 async def test_the_sandbox_staff_user_is_an_admin_and_every_configured_user_exists(
