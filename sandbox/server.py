@@ -53,7 +53,6 @@ class ServerArea(WebhookArea, FilesArea):
         await site.start()
         self._host, self._port = host, int(self._runner.addresses[0][1])
         logger.info("Telegram emulator listening on %s:%s", self._host, self._port)
-        self._start_webhook_delivery()
         if self.state_path is not None:
             self._saver = asyncio.create_task(self._keep_state_saved())
 

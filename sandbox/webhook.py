@@ -5,9 +5,11 @@ webhook's URL, one at a time and in order, with the ``X-Telegram-Bot-Api-Secret-
 header when a secret was given. An update the endpoint does not answer with a 2xx is tried
 again until it is taken; the last failure is what getWebhookInfo reports.
 
-Two deliberate differences from Telegram: a plain ``http://`` URL is accepted for loopback
-hosts (tests and the sandbox have no TLS certificate), and updates go over one connection
-whatever ``max_connections`` says (it is kept and reported).
+Three deliberate differences from Telegram: a plain ``http://`` URL is accepted for loopback
+hosts (tests and the sandbox have no TLS certificate); updates are posted only to loopback
+hosts, so the emulator never reaches outside this machine (a webhook elsewhere keeps its
+updates pending, as an unreachable one would); and updates go over one connection whatever
+``max_connections`` says (it is kept and reported).
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ class WebhookArea(UpdatesArea):
         self.webhook_secret = str(secret) if secret else None
         # Telegram keeps the value within 1..100 rather than refusing it.
         self.webhook_max_connections = min(max(int(params.get("max_connections") or 40), 1), 100)
+        if self._delivers_here() and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.create_task(self._deliver_webhook_updates())
         self._touch()
         return True
 
@@ -120,9 +124,6 @@ class WebhookArea(UpdatesArea):
 
     # ---- delivery
 
-    def _start_webhook_delivery(self) -> None:
-        self._webhook_task = asyncio.create_task(self._deliver_webhook_updates())
-
     async def _stop_webhook_delivery(self) -> None:
         task, self._webhook_task = self._webhook_task, None
         if task is not None:
@@ -133,12 +134,11 @@ class WebhookArea(UpdatesArea):
     async def _deliver_webhook_updates(self) -> None:
         timeout = aiohttp.ClientTimeout(total=_DELIVERY_TIMEOUT_SECONDS)
         async with aiohttp.ClientSession(timeout=timeout) as session:
+            # Runs while a webhook is set; wakes on closing too, as a cancel alone can be lost
+            # in wait_for on Python 3.11.
             while True:
-                # Wakes on closing too: a cancel alone can be lost in wait_for on Python 3.11.
-                await self._wait_for(
-                    lambda: True if self._closing else self._has_webhook_work(), 3600
-                )
-                if self._closing:
+                await self._wait_for(self._webhook_work_or_end, 3600)
+                if self._closing or not self._delivers_here():
                     return
                 update = self._next_webhook_update()
                 if update is None:
@@ -154,7 +154,13 @@ class WebhookArea(UpdatesArea):
                 self._touch()
                 await asyncio.sleep(self.webhook_retry_delay)
 
-    def _has_webhook_work(self) -> bool | None:
+    def _delivers_here(self) -> bool:
+        """True while a webhook on this machine is set (see the module's docstring)."""
+        return _is_loopback(urlsplit(self.webhook_url).hostname or "")
+
+    def _webhook_work_or_end(self) -> bool | None:
+        if self._closing or not self._delivers_here():
+            return True
         return True if self._next_webhook_update() is not None else None
 
     def _next_webhook_update(self) -> dict[str, Any] | None:
