@@ -14,15 +14,21 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.app import SANDBOX_TOKEN, build_application
 from bot.config import Settings
 from bot.runner import running
 from sandbox.emulator import SimGroup, SimUser, TelegramEmulator
-from sandbox.models import SimMessage
+from sandbox.entities import utf16_len
+from sandbox.limits import MAX_TEXT_LENGTH
+from sandbox.models import CallbackAnswer, SimMessage
+from sandbox.persistence import state_path_for
+
+T = TypeVar("T")
 
 VILLAGER_ID = 10001
 DEFAULT_STAFF_ID = 333333333
@@ -37,6 +43,26 @@ How to talk to the bot here:
   :help                this text
   :quit                stop (Ctrl-C and Ctrl-D work too)
 """
+
+
+def split_like_telegram(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
+    """Cuts a long text into messages as the Telegram app does: at most ``limit`` UTF-16
+    units each, at the last line break or space that fits, else mid-word."""
+    parts: list[str] = []
+    rest = text.strip()
+    while utf16_len(rest) > limit:
+        cut = len(rest)
+        while utf16_len(rest[:cut]) > limit:
+            cut = limit if cut > limit else cut - 1
+        window = rest[:cut]
+        at = max(window.rfind("\n"), window.rfind(" "))
+        if at > 0:
+            cut = at
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
 
 
 @dataclasses.dataclass
@@ -66,6 +92,13 @@ class TerminalChat:
         self._seen: dict[tuple[int, int], str] = {}
         self._buttons: dict[int, _Button] = {}
         self._next_button = 1
+        # Messages kept from an earlier run (a kept database) are history, not news.
+        for _, messages, _, _ in self._views():
+            for message in messages:
+                self._seen[(message.chat_id, message.message_id)] = self._signature(message)
+        for message in self.villager.messages(include_deleted=True):
+            self._seen[(message.chat_id, message.message_id)] = self._signature(message)
+        self._answers_shown = len(emulator.callback_answers)
 
     def _views(self) -> list[tuple[str, list[SimMessage], SimUser, SimGroup | None]]:
         return [
@@ -78,15 +111,19 @@ class TerminalChat:
         return f"{message.content}|{message.buttons}|{message.deleted}"
 
     def has_news(self) -> bool:
-        return any(
-            self._seen.get((m.chat_id, m.message_id)) != self._signature(m)
-            for _, messages, _, _ in self._views()
-            for m in messages
-        ) or any(
-            m.deleted
-            and (m.chat_id, m.message_id) in self._seen
-            and not self._seen[(m.chat_id, m.message_id)].endswith("|True")
-            for m in self.villager.messages(include_deleted=True)
+        return (
+            bool(self._new_answers())
+            or any(
+                self._seen.get((m.chat_id, m.message_id)) != self._signature(m)
+                for _, messages, _, _ in self._views()
+                for m in messages
+            )
+            or any(
+                m.deleted
+                and (m.chat_id, m.message_id) in self._seen
+                and not self._seen[(m.chat_id, m.message_id)].endswith("|True")
+                for m in self.villager.messages(include_deleted=True)
+            )
         )
 
     def print_news(self) -> None:
@@ -104,7 +141,21 @@ class TerminalChat:
             if message.deleted and not self._seen.get(key, "").endswith("|True"):
                 self._seen[key] = self._signature(message)
                 self.out.write(f"  (message #{message.message_id} deleted from your chat)\n")
+        for answer in self._new_answers():
+            self._print_answer(answer)
+        self._answers_shown = len(self.emulator.callback_answers)
         self.out.flush()
+
+    def _new_answers(self) -> list[CallbackAnswer]:
+        """Button answers with a text: Telegram shows them as a pop-up (or an alert)."""
+        return [a for a in self.emulator.callback_answers[self._answers_shown :] if a.text]
+
+    def _print_answer(self, answer: CallbackAnswer) -> None:
+        who = "you" if answer.user_id == self.villager.id else "the psychologist"
+        if answer.show_alert:
+            self.out.write(f"  ┌─ alert for {who} (OK to close) ─\n  │ {answer.text}\n  └─\n")
+        else:
+            self.out.write(f"  (pop-up for {who}: {answer.text})\n")
 
     def _print_message(
         self, where: str, message: SimMessage, actor: SimUser, group: SimGroup | None, edited: bool
@@ -144,14 +195,23 @@ class TerminalChat:
         elif line == ":photo":
             await self.villager.send_photo()
         elif line.startswith(":staff "):
-            await self.staff.send_in(self.group, line.removeprefix(":staff ").strip())
+            for part in split_like_telegram(line.removeprefix(":staff ")):
+                await self._act(self.staff.send_in(self.group, part))
         elif line.startswith(":reply "):
             await self._reply(line.removeprefix(":reply ").strip())
         elif line.startswith(":"):
             self.out.write("Unknown sandbox command; :help lists them.\n")
         else:
-            await self.villager.send(line)
+            for part in split_like_telegram(line):
+                await self._act(self.villager.send(part))
         return True
+
+    async def _act(self, action: Any) -> None:
+        """Runs a simulated action; what the Telegram app would not allow is said, not raised."""
+        try:
+            await action
+        except AssertionError as error:
+            self.out.write(f"Not sent: {error}\n")
 
     async def _press(self, number: int) -> None:
         button = self._buttons.get(number)
@@ -162,14 +222,29 @@ class TerminalChat:
         if data is None or button.message.deleted:
             self.out.write(f"Button [{number}] is gone.\n")
             return
-        await button.actor.press_data(data, message_id=button.message.message_id, chat=button.group)
+        await self._act(
+            button.actor.press_data(data, message_id=button.message.message_id, chat=button.group)
+        )
 
     async def _reply(self, rest: str) -> None:
         number, _, text = rest.partition(" ")
         if not number.isdigit() or not text.strip():
             self.out.write("Usage: :reply N TEXT\n")
             return
-        await self.staff.send_in(self.group, text.strip(), reply_to=int(number))
+        target = next(
+            (m for m in self.group.messages(include_deleted=True) if m.message_id == int(number)),
+            None,
+        )
+        if target is None:
+            self.out.write(f"No message #{number} in the staff group.\n")
+            return
+        if target.deleted:
+            self.out.write(f"Message #{number} was deleted from the staff group.\n")
+            return
+        parts = split_like_telegram(text)
+        await self._act(self.staff.send_in(self.group, parts[0], reply_to=int(number)))
+        for part in parts[1:]:
+            await self._act(self.staff.send_in(self.group, part, thread_id=target.thread_id))
 
 
 def _read_lines(queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoop) -> None:
@@ -179,50 +254,121 @@ def _read_lines(queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoo
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
+def replace_settings(settings_part: T, **changes: Any) -> T:
+    """A copy with some fields changed, for frozen dataclasses and pydantic models alike."""
+    if dataclasses.is_dataclass(settings_part) and not isinstance(settings_part, type):
+        return dataclasses.replace(settings_part, **changes)
+    copied: T = settings_part.model_copy(update=changes)  # type: ignore[attr-defined]
+    return copied
+
+
+def _with_id(ids: Iterable[int], user_id: int) -> Any:
+    """``ids`` plus ``user_id``, in the same kind of collection the config holds."""
+    values = list(ids)
+    if user_id not in values:
+        values.append(user_id)
+    return type(ids)(values)  # type: ignore[call-arg]
+
+
+def configured_user_ids(settings: Settings) -> list[int]:
+    """Every user id the config names: duty shifts, backups and admins, each once."""
+    ids = [shift.user_id for shift in settings.duty]
+    ids += [*settings.urgent.backup_ids, *sorted(settings.telegram.admin_ids)]
+    return list(dict.fromkeys(ids))
+
+
+def sandbox_staff_id(settings: Settings) -> int:
+    return settings.duty[0].user_id if settings.duty else DEFAULT_STAFF_ID
+
+
 def sandbox_settings(
     settings: Settings, base_url: str, keep_database: bool, temp: Path
 ) -> Settings:
-    telegram = dataclasses.replace(settings.telegram, base_url=base_url)
+    """The config as the sandbox runs it: on the emulator, and with the terminal's
+    psychologist among the admins so that /audit, /health and the CSV can be tried."""
+    telegram = replace_settings(
+        settings.telegram,
+        base_url=base_url,
+        admin_ids=_with_id(settings.telegram.admin_ids, sandbox_staff_id(settings)),
+    )
     storage = (
         settings.storage
         if keep_database
-        else dataclasses.replace(settings.storage, path=temp / "sandbox.sqlite3")
+        else replace_settings(settings.storage, path=temp / "sandbox.sqlite3")
     )
     # A short long-poll keeps Ctrl-C snappy; the emulator answers at once anyway.
-    timing = dataclasses.replace(
+    timing = replace_settings(
         settings.timing, poll_timeout=min(settings.timing.poll_timeout, timedelta(seconds=1))
     )
-    return dataclasses.replace(settings, telegram=telegram, storage=storage, timing=timing)
+    return replace_settings(settings, telegram=telegram, storage=storage, timing=timing)
+
+
+def populate_sandbox(
+    emu: TelegramEmulator, settings: Settings
+) -> tuple[SimGroup, SimUser, SimUser]:
+    """The staff group, the terminal's psychologist (an admin of it), every other user the
+    config names (started, in the group) and the villager."""
+    group = emu.create_group(chat_id=settings.telegram.staff_chat_id, title="Staff (sandbox)")
+    staff = emu.create_user(
+        user_id=sandbox_staff_id(settings), first_name="Psychologist", username=None
+    )
+    staff.started = True  # as if they once pressed Start, so the bot may write to them
+    group.add_member(staff, status="administrator")
+    others = [i for i in configured_user_ids(settings) if i != staff.id]
+    for number, user_id in enumerate(others, start=2):
+        colleague = emu.create_user(
+            user_id=user_id, first_name=f"Colleague {number}", username=None
+        )
+        colleague.started = True
+        group.add_member(colleague)
+    villager = emu.create_user(
+        user_id=VILLAGER_ID,
+        first_name="Villager",
+        username=None,
+        language_code=settings.general.default_language,
+    )
+    return group, staff, villager
+
+
+@dataclasses.dataclass
+class SandboxSession:
+    chat: TerminalChat
+    emulator: TelegramEmulator
+    settings: Settings
+
+
+@contextlib.asynccontextmanager
+async def sandbox_session(
+    settings: Settings, *, keep_database: bool, out: TextIO = sys.stdout
+) -> AsyncIterator[SandboxSession]:
+    """The emulator, the bot running on it, and a terminal chat writing to ``out``.
+
+    With a kept database the emulator keeps its state beside it, so message ids go on
+    from the last run instead of pointing at old cases.
+    """
+    state_path = state_path_for(settings.storage.path) if keep_database else None
+    with tempfile.TemporaryDirectory(prefix="helpline-sandbox-") as temp:
+        async with TelegramEmulator(
+            token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot", state_path=state_path
+        ) as emu:
+            group, staff, villager = populate_sandbox(emu, settings)
+            settings = sandbox_settings(settings, emu.base_url, keep_database, Path(temp))
+            chat = TerminalChat(emu, villager, staff, group, out=out)
+            application = build_application(settings)
+            async with running(application, poll_timeout=1):
+                yield SandboxSession(chat, emu, settings)
 
 
 async def run_sandbox_chat(settings: Settings, *, keep_database: bool) -> int:
     """The emulator, the bot and the terminal chat, until :quit, Ctrl-D or Ctrl-C."""
-    with tempfile.TemporaryDirectory(prefix="helpline-sandbox-") as temp:
-        async with TelegramEmulator(
-            token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot"
-        ) as emu:
-            group = emu.create_group(
-                chat_id=settings.telegram.staff_chat_id, title="Staff (sandbox)"
-            )
-            staff_id = settings.duty[0].user_id if settings.duty else DEFAULT_STAFF_ID
-            staff = emu.create_user(user_id=staff_id, first_name="Psychologist", username=None)
-            staff.started = True  # as if they once pressed Start, so the bot may write to them
-            group.add_member(staff, status="administrator")
-            villager = emu.create_user(
-                user_id=VILLAGER_ID,
-                first_name="Villager",
-                username=None,
-                language_code=settings.general.default_language,
-            )
-            settings = sandbox_settings(settings, emu.base_url, keep_database, Path(temp))
-            chat = TerminalChat(emu, villager, staff, group)
-            application = build_application(settings)
-            print(f"Sandbox: a local Telegram emulator at {emu.base_url}; the bot uses it.")
-            print(f"Database: {settings.storage.path}")
-            print(HELP)
-            print("Type /start to begin.")
-            async with running(application, poll_timeout=1):
-                return await _converse(chat, emu)
+    async with sandbox_session(settings, keep_database=keep_database) as session:
+        print(
+            f"Sandbox: a local Telegram emulator at {session.emulator.base_url}; the bot uses it."
+        )
+        print(f"Database: {session.settings.storage.path}")
+        print(HELP)
+        print("Type /start to begin.")
+        return await _converse(session.chat, session.emulator)
 
 
 async def _converse(chat: TerminalChat, emu: TelegramEmulator) -> int:

@@ -27,9 +27,10 @@ from aiohttp import web
 from bot.app import SANDBOX_TOKEN, build_application
 from bot.config import Settings
 from bot.runner import running
-from sandbox.chat import DEFAULT_STAFF_ID, sandbox_settings
+from sandbox.chat import DEFAULT_STAFF_ID, configured_user_ids, sandbox_settings
 from sandbox.emulator import SimGroup, SimUser, TelegramEmulator
 from sandbox.models import SimMessage
+from sandbox.persistence import state_path_for
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +199,10 @@ async def start_web(world: WebWorld, host: str = "127.0.0.1", port: int = 8088) 
 async def run_sandbox_web(settings: Settings, *, keep_database: bool, port: int = 8088) -> int:
     """The emulator, the bot and the page, until Ctrl-C."""
     with tempfile.TemporaryDirectory(prefix="helpline-sandbox-") as temp:
+        # A kept database keeps the emulator's numbering beside it (see sandbox/persistence.py).
+        state_path = state_path_for(settings.storage.path) if keep_database else None
         async with TelegramEmulator(
-            token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot"
+            token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot", state_path=state_path
         ) as emulator:
             world = sandbox_world(emulator, settings)
             settings = sandbox_settings(settings, emulator.base_url, keep_database, Path(temp))
@@ -227,7 +230,7 @@ def sandbox_world(emulator: TelegramEmulator, settings: Settings) -> WebWorld:
     group = emulator.create_group(chat_id=settings.telegram.staff_chat_id, title="Staff (sandbox)")
     staff: list[SimUser] = []
     names = {settings.duty[0].user_id: "Psychologist"} if settings.duty else {}
-    ids = [*names, *(d.user_id for d in settings.duty), *settings.urgent.backup_ids]
+    ids = [*names, *configured_user_ids(settings)]
     for number, user_id in enumerate(dict.fromkeys(ids), start=1):
         member = emulator.create_user(
             user_id=user_id, first_name=names.get(user_id, f"Colleague {number}"), username=None

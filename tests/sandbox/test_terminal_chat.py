@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
-from sandbox.chat import TerminalChat
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.__main__ import find_example_config
+from bot.app import SANDBOX_TOKEN
+from bot.config import Settings, load_settings
+from sandbox import TelegramEmulator
+from sandbox.chat import (
+    TerminalChat,
+    configured_user_ids,
+    replace_settings,
+    sandbox_session,
+    split_like_telegram,
+)
+from sandbox.entities import utf16_len
+from sandbox.persistence import state_path_for
 from tests.conftest import HarnessFactory
 
 
@@ -31,3 +47,129 @@ async def test_a_newcomer_walks_through_start_consent_and_menu(start_bot: Harnes
     assert await chat.handle("999")  # no such button: said, nothing sent
     assert "No button [999]" in out.getvalue()
     assert not await chat.handle(":quit")
+
+
+# ---------------------------------------------------------------- the chat on its own
+
+
+def chat_for(emu: TelegramEmulator) -> tuple[TerminalChat, io.StringIO]:
+    group = emu.create_group()
+    staff = emu.create_user(user_id=333, first_name="Psychologist", username=None)
+    staff.started = True
+    group.add_member(staff, status="administrator")
+    villager = emu.create_user(user_id=10001, first_name="Villager", username=None)
+    out = io.StringIO()
+    return TerminalChat(emu, villager, staff, group, out=out), out
+
+
+def test_long_text_is_split_as_the_telegram_app_does() -> None:
+    words = " ".join(["сөз"] * 2000)  # 7,999 characters
+    parts = split_like_telegram(words)
+    assert [len(p) <= 4096 for p in parts] == [True, True]
+    assert " ".join(parts) == words
+    assert all(not p.startswith(" ") and not p.endswith(" ") for p in parts)
+    # Without a space to cut at, the cut falls mid-word; emoji count twice (UTF-16).
+    assert [len(p) for p in split_like_telegram("x" * 5000)] == [4096, 904]
+    assert [utf16_len(p) for p in split_like_telegram("😀" * 2100)] == [4096, 104]
+    assert split_like_telegram("short") == ["short"]
+
+
+async def test_a_message_over_4096_characters_arrives_in_parts(emu: TelegramEmulator) -> None:
+    chat, out = chat_for(emu)
+    line = "Сәлеметсіз бе. " * 400  # 6,000 characters
+    assert await chat.handle(line)
+    sent = chat.villager.messages()
+    assert len(sent) == 2
+    assert " ".join(m.content for m in sent) == line.strip()
+    assert "Not sent" not in out.getvalue()
+
+
+async def test_reply_to_a_message_that_does_not_exist_is_said(emu: TelegramEmulator) -> None:
+    chat, out = chat_for(emu)
+    assert await chat.handle(":reply 99 hi")
+    assert "No message #99 in the staff group." in out.getvalue()
+    assert chat.group.messages() == []
+    assert await chat.handle(":reply x")
+    assert "Usage: :reply N TEXT" in out.getvalue()
+
+
+async def test_button_pop_ups_and_alerts_are_shown(emu: TelegramEmulator, bot: Bot) -> None:
+    chat, out = chat_for(emu)
+    await chat.villager.send("/start")
+    await bot.send_message(
+        chat.villager.id,
+        "Choose",
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Toast", callback_data="t")],
+             [InlineKeyboardButton("Alert", callback_data="a")]]
+        ),
+    )  # fmt: skip
+    await emu.wait_until(chat.has_news)
+    chat.print_news()
+    assert "[1] Toast   [2] Alert" in out.getvalue()
+
+    async def press_and_answer(number: str, **answer: Any) -> None:
+        await chat.handle(number)
+        updates = await bot.get_updates(offset=-1)
+        query = updates[-1].callback_query
+        assert query is not None
+        await query.answer(**answer)
+        if answer:
+            await emu.wait_until(chat.has_news)
+        chat.print_news()
+
+    await press_and_answer("1", text="Saved")
+    assert "(pop-up for you: Saved)" in out.getvalue()
+    await press_and_answer("2", text="This case is closed", show_alert=True)
+    assert "alert for you (OK to close)" in out.getvalue()
+    assert "│ This case is closed" in out.getvalue()
+    await press_and_answer("1")  # no text: Telegram shows nothing
+    assert len(emu.callback_answers) == 3
+    assert out.getvalue().count("pop-up") == 1
+    assert not chat.has_news()
+
+
+# ------------------------------------------------------------- the sandbox of `run`
+
+
+def example_settings(database: Path) -> Settings:
+    example = find_example_config()
+    assert example is not None
+    settings = load_settings(example)
+    return replace_settings(settings, storage=replace_settings(settings.storage, path=database))
+
+
+async def test_the_sandbox_staff_user_is_an_admin_and_every_configured_user_exists(
+    tmp_path: Path,
+) -> None:
+    settings = example_settings(tmp_path / "helpline.sqlite3")
+    configured = configured_user_ids(settings)
+    assert len(configured) >= 3  # duty, backup and admin ids in the example config
+    async with sandbox_session(settings, keep_database=False, out=io.StringIO()) as session:
+        emu, chat = session.emulator, session.chat
+        assert chat.staff.id in session.settings.telegram.admin_ids
+        assert chat.group.bot_status == "administrator"
+        async with Bot(SANDBOX_TOKEN, base_url=emu.base_url) as bot:
+            member = await bot.get_chat_member(chat.group.id, chat.staff.id)
+            assert member.status == "administrator"
+            for user_id in configured:
+                assert emu.user(user_id).started
+                # No "chat not found": the bot may write to each of them.
+                await bot.send_message(user_id, "test")
+        # /audit answers only admins: an answer at all shows the psychologist is one.
+        assert await chat.handle(":staff /audit")
+        await chat.group.wait_for_bot_message(timeout=10)
+
+
+async def test_a_kept_database_keeps_message_ids_going_across_runs(tmp_path: Path) -> None:
+    settings = example_settings(tmp_path / "helpline.sqlite3")
+    async with sandbox_session(settings, keep_database=True, out=io.StringIO()) as session:
+        first = await session.chat.villager.send("/start")
+        await session.chat.villager.wait_for_bot_message(timeout=10)
+    assert state_path_for(settings.storage.path).exists()
+    async with sandbox_session(settings, keep_database=True, out=io.StringIO()) as session:
+        # The last run's messages are history, not news printed again.
+        assert not session.chat.has_news()
+        again = await session.chat.villager.send("/start")
+        assert again.message_id > first.message_id + 1
+        assert session.chat.villager.message(first.message_id).text == "/start"

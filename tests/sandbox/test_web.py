@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from sandbox.web import WebWorld, build_web_app, start_web
+from bot.__main__ import find_example_config
+from bot.app import SANDBOX_TOKEN
+from bot.config import load_settings
+from sandbox import TelegramEmulator
+from sandbox.chat import configured_user_ids
+from sandbox.web import WebWorld, build_web_app, sandbox_world, start_web
 from tests.conftest import Harness, HarnessFactory
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -197,3 +202,14 @@ async def test_in_a_real_browser_onboard_sos_take_and_answer(
     messages = [m.content for m in world.villagers[0].bot_messages()]
     assert any("Мы рядом" in text for text in messages)
     assert (tmp_path / "sandbox-web.png").stat().st_size > 10_000
+
+
+async def test_the_web_world_creates_every_user_the_config_names() -> None:
+    example = find_example_config()
+    assert example is not None
+    settings = load_settings(example)
+    async with TelegramEmulator(token=SANDBOX_TOKEN) as emulator:
+        world = sandbox_world(emulator, settings)
+        for user_id in configured_user_ids(settings):
+            assert emulator.user(user_id).started
+        assert settings.telegram.admin_ids <= {member.id for member in world.staff}
