@@ -1,6 +1,7 @@
 """A database like a busy year at the centre, for the chart in docs/ and the report tests.
 
-    python -m tests.reports_demo docs/          # draws the demo charts into docs/
+    python -m tests.reports_demo docs/          # docs/stats-chart.png, a month in Russian
+    python -m tests.reports_demo /tmp/charts all  # also the month in Kazakh and the year
 
 The rows are made by a seeded random generator, so every run gives the same figures.
 Only the anonymous columns the reports read are filled: no story, no user.
@@ -136,7 +137,7 @@ async def _add_appointment(
     )
 
 
-async def draw_demo_charts(folder: Path) -> list[Path]:
+async def draw_demo_charts(folder: Path, everything: bool = False) -> list[Path]:
     settings = load_settings(ROOT / "config.example.toml", env={})
     texts = Texts.load()
     written = []
@@ -145,11 +146,13 @@ async def draw_demo_charts(folder: Path) -> list[Path]:
         try:
             await fill_busy_year(db)
             stats = StatsRepository(db)
-            for period, language, name in (
-                (Period(2026, 11), "ru", "stats-chart.png"),
-                (Period(2026, 11), "kk", "stats-chart-kk.png"),
-                (Period(2026), "ru", "stats-chart-year.png"),
-            ):
+            charts = [(Period(2026, 11), "ru", "stats-chart.png")]
+            if everything:
+                charts += [
+                    (Period(2026, 11), "kk", "stats-chart-kk.png"),
+                    (Period(2026), "ru", "stats-chart-year.png"),
+                ]
+            for period, language, name in charts:
                 start, end = period.bounds(ALMATY)
                 figures = report_figures(
                     period,
@@ -168,5 +171,6 @@ async def draw_demo_charts(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for written in asyncio.run(draw_demo_charts(Path(sys.argv[1] if len(sys.argv) > 1 else "."))):
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    for written in asyncio.run(draw_demo_charts(target, everything=sys.argv[2:] == ["all"])):
         print(written)

@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import Translator
@@ -39,17 +40,26 @@ PANEL_ROW_INCHES: Final = 4.0
 TITLE_INCHES: Final = 0.6
 DPI: Final = 100
 LABEL_WIDTH: Final = 24  # characters on one line of a bar's label
+LABEL_LINES: Final = 2  # a longer label is cut with "…"
+BAR_INCHES: Final = 0.45  # per bar, so that two-line labels never overlap
 
 
 def render_chart(figures: ReportFigures, tr: Translator) -> bytes:
     """The figures as a PNG image: cases, appointments, feedback, totals; a year by month."""
-    rows = 3 if figures.period.is_year else 2
-    height = TITLE_INCHES + PANEL_ROW_INCHES * rows
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+    # The bars' row grows with the number of services (a centre may offer many).
+    bars = max(len(figures.categories), len(figures.services))
+    heights = [max(PANEL_ROW_INCHES, BAR_INCHES * bars + 1.2), PANEL_ROW_INCHES]
+    if figures.period.is_year:
+        heights.insert(0, PANEL_ROW_INCHES)
+    rows = len(heights)
+    height = TITLE_INCHES + sum(heights)
+    # Constrained layout makes room for long labels; the padding keeps them off the edge.
+    layout = ConstrainedLayoutEngine(w_pad=0.15, h_pad=0.1)
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout=layout)
     figure.suptitle(
         tr("report.chart.title", period=figures.period.label), fontsize=16, fontweight="bold"
     )
-    grid = figure.add_gridspec(rows, 2)
+    grid = figure.add_gridspec(rows, 2, height_ratios=heights)
     first = 0
     if figures.period.is_year:
         _by_month(figure.add_subplot(grid[0, :]), figures, tr)
@@ -65,7 +75,8 @@ def render_chart(figures: ReportFigures, tr: Translator) -> bytes:
 
 
 def _wrap(label: str) -> str:
-    return "\n".join(textwrap.wrap(label, LABEL_WIDTH)) or label
+    lines = textwrap.wrap(label, LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" …")
+    return "\n".join(lines) or label
 
 
 def _category_label(category: str, tr: Translator) -> str:
@@ -93,12 +104,16 @@ def _stacked_bars(
     # Room for the totals written past the longest bar.
     axes.set_xlim(0, max(largest * 1.12, 1))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel(tr("report.chart.count"), color=MUTED)
     _plain(axes)
     if largest == 0:
+        axes.set_xticks([])
         _nothing(axes, tr("report.chart.nothing"))
     else:
-        axes.legend(loc="best", fontsize=9, frameon=False)
+        # Under the axes: inside, it would hide a bar whatever the corner.
+        axes.legend(
+            loc="upper left", bbox_to_anchor=(0, -0.06), ncols=len(parts), fontsize=9,
+            frameon=False,
+        )  # fmt: skip
 
 
 def _plain(axes: Axes) -> None:
@@ -162,12 +177,10 @@ def _feedback(axes: Axes, figures: ReportFigures, tr: Translator) -> None:
         axes.text(count + largest * 0.01 + 0.05, position, str(count), va="center", fontsize=10)
     axes.set_xlim(0, max(largest * 1.12, 1))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel(tr("report.chart.count"), color=MUTED)
     _plain(axes)
     if largest == 0:
         # The place stays, with its answers at zero, but no scale of nothing.
         axes.set_xticks([])
-        axes.set_xlabel("")
         _nothing(axes, tr("report.chart.no_feedback"))
 
 
@@ -220,6 +233,7 @@ def _by_month(axes: Axes, figures: ReportFigures, tr: Translator) -> None:
     axes.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     axes.set_axisbelow(True)
     if largest == 0:
+        axes.set_yticks([])
         _nothing(axes, tr("report.chart.nothing"))
         return
     # One legend per bar of a month's pair, each titled, so the pairs read without guessing.
