@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 from collections.abc import Sequence
 from typing import Final
 
@@ -43,9 +44,18 @@ LABEL_WIDTH: Final = 24  # characters on one line of a bar's label
 LABEL_LINES: Final = 2  # a longer label is cut with "…"
 BAR_INCHES: Final = 0.45  # per bar, so that two-line labels never overlap
 
+# Charts are drawn in worker threads; matplotlib promises no thread safety (its font and
+# text caches are shared), and a chart is rare enough to draw one at a time.
+_DRAWING: Final = threading.Lock()
+
 
 def render_chart(figures: ReportFigures, tr: Translator) -> bytes:
     """The figures as a PNG image: cases, appointments, feedback, totals; a year by month."""
+    with _DRAWING:
+        return _render(figures, tr)
+
+
+def _render(figures: ReportFigures, tr: Translator) -> bytes:
     # The bars' row grows with the number of services (a centre may offer many).
     bars = max(len(figures.categories), len(figures.services))
     heights = [max(PANEL_ROW_INCHES, BAR_INCHES * bars + 1.2), PANEL_ROW_INCHES]
