@@ -14,7 +14,8 @@ class StatsRepository:
 
     async def case_facts(self, start: datetime, end: datetime) -> list[CaseFact]:
         rows = await self._db.fetch_all(
-            "SELECT code, created_at, category, urgent, taken_at, closed_at FROM cases "
+            "SELECT code, created_at, category, urgent, urgent_reasons, taken_at, closed_at "
+            "FROM cases "
             "WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
             (to_db_time(start), to_db_time(end)),
         )
@@ -26,6 +27,7 @@ class StatsRepository:
                 urgent=bool(row["urgent"]),
                 taken_at=maybe_from_db_time(row["taken_at"]),
                 closed_at=maybe_from_db_time(row["closed_at"]),
+                urgent_reasons=tuple(r for r in row["urgent_reasons"].split(",") if r),
             )
             for row in rows
         ]

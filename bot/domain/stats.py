@@ -24,6 +24,8 @@ class CaseFact:
     urgent: bool
     taken_at: datetime | None
     closed_at: datetime | None
+    # Why it was urgent (bot.triage.UrgencyReason values): kinds, never the words themselves.
+    urgent_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

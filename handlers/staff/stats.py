@@ -1,54 +1,43 @@
-"""/stats in the staff group: a month's figures as text with a bar chart; CSV for admins.
+"""/stats in the staff group: a month's or a year's figures as text and as a chart image;
+a CSV and an Excel report for admins.
 
-Members of the staff group see the figures (they are anonymous counts). The CSV export
-goes only to an admin (`telegram.admin_ids`), in a private chat, never into the group.
+Members of the staff group see the figures (they are anonymous counts). The exports go
+only to an admin (`telegram.admin_ids`), in a private chat, never into the group.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
-import re
-from datetime import date
+from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.config import Settings
 from bot.context import HelplineContext, Services
-from bot.domain.stats import (
-    MonthlyFigures,
-    bar,
-    figures_csv,
-    month_bounds,
-    monthly_figures,
-    previous_month,
-)
+from bot.domain.stats import AppointmentFact, CaseFact, MonthlyFigures, bar, figures_csv
 from bot.i18n import Translator
+from bot.reports.chart import render_chart
+from bot.reports.figures import ReportFigures, report_figures
+from bot.reports.period import Period, parse_period
+from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
 from handlers.staff.gate import staff_member
 
 logger = logging.getLogger(__name__)
 
 MONTH_PREFIX = "stats:m:"
 CSV_PREFIX = "stats:csv:"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _parse_month(text: str) -> date | None:
-    match = _MONTH.match(text.strip())
-    # Years outside these bounds are typos, and would overflow the month arithmetic.
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        return None
-    return date(int(match.group(1)), int(match.group(2)), 1)
+def _this_month(services: Services) -> Period:
+    today = services.clock.now().astimezone(services.settings.general.timezone).date()
+    return Period(today.year, today.month)
 
 
-def _this_month(services: Services) -> date:
-    return services.clock.now().astimezone(services.settings.general.timezone).date().replace(day=1)
-
-
-def render(figures: MonthlyFigures, tr: Translator, services: Services) -> str:
-    lines = [tr("stats.title", month=figures.month.strftime("%Y-%m"))]
+def render(figures: MonthlyFigures, tr: Translator, services: Services, period: Period) -> str:
+    lines = [tr("stats.title", month=period.label)]
     lines.append(tr("stats.cases", count=figures.cases, urgent=figures.urgent))
     largest = max(figures.by_category.values(), default=0)
     for category, count in sorted(figures.by_category.items(), key=lambda item: -item[1]):
@@ -85,71 +74,106 @@ def render(figures: MonthlyFigures, tr: Translator, services: Services) -> str:
     return "\n".join(lines)
 
 
-def _keyboard(tr: Translator, month: date) -> InlineKeyboardMarkup:
-    earlier = previous_month(month)
+def _keyboard(tr: Translator, period: Period) -> InlineKeyboardMarkup:
+    earlier = period.previous()
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    tr("stats.previous", month=earlier.strftime("%Y-%m")),
-                    callback_data=f"{MONTH_PREFIX}{earlier:%Y-%m}",
+                    tr("stats.previous", month=earlier.label),
+                    callback_data=f"{MONTH_PREFIX}{earlier.label}",
                 ),
-                InlineKeyboardButton(tr("stats.csv"), callback_data=f"{CSV_PREFIX}{month:%Y-%m}"),
+                InlineKeyboardButton(tr("stats.csv"), callback_data=f"{CSV_PREFIX}{period.label}"),
             ]
         ]
     )
 
 
-async def _figures(services: Services, month: date) -> MonthlyFigures:
-    start, end = month_bounds(month, services.settings.general.timezone)
-    cases = await services.stats.case_facts(start, end)
-    appointments = await services.stats.appointment_facts(start, end)
-    return monthly_figures(month, cases, appointments)
+async def _facts(
+    services: Services, period: Period
+) -> tuple[list[CaseFact], list[AppointmentFact]]:
+    start, end = period.bounds(services.settings.general.timezone)
+    return (
+        await services.stats.case_facts(start, end),
+        await services.stats.appointment_facts(start, end),
+    )
+
+
+def _report_figures(
+    services: Services,
+    period: Period,
+    tr: Translator,
+    cases: Sequence[CaseFact],
+    appointments: Sequence[AppointmentFact],
+) -> ReportFigures:
+    # Feedback is not collected yet: the reports show its place with zero answers.
+    return report_figures(
+        period,
+        cases,
+        appointments,
+        (),
+        tz=services.settings.general.timezone,
+        service_labels={s.id: s.name.get(tr.language) for s in services.settings.services},
+    )
+
+
+async def _show(message: Message, services: Services, period: Period, *, edit: bool) -> None:
+    """The figures as text (a new message, or the pressed one redrawn), then the chart."""
+    tr = services.tr(services.settings.general.default_language)
+    cases, appointments = await _facts(services, period)
+    figures = _report_figures(services, period, tr, cases, appointments)
+    text = render(figures.totals, tr, services, period)
+    if edit:
+        try:
+            await message.edit_text(text, reply_markup=_keyboard(tr, period))
+        except TelegramError:
+            # A double tap finds the period already shown: no second chart either.
+            return
+    else:
+        await message.reply_text(text, reply_markup=_keyboard(tr, period))
+    # Drawing takes a few hundred milliseconds: off the event loop, other chats go on.
+    image = await asyncio.to_thread(render_chart, figures, tr)
+    await message.reply_photo(
+        image, caption=tr("report.chart.caption", period=period.label), do_quote=False
+    )
 
 
 async def show_stats(update: Update, context: HelplineContext) -> None:
-    """/stats [YYYY-MM]: the month's figures (this month by default)."""
+    """/stats [YYYY-MM | YYYY]: a month's or a year's figures (this month by default)."""
     services = context.services
     if not await staff_member(update, services) or update.effective_message is None:
         return
     tr = services.tr(services.settings.general.default_language)
-    month = _this_month(services)
+    period = _this_month(services)
     if context.args:
-        parsed = _parse_month(context.args[0])
+        parsed = parse_period(context.args[0]) if len(context.args) == 1 else None
         if parsed is None:
             await update.effective_message.reply_text(tr("stats.usage"))
             return
-        month = parsed
-    figures = await _figures(services, month)
-    await update.effective_message.reply_text(
-        render(figures, tr, services), reply_markup=_keyboard(tr, month)
-    )
+        period = parsed
+    await _show(update.effective_message, services, period, edit=False)
 
 
 async def show_month(update: Update, context: HelplineContext) -> None:
-    """The "previous month" button: the same message, another month."""
+    """The "previous" button: the same message, the period before, and its chart."""
     query = update.callback_query
     services = context.services
     assert query is not None and query.data is not None
     if not await staff_member(update, services):
         await query.answer()
         return
-    month = _parse_month(query.data.removeprefix(MONTH_PREFIX))
+    period = parse_period(query.data.removeprefix(MONTH_PREFIX))
     tr = services.tr(services.settings.general.default_language)
-    if month is None:
+    if period is None or not isinstance(query.message, Message):
         await query.answer(tr("fallback.stale_button"))
         return
     await query.answer()
-    figures = await _figures(services, month)
-    # A double tap finds the month already shown: that is not an error.
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
-            render(figures, tr, services), reply_markup=_keyboard(tr, month)
-        )
+    await _show(query.message, services, period, edit=True)
 
 
 async def export_csv(update: Update, context: HelplineContext) -> None:
-    """The CSV button: admins get the month's anonymous rows in a private chat."""
+    """The CSV button: admins get the period's anonymous rows in a private chat, as a CSV
+    and as an Excel report."""
     query = update.callback_query
     services = context.services
     user = update.effective_user
@@ -158,24 +182,34 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
         await query.answer()  # nothing, not even "you may not"
         return
     tr = services.tr(services.settings.general.default_language)
-    month = _parse_month(query.data.removeprefix(CSV_PREFIX))
-    if month is None:
+    period = parse_period(query.data.removeprefix(CSV_PREFIX))
+    if period is None:
         await query.answer(tr("fallback.stale_button"))
         return
-    start, end = month_bounds(month, services.settings.general.timezone)
-    cases = await services.stats.case_facts(start, end)
-    appointments = await services.stats.appointment_facts(start, end)
-    data = figures_csv(cases, appointments, services.settings.general.timezone)
+    cases, appointments = await _facts(services, period)
+    tz = services.settings.general.timezone
+    data = figures_csv(cases, appointments, tz)
+    figures = _report_figures(services, period, tr, cases, appointments)
+    centre = ", ".join(center.name.get(tr.language) for center in services.settings.centers)
+    context_of_report = ReportContext(centre, services.clock.now().astimezone(tz).date(), tz)
+    layout = workbook_layout(figures, cases, appointments, (), context_of_report, tr)
+    workbook = await asyncio.to_thread(write_workbook, layout)
     # Recorded before it leaves: an export that happened is never missing from the log.
     await services.audit.record(
-        at=services.clock.now(), actor_id=user.id, action="export", detail=f"{month:%Y-%m}"
+        at=services.clock.now(), actor_id=user.id, action="export", detail=period.label
     )
     try:
         await services.bot.send_document(
             chat_id=user.id,
             document=data.encode("utf-8"),
-            filename=f"helpline-{month:%Y-%m}.csv",
-            caption=tr("stats.csv_caption", month=f"{month:%Y-%m}"),
+            filename=f"helpline-{period.label}.csv",
+            caption=tr("stats.csv_caption", month=period.label),
+        )
+        await services.bot.send_document(
+            chat_id=user.id,
+            document=workbook,
+            filename=f"helpline-{period.label}.xlsx",
+            caption=tr("report.book.caption", period=period.label),
         )
     except Forbidden:
         await query.answer(tr("stats.csv_start_first"), show_alert=True)
