@@ -108,6 +108,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_application
 
     application = build_application(settings)
+    if settings.telegram.webhook_url:
+        from bot.runner import webhook_arguments
+
+        logger.info("serving the webhook on %s", settings.telegram.webhook_listen)
+        application.run_webhook(**webhook_arguments(settings.telegram))
+        return 0
     logger.info("polling Telegram")
     application.run_polling(
         allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import socket
 import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -114,6 +115,16 @@ poll_timeout = "1s"
 """
 
 
+WEBHOOK_SECRET = "test-webhook-secret_0123"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in changes.items():
@@ -179,7 +190,10 @@ class Harness:
         self.application = build_application(self.settings, clock=self.clock, texts=self.texts)
         self._stack = AsyncExitStack()
         poll = self.settings.timing.poll_timeout.total_seconds()
-        await self._stack.enter_async_context(running(self.application, poll_timeout=poll))
+        webhook = self.settings.telegram if self.settings.telegram.webhook_url else None
+        await self._stack.enter_async_context(
+            running(self.application, poll_timeout=poll, webhook=webhook)
+        )
 
     async def stop(self) -> None:
         if self._stack is not None:
@@ -252,8 +266,26 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
     emulator.advance_time(START.timestamp() - emulator.now())
 
     async def factory(
-        changes: dict[str, Any] | None = None, *, forum: bool = False, data_key: str | None = None
+        changes: dict[str, Any] | None = None,
+        *,
+        forum: bool = False,
+        data_key: str | None = None,
+        webhook: bool = False,
     ) -> Harness:
+        if webhook:
+            # Updates come by webhook: PTB's own server on a free local port, Telegram's
+            # secret required (the emulator posts only to this machine).
+            port = free_port()
+            changes = _merge(
+                changes or {},
+                {
+                    "telegram": {
+                        "webhook_url": f"http://127.0.0.1:{port}/telegram-updates",
+                        "webhook_listen": f"127.0.0.1:{port}",
+                        "webhook_secret": WEBHOOK_SECRET,
+                    }
+                },
+            )
         settings = make_settings(tmp_path, emulator.base_url, changes, data_key)
         clock = ManualClock(START)
         harness = Harness(emulator, settings, clock, forum=forum)

@@ -244,7 +244,16 @@ def _http_url(value: Any) -> str | None:
 def _webhook_url(value: Any) -> str | None:
     if value == "":
         return ""
-    return value if isinstance(value, str) and re.match(r"^https://\S+$", value) else None
+    if not isinstance(value, str):
+        return None
+    # Telegram posts only to https; plain http only to this machine (a local Bot API
+    # server, the sandbox's emulator in tests).
+    if re.match(r"^https://\S+$", value) or re.match(_LOOPBACK_HTTP, value):
+        return value
+    return None
+
+
+_LOOPBACK_HTTP = r"^http://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(/\S*)?$"
 
 
 def _webhook_secret(value: Any) -> str | None:
@@ -319,7 +328,8 @@ HttpUrl = Annotated[str, Leaf("an http(s) URL", _http_url)]
 WebhookUrl = Annotated[
     str,
     Leaf(
-        'an https URL (Telegram sends webhooks only over HTTPS), or "" for long polling',
+        "an https URL (Telegram sends webhooks only over HTTPS; plain http only to "
+        'this machine), or "" for long polling',
         _webhook_url,
     ),
 ]

@@ -24,6 +24,7 @@ def with_telegram(lines: str) -> str:
         ('staff_language = "en"', "telegram.staff_language", '"kk" or "ru"'),
         ('webhook_url = "http://bot.example.org/hook"', "telegram.webhook_url", "https URL"),
         ('webhook_url = "bot.example.org"', "telegram.webhook_url", '"" for long polling'),
+        ('webhook_url = "http://10.0.0.5/hook"', "telegram.webhook_url", "only to this machine"),
         ('webhook_listen = "8443"', "telegram.webhook_listen", '"host:port"'),
         ('webhook_listen = "localhost:0"', "telegram.webhook_listen", '"host:port"'),
         ('webhook_secret = "has space"', "telegram.webhook_secret", "A-Z, a-z, 0-9, _ and -"),
@@ -52,6 +53,14 @@ def test_second_round_keys_are_read(tmp_path: Path) -> None:
     assert telegram.webhook_url == "https://bot.example.org/hook"
     assert telegram.webhook_listen == ListenAddress("0.0.0.0", 8443)
     assert telegram.webhook_secret == SECRET
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8443/telegram", "http://localhost/hook", "http://[::1]:80/x"]
+)
+def test_plain_http_is_accepted_on_this_machine_only(tmp_path: Path, url: str) -> None:
+    text = with_telegram(f'webhook_url = "{url}"\nwebhook_secret = "{SECRET}"')
+    assert settings_of(tmp_path, text).telegram.webhook_url == url
 
 
 def test_defaults_mean_long_polling_and_the_default_language(tmp_path: Path) -> None:
