@@ -93,7 +93,7 @@ async def test_someone_elses_appointment_button_changes_nothing(bot: Harness) ->
     owner = bot.user("Owner")
     await bot.onboard(owner, "ru")
     code = await book(bot, owner, start=slot(THURSDAY, 9))
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     intruder = bot.user("Intruder")
     await bot.onboard(intruder, "ru")
@@ -107,7 +107,7 @@ async def test_someone_elses_appointment_button_changes_nothing(bot: Harness) ->
     await intruder.press_data(f"rs:ok:{stored.id}:{stored.version}:{target}", menu.message_id)
     answer = await intruder.wait_for_bot_message()
     assert answer.text == bot.tr("ru", "appointment.not_yours")
-    after = await bot.services.appointments.by_code(code)
+    after = await bot.services.appointments.store.by_code(code)
     assert after == stored
 
 
@@ -116,7 +116,7 @@ async def test_reschedule_moves_the_seat_and_old_buttons_are_refused(bot: Harnes
     await bot.onboard(user, "ru")
     old_start, new_start = slot(THURSDAY, 9), slot(FRIDAY, 12)
     code = await book(bot, user, start=old_start)
-    before = await bot.services.appointments.by_code(code)
+    before = await bot.services.appointments.store.by_code(code)
     assert before is not None
     await user.send("/appointments")
     await user.wait_for_bot_message()
@@ -136,9 +136,9 @@ async def test_reschedule_moves_the_seat_and_old_buttons_are_refused(bot: Harnes
     moved = await user.wait_for_bot_message(has_data("ap:move:"))
     assert code_in(moved) == code and "пятница, 4 декабря, 12:00–12:45" in moved.text
     assert seats(bot, old_start) == 0 and seats(bot, new_start) == 1
-    after = await bot.services.appointments.by_code(code)
+    after = await bot.services.appointments.store.by_code(code)
     assert after is not None and after.version == before.version + 1
-    reminders = await bot.services.appointments.reminders_of(after.id)
+    reminders = await bot.services.appointments.store.reminders_of(after.id)
     assert [status for _, status in reminders].count("planned") == 2
     assert all(due < new_start for due, _ in reminders)
     notice = await bot.group.wait_for_bot_message(lambda m: "🔁" in m.text)
@@ -179,7 +179,7 @@ async def test_reschedule_to_a_slot_just_taken_keeps_the_old_time(bot: Harness) 
     assert bot.tr("ru", "booking.just_taken") in taken.text
     assert "пт, 4 дек., 09:45" in [t for t, _ in taken.buttons]
     assert seats(bot, old_start) == 1 and seats(bot, wanted) == 1
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.starts_at == old_start
 
 
@@ -256,5 +256,5 @@ async def test_notes_are_erased_after_the_retention_period(bot: Harness) -> None
     code = await book(bot, user, start=slot(THURSDAY, 9), note="о сне")
     bot.advance(timedelta(days=bot.settings.privacy.retention_days + 2))
     await bot.run_due_work()
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.note is None and stored.user_id == user.id

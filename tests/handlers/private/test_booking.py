@@ -7,7 +7,7 @@ import json
 import sqlite3
 from datetime import date, timedelta
 
-from bot.booking import day_label
+from bot.appointments.dates import day_label
 from sandbox import SimMessage, SimUser
 from tests.conftest import DUTY_ID, STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.booking_steps import (
@@ -96,12 +96,12 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
         for question in ("как вас зовут", "ваше имя", "ваш номер", "номер телефона"):
             assert question not in message.text.lower()
 
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.user_id == user.id and stored.is_booked
     assert stored.starts_at == slot(THURSDAY, 10, 30)
     assert stored.note == "Хочу поговорить о <сыне> & его друзьях"
     assert not stored.name_in_reminders
-    reminders = await bot.services.appointments.reminders_of(stored.id)
+    reminders = await bot.services.appointments.store.reminders_of(stored.id)
     assert [due for due, _ in reminders] == [
         slot(THURSDAY, 10, 30) - timedelta(hours=h) for h in (24, 2)
     ]
@@ -137,7 +137,7 @@ async def test_whole_booking_in_kazakh_with_the_service_named_in_reminders(bot: 
     await user.press("✅ Растау")
     booked = await user.wait_for_bot_message(is_booked)
     assert "Сіз жазылдыңыз" in booked.text and "Ақсу ауылы" in booked.text
-    stored = await bot.services.appointments.by_code(code_in(booked))
+    stored = await bot.services.appointments.store.by_code(code_in(booked))
     assert stored is not None and stored.name_in_reminders and stored.note is None
 
 
@@ -178,33 +178,23 @@ async def test_group_service_shows_seats_left_with_plural_forms(bot: Harness) ->
 async def _book_directly(bot: Harness, start: object, service_id: str) -> None:
     from datetime import datetime
 
-    from bot.booking import planned_reminders
-    from storage.appointments import NewBooking
+    from bot.appointments.service import Booking
+    from bot.domain.slots import FreeSlot
 
     assert isinstance(start, datetime)
     person = bot.user()
     await bot.onboard(person, "ru")
     service = bot.settings.service(service_id)
     assert service is not None
-    now = bot.clock.now()
+    # Through the same atomic path as the bot, as another villager would.
     result = await bot.services.appointments.book(
-        NewBooking(
+        Booking(
             user_id=person.id,
-            center_id=service.center,
-            service_id=service.id,
-            starts_at=start,
-            ends_at=start + service.duration,
-            capacity=service.capacity,
+            service=service,
+            slot=FreeSlot(start, start + service.duration, seats_left=1),
             note=None,
             name_in_reminders=False,
-            reminders=planned_reminders(
-                start, now, bot.settings.booking, bot.settings.general.timezone
-            ),
-            limit_since=now - timedelta(hours=12),
-            daily_limit=5,
-        ),
-        now=now,
-        notices=lambda appointment: [],
+        )
     )
     assert result.ok
 
@@ -280,7 +270,7 @@ async def test_an_alternative_time_keeps_the_note_and_books(bot: Harness) -> Non
     assert "10:30–11:15" in again.text and "о работе" in again.text
     await confirm(user, again)
     booked = await user.wait_for_bot_message(is_booked)
-    stored = await bot.services.appointments.by_code(code_in(booked))
+    stored = await bot.services.appointments.store.by_code(code_in(booked))
     assert stored is not None and stored.note == "о работе"
     assert taken.message_id != again.message_id
 
