@@ -174,6 +174,7 @@ class StaffAgenda:
     ) -> tuple[str, InlineKeyboardMarkup | None] | None:
         """A forget-me while the message was on its way could not edit it (no message id
         yet): what it lists is read again; the new text when it changed."""
+        # The message and what it lists, read together in one transaction.
         async with self._unit.write() as tx:
             agenda = await AgendaChanges(tx.connection, tx.sealer).message(record_id)
         if agenda is None or not agenda.entries:

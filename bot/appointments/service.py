@@ -74,8 +74,9 @@ class Booking:
 
 
 @dataclass(frozen=True)
-class Seats:
-    """A service's free times as they stand now: the taken seats and the moment."""
+class TakenSeats:
+    """A service's taken seats over the booking horizon, read at `now`: every offer of
+    days and times is computed from one such reading."""
 
     service: Service
     taken: dict[datetime, int]
@@ -114,34 +115,34 @@ class AppointmentService:
 
     # ------------------------------------------------------------------ free times
 
-    async def seats(self, service: Service) -> Seats:
+    async def taken_seats(self, service: Service) -> TakenSeats:
         """The one query behind every offer of days and times (taken seats over the horizon)."""
         now = self._clock.now()
         since, until = rules.horizon_window(now, self._settings.booking, self._tz)
-        return Seats(service, await self.store.taken(service.id, since, until), now)
+        return TakenSeats(service, await self.store.taken(service.id, since, until), now)
 
-    def open_days(self, seats: Seats) -> list[date]:
+    def open_days(self, seats: TakenSeats) -> list[date]:
         return rules.open_days(
             seats.service, seats.taken, seats.now, self._settings.booking, self._tz
         )
 
-    def slots_on(self, seats: Seats, day: date) -> list[FreeSlot]:
+    def slots_on(self, seats: TakenSeats, day: date) -> list[FreeSlot]:
         return rules.slots_on(
             seats.service, day, seats.taken, seats.now, self._settings.booking, self._tz
         )
 
-    def offered_slot(self, seats: Seats, start: datetime) -> FreeSlot | None:
+    def offered_slot(self, seats: TakenSeats, start: datetime) -> FreeSlot | None:
         return rules.offered_slot(
             seats.service, start, seats.taken, seats.now, self._settings.booking, self._tz
         )
 
-    def why_unavailable(self, seats: Seats, start: datetime) -> rules.Unavailable | None:
+    def why_unavailable(self, seats: TakenSeats, start: datetime) -> rules.Unavailable | None:
         return rules.why_unavailable(
             seats.service, start, seats.taken, seats.now, self._settings.booking, self._tz
         )
 
     def alternatives(
-        self, seats: Seats, after: datetime, skip: datetime | None = None
+        self, seats: TakenSeats, after: datetime, skip: datetime | None = None
     ) -> list[FreeSlot]:
         found = rules.alternatives(
             seats.service, after, seats.taken, seats.now, self._settings.booking, self._tz

@@ -24,7 +24,7 @@ from bot.appointments.keyboards import (
     user_buttons,
 )
 from bot.appointments.messages import details, when
-from bot.appointments.service import Outcome, Seats
+from bot.appointments.service import Outcome, TakenSeats
 from bot.config import Service
 from bot.context import HelplineContext, Services
 from bot.i18n import Safe, Translator
@@ -63,7 +63,7 @@ async def _ask_new_day(
         await reply(update, tr("appointment.service_gone", code=appointment.code))
         return
     tz = services.settings.general.timezone
-    days = services.appointments.open_days(await services.appointments.seats(service))
+    days = services.appointments.open_days(await services.appointments.taken_seats(service))
     if not days:
         await reply(
             update,
@@ -126,7 +126,7 @@ async def ask_new_time(update: Update, context: HelplineContext) -> None:
     if day is None or service is None:
         await _ask_new_day(update, context, tr, appointment, lead=tr("booking.day_unavailable"))
         return
-    seats = await services.appointments.seats(service)
+    seats = await services.appointments.taken_seats(service)
     slots = [
         slot
         for slot in services.appointments.slots_on(seats, day)
@@ -168,7 +168,7 @@ async def ask_move(update: Update, context: HelplineContext) -> None:
     if start is None or service is None:
         await _ask_new_day(update, context, tr, appointment, lead=tr("booking.time_unavailable"))
         return
-    seats = await services.appointments.seats(service)
+    seats = await services.appointments.taken_seats(service)
     slot = services.appointments.offered_slot(seats, start)
     if slot is None:
         await _offer_new_times(
@@ -205,7 +205,7 @@ async def _offer_new_times(
     context: HelplineContext,
     tr: Translator,
     appointment: Appointment,
-    seats: Seats,
+    seats: TakenSeats,
     after: datetime,
     lead_key: str,
 ) -> None:
@@ -242,7 +242,7 @@ async def move(update: Update, context: HelplineContext) -> None:
         await _ask_new_day(update, context, tr, appointment, lead=tr("booking.time_unavailable"))
         return
     appointments = services.appointments
-    seats = await appointments.seats(service)
+    seats = await appointments.taken_seats(service)
     slot = appointments.offered_slot(seats, start)
     if slot is None:
         reason = appointments.why_unavailable(seats, start)
@@ -258,7 +258,7 @@ async def move(update: Update, context: HelplineContext) -> None:
         return
     result = await appointments.move(user.user_id, appointment.id, appointment.version, slot)
     if result.outcome is Outcome.SLOT_TAKEN:
-        seats = await appointments.seats(service)
+        seats = await appointments.taken_seats(service)
         await _offer_new_times(update, context, tr, appointment, seats, start, "booking.just_taken")
         return
     if result.outcome is Outcome.SAME_TIME:

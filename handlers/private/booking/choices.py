@@ -119,7 +119,7 @@ async def page_days(update: Update, context: HelplineContext) -> Next:
     if service is None or not data[3].isdigit() or query is None:
         await say_stale(update, tr)
         return UNCHANGED
-    days = appointments.open_days(await appointments.seats(service))
+    days = appointments.open_days(await appointments.taken_seats(service))
     if not days:
         await strip_buttons(update)
         return await ask_day(update, context, tr, draft_for(update, context), service)
@@ -168,7 +168,7 @@ async def _take_time(update: Update, context: HelplineContext, *, keep_details: 
         await say_stale(update, tr)
         return UNCHANGED
     draft = draft_for(update, context)
-    seats = await services.appointments.seats(service)
+    seats = await services.appointments.taken_seats(service)
     slot = services.appointments.offered_slot(seats, start)
     await strip_buttons(update)
     if slot is None:

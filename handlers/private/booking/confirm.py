@@ -60,7 +60,7 @@ async def confirm(update: Update, context: HelplineContext) -> Next:
     appointments = services.appointments
     service = services.settings.service(draft.service_id or "")
     assert service is not None
-    seats = await appointments.seats(service)
+    seats = await appointments.taken_seats(service)
     unavailable = appointments.why_unavailable(seats, draft.slot.start)
     if unavailable is not None:
         # Full already, or too close to now (the summary sat there a while).
@@ -77,7 +77,7 @@ async def confirm(update: Update, context: HelplineContext) -> Next:
         )
     )
     if result.outcome is Outcome.SLOT_TAKEN:
-        seats = await appointments.seats(service)
+        seats = await appointments.taken_seats(service)
         return await offer_alternatives(
             update, context, tr, draft, seats, draft.slot.start, "booking.just_taken"
         )

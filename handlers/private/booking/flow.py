@@ -27,8 +27,10 @@ One ConversationHandler, like the request flow. Every booking button is an entry
 (allow_reentry), because each carries what it chose: a press on an older question, or
 after the user left for another flow, still works and resumes the booking. What the
 user chose lives in the typed draft (`context.user_data.booking`), so the quick exit,
-which clears the user data, ends the booking without a trace. Nothing is stored until
-Confirm; the seat is taken atomically (bot/appointments/service.py).
+which clears the user data, ends the booking without a trace: the state it leaves
+behind answers nothing, since every step first looks for the draft and, finding none,
+lets the other flows answer. Nothing is stored until Confirm; the seat is taken
+atomically (bot/appointments/service.py).
 
 The conversation runs in its own handler group, before the flows (bot/app.py): what it
 answers stops there (ApplicationHandlerStop); a command or button of another flow ends

@@ -15,7 +15,7 @@ from bot.appointments.dates import day_long
 from bot.appointments.draft import Awaiting, BookingDraft
 from bot.appointments.keyboards import button, days_keyboard, times_keyboard
 from bot.appointments.messages import offsets_text, when
-from bot.appointments.service import Seats
+from bot.appointments.service import TakenSeats
 from bot.config import Center, Service
 from bot.context import HelplineContext
 from bot.i18n import Translator
@@ -118,7 +118,7 @@ async def ask_day(
     lead: str | None = None,
 ) -> Awaiting:
     appointments = context.services.appointments
-    days = appointments.open_days(await appointments.seats(service))
+    days = appointments.open_days(await appointments.taken_seats(service))
     draft.center_id = service.center
     draft.service_id = service.id
     if not days:
@@ -163,7 +163,7 @@ async def ask_time(
     day: date,
 ) -> Awaiting:
     appointments = context.services.appointments
-    slots = appointments.slots_on(await appointments.seats(service), day)
+    slots = appointments.slots_on(await appointments.taken_seats(service), day)
     if not slots:
         # A forged day, a holiday, a day that filled up or passed: the free days again.
         return await ask_day(
@@ -194,7 +194,7 @@ async def offer_alternatives(
     context: HelplineContext,
     tr: Translator,
     draft: BookingDraft,
-    seats: Seats,
+    seats: TakenSeats,
     after: datetime,
     lead_key: str,
 ) -> Awaiting:

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.appointments import rules
 from bot.appointments.keyboards import times_keyboard
-from bot.appointments.service import Seats
+from bot.appointments.service import TakenSeats
 from bot.context import HelplineContext
 from bot.domain.slots import FreeSlot
 from bot.i18n import Translator
@@ -42,7 +42,7 @@ async def offer_times(
     update: Update,
     context: HelplineContext,
     tr: Translator,
-    seats: Seats,
+    seats: TakenSeats,
     *,
     after: datetime,
     lead_key: str,

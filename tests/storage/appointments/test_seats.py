@@ -1,4 +1,4 @@
-"""Seats on a real SQLite file: never double-booked, codes, moves, erasure."""
+"""TakenSeats on a real SQLite file: never double-booked, codes, moves, erasure."""
 
 from __future__ import annotations
 
