@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import SANDBOX_TOKEN
-from bot.booking import slots_on
+from bot.appointments.rules import slots_on
 from bot.clock import ManualClock
 from bot.domain.slots import FreeSlot, bookable_days
 from sandbox import SimUser, TelegramEmulator

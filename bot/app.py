@@ -12,6 +12,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.appointments.agenda_messages import PURPOSE_AGENDA
+from bot.appointments.messages import PURPOSE_STAFF_NOTICE
+from bot.appointments.service import AppointmentService
 from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -21,15 +24,6 @@ from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
 from bot.rate_limits import SendingRateLimiter
-from bot.reminders import (
-    erase_appointments,
-    erase_old_notes,
-    send_due_reminders,
-    send_morning_agenda,
-)
-from bot.reminders import (
-    register_hooks as register_appointment_hooks,
-)
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
@@ -48,7 +42,6 @@ from handlers.private import (
 from handlers.staff import agenda, audit, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
-from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.crypto import TextSealer
@@ -66,6 +59,9 @@ logger = logging.getLogger(__name__)
 SANDBOX_TOKEN = "123456:SANDBOX-local-emulator-token"
 
 HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
+
+# The quick exit's group (handlers/private/safety.py): the booking comes right after it.
+BOOKING_GROUP = -1
 
 _PRIVATE_COMMANDS = (
     "start",
@@ -105,12 +101,14 @@ def build_application(
     # Order matters: flows first, the catch-all fallback last.
     for group, early in safety.build_early_handlers(settings).items():
         application.add_handlers(early, group=group)
+    # The booking conversation runs before the flows (group 0), behind the quick exit in
+    # its group: it must see every command and button of the other flows to stop waiting
+    # for a note when the user leaves for one of them (it ends and lets them answer), and
+    # what it answers goes no further (ApplicationHandlerStop, handlers/private/booking).
+    application.add_handler(booking.build_conversation(), group=BOOKING_GROUP)
     # The request flow comes before safety, so that /exit also ends a request in progress;
     # the conversation relay comes late: it takes any private message left by the flows.
-    # Booking comes first: it takes /cancel only while a booking waits for something,
-    # and it notices (without taking) any other command or button, /start included.
     for module in (
-        booking,
         appointments,
         start,
         request,
@@ -191,7 +189,14 @@ async def _post_init(application: HelplineApplication) -> None:
         audit=AuditRepository(db),
         stats=StatsRepository(db),
         message_log=MessageLog(MessageLogRepository(db), clock),
-        appointments=AppointmentRepository(db, sealer),
+        appointments=AppointmentService(
+            settings=settings,
+            texts=texts,
+            clock=clock,
+            db=db,
+            sealer=sealer,
+            unit=unit_of_work,
+        ),
         cases=cases,
     )
     application.bot_data[SERVICES_KEY] = services
@@ -201,12 +206,13 @@ async def _post_init(application: HelplineApplication) -> None:
     update_queue = application.update_queue
     assert isinstance(update_queue, PersistentUpdateQueue)
     update_queue.attach(UpdateInboxStore(db, sealer), clock.now)
-    # The cases service holds what it needs: the Services argument of the shared hook
-    # signatures (due work, retention, erasers) is not passed on to it.
+    # The features' services hold what they need: the Services argument of the shared
+    # hook signatures (due work, retention, erasers) is not passed on to them.
+    appointments = services.appointments
     services.due_work.append(
         Retention(
             [
-                erase_old_notes,
+                lambda _, now: appointments.reminders.erase_old_notes(now),
                 lambda _, now: cases.erase_closed_case_texts(now),
                 lambda _, now: update_queue.purge_handled(),
             ]
@@ -217,10 +223,15 @@ async def _post_init(application: HelplineApplication) -> None:
         lambda _: cases.resume_stalled_relays(),
     ]
     cases.register_delivery_hooks(delivery)
-    register_appointment_hooks(services)
-    services.due_work += [send_due_reminders, send_morning_agenda]
+    # Staff notices and agenda messages are remembered by message id (forget-me edits them).
+    delivery.on_delivered[PURPOSE_STAFF_NOTICE] = appointments.remember_staff_notice
+    delivery.on_delivered[PURPOSE_AGENDA] = appointments.agenda.remember_sent
+    services.due_work += [
+        lambda _: appointments.reminders.send_due(),
+        lambda _: appointments.agenda.send_morning_agenda(),
+    ]
     # Before the user row goes: future appointments are found by the user's id.
-    services.erasers.append(erase_appointments)
+    services.erasers.append(appointments.eraser)
     services.erasers.append(
         lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
     )

@@ -11,6 +11,8 @@ from typing import Any
 import aiosqlite
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.appointments.draft import BookingDraft
+from bot.appointments.service import AppointmentService
 from bot.cases.service import CaseService
 from bot.clock import Clock
 from bot.config import Settings
@@ -20,7 +22,6 @@ from bot.domain.request_draft import RequestDraft
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.staff_access import StaffDirectory
-from storage.appointments import AppointmentRepository
 from storage.audit import AuditRepository
 from storage.crypto import TextSealer
 from storage.db import Database
@@ -53,7 +54,8 @@ class Services:
     audit: AuditRepository
     stats: StatsRepository
     message_log: MessageLog
-    appointments: AppointmentRepository
+    # The appointments feature (bot/appointments/): booking, moving, reminders, agenda.
+    appointments: AppointmentService
     # The cases feature (bot/cases/): intake, escalation, relay, staff actions, erasing.
     cases: CaseService
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
@@ -81,17 +83,19 @@ class Services:
 class UserData(dict[Any, Any]):
     """One person's memory between updates (in memory only: a restart forgets it).
 
-    The request flow's draft is a typed attribute; it is still a dict for the flows that
-    keep string keys (booking), and `clear()` (the quick exit, forget-me) drops both.
+    Each flow's draft is a typed attribute; `clear()` (the quick exit, forget-me) drops
+    them all. It is still a dict for anything that keeps string keys.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.request_draft: RequestDraft | None = None
+        self.booking: BookingDraft | None = None
 
     def clear(self) -> None:
         super().clear()
         self.request_draft = None
+        self.booking = None
 
 
 class HelplineContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[Any, Any]]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,3 +135,50 @@ async def erase_refs(
 async def erase_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
     """Inside the forget-me transaction: nothing pending to the user, no copy of what was sent."""
     await connection.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """An outbox row as it stands: pending, sent (with the message id) or failed."""
+
+    id: int
+    status: str
+    params: dict[str, Any]
+    sent_message_id: int | None
+
+
+async def messages_with_ref(
+    connection: aiosqlite.Connection, sealer: TextSealer, ref: int, purposes: Sequence[str]
+) -> list[StoredMessage]:
+    """Inside the caller's transaction: the rows of these purposes about one record."""
+    marks = ", ".join("?" * len(purposes))
+    cursor = await connection.execute(
+        "SELECT id, status, payload, sent_message_id FROM outbox "
+        f"WHERE ref = ? AND purpose IN ({marks}) ORDER BY id",
+        (ref, *purposes),
+    )
+    rows = list(await cursor.fetchall())
+    await cursor.close()
+    return [
+        StoredMessage(
+            id=row[0],
+            status=row[1],
+            params=json.loads(sealer.open(row[2])),
+            sent_message_id=int(row[3]) if row[3] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+async def rewrite_pending(
+    connection: aiosqlite.Connection, sealer: TextSealer, item_id: int, params: dict[str, Any]
+) -> None:
+    """Inside the caller's transaction: a pending message goes out with these parameters."""
+    await connection.execute(
+        "UPDATE outbox SET payload = ? WHERE id = ?",
+        (sealer.seal(json.dumps(params, ensure_ascii=False)), item_id),
+    )
+
+
+async def delete_message(connection: aiosqlite.Connection, item_id: int) -> None:
+    await connection.execute("DELETE FROM outbox WHERE id = ?", (item_id,))

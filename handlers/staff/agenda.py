@@ -16,19 +16,11 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.appointment_messages import (
-    CAME,
-    NO_SHOW,
-    agenda_chunk_with,
-    agenda_message,
-    agenda_messages,
-)
-from bot.booking import day_window
+from bot.appointments.keyboards import CAME, NO_SHOW
 from bot.config import Settings
 from bot.context import HelplineContext
 from handlers.staff.gate import staff_member
-from storage.appointments import Attendance, Outcome
-from storage.audit import record
+from storage.appointments import Attendance
 
 logger = logging.getLogger(__name__)
 
@@ -61,53 +53,22 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
                 await _say(update, tr("agenda.usage"))
                 return
             day = parsed
-    start, end = day_window(day, tz)
-    appointments = await services.appointments.booked_between(start, end)
-    async with services.write() as tx:
-        await record(
-            tx.connection, at=now, actor_id=user.id, action="agenda", detail=day.isoformat()
-        )
-    tr = services.tr(settings.general.default_language)
-    # Marks make sense from the day itself on, not for a day still to come.
-    marks = day <= today
     chat = update.effective_chat
     assert chat is not None
-    for part in agenda_messages(settings, tr, day, appointments):
-        # Remembered BEFORE it is sent, so that a forget-me meanwhile knows of it and
-        # forget-me can later take a note out of this message.
-        record_id = await services.appointments.record_agenda_message(
-            chat.id, None, day.isoformat(), marks, part.appointment_ids
-        )
+    # Marks make sense from the day itself on, not for a day still to come.
+    marks = day <= today
+    agenda = services.appointments.agenda
+    for recorded in await agenda.open_day(day, actor_id=user.id, chat_id=chat.id, with_marks=marks):
+        part = recorded.part
         sent = await _say(update, part.text, part.markup if marks else None)
-        if sent is None or record_id is None:
+        if sent is None or recorded.record_id is None:
             continue
-        await services.appointments.agenda_delivered(record_id, sent.message_id)
-        await _redraw_if_erased(update, context, record_id, sent, part.text)
-
-
-async def _redraw_if_erased(
-    update: Update, context: HelplineContext, record_id: int, sent: Message, shown: str
-) -> None:
-    """A forget-me while the message was on its way could not edit it (no message id
-    yet): what it lists is read again and the message redrawn if it changed."""
-    services = context.services
-    settings = services.settings
-    agenda = await services.appointments.agenda_message(record_id)
-    if agenda is None or not agenda.entries:
-        return
-    first = agenda.entries[0]
-    text, markup = agenda_message(
-        settings,
-        services.tr(settings.general.default_language),
-        date.fromisoformat(agenda.day),
-        first.center_id,
-        first.service_id,
-        agenda.entries,
-        with_buttons=agenda.with_buttons,
-    )
-    if text != shown:
-        with contextlib.suppress(TelegramError):
-            await sent.edit_text(text, reply_markup=markup)
+        await agenda.remember_delivered(recorded.record_id, sent.message_id)
+        redrawn = await agenda.redrawn_if_erased(recorded.record_id, part.text)
+        if redrawn is not None:
+            text, markup = redrawn
+            with contextlib.suppress(TelegramError):
+                await sent.edit_text(text, reply_markup=markup)
 
 
 def _parse_day(word: str) -> date | None:
@@ -145,50 +106,33 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
     tr = services.tr(settings.general.default_language)
     action, _, raw_id = (query.data or "").removeprefix("ag:").partition(":")
     mark: Attendance = "came" if action == "came" else "no_show"
-    appointment = await services.appointments.get(int(raw_id)) if raw_id.isdigit() else None
-    tz = settings.general.timezone
-    now = services.clock.now()
-    if appointment is None:
+    done = await services.appointments.agenda.mark(
+        int(raw_id),
+        mark,
+        actor_id=user.id,
+        chat_id=message.chat.id if message is not None else None,
+        message_id=message.message_id if message is not None else None,
+    )
+    if done.outcome == "unknown":
         await query.answer(tr("agenda.unknown"))
         return
-    day = appointment.starts_at.astimezone(tz).date()
-    if day > now.astimezone(tz).date():
+    if done.outcome == "too_early":
         await query.answer(tr("agenda.too_early"))
         return
-    result = await services.appointments.mark_attendance(
-        appointment.id, mark, actor_id=user.id, now=now
-    )
-    if result.outcome is Outcome.CANCELLED:
-        await query.answer(tr("agenda.cancelled", code=appointment.code))
+    if done.outcome == "cancelled":
+        await query.answer(tr("agenda.cancelled", code=done.code))
         return
-    if not result.ok:
-        await query.answer(tr("agenda.unknown"))
-        return
-    logger.info("attendance marked")
     await query.answer(
         tr(
             "agenda.marked_came" if mark == "came" else "agenda.marked_no_show",
-            code=appointment.code,
+            code=done.code,
         )
     )
-    # The message shows the service's day; redraw the part holding this entry.
-    start, end = day_window(day, tz)
-    entries = [
-        entry
-        for entry in await services.appointments.booked_between(start, end)
-        if (entry.center_id, entry.service_id) == (appointment.center_id, appointment.service_id)
-    ]
-    redrawn = agenda_chunk_with(settings, tr, day, entries, appointment.id)
-    if redrawn is None or message is None:
+    if done.redrawn is None or message is None:
         return
-    # The redraw may list appointments booked after the message went out (with their
-    # notes): forget-me must know of them, so they are recorded before the edit.
-    await services.appointments.replace_agenda_entries(
-        message.chat.id, message.message_id, day.isoformat(), redrawn.appointment_ids
-    )
     # "Not modified" when the same mark is pressed twice: nothing to redraw.
     with contextlib.suppress(TelegramError):
-        await query.edit_message_text(redrawn.text, reply_markup=redrawn.markup)
+        await query.edit_message_text(done.redrawn.text, reply_markup=done.redrawn.markup)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, time
 
+from bot.appointments.service import Booking
+from bot.domain.slots import FreeSlot
 from sandbox import SimMessage, SimUser
 from tests.conftest import ALMATY, Harness
 
@@ -99,3 +102,42 @@ async def book(
     await confirm(user, summary)
     booked = await user.wait_for_bot_message(is_booked)
     return code_in(booked)
+
+
+def seats(bot: Harness, start: object) -> int:
+    """Booked seats at a slot start, read straight from the database file."""
+    from datetime import datetime
+
+    from storage.db import to_db_time
+
+    assert isinstance(start, datetime)
+    with sqlite3.connect(bot.settings.storage.path) as connection:
+        row = connection.execute(
+            "SELECT COUNT(*) FROM appointments WHERE status = 'booked' AND starts_at = ?",
+            (to_db_time(start),),
+        ).fetchone()
+    return int(row[0])
+
+
+def rows(bot: Harness, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Rows straight from the database file."""
+    with sqlite3.connect(bot.settings.storage.path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+async def book_directly(bot: Harness, start: datetime, service_id: str) -> None:
+    """Another villager takes a seat, through the same atomic path as the bot."""
+    person = bot.user()
+    await bot.onboard(person, "ru")
+    service = bot.settings.service(service_id)
+    assert service is not None
+    result = await bot.services.appointments.book(
+        Booking(
+            user_id=person.id,
+            service=service,
+            slot=FreeSlot(start, start + service.duration, seats_left=1),
+            note=None,
+            name_in_reminders=False,
+        )
+    )
+    assert result.ok

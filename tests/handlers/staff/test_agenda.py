@@ -127,7 +127,7 @@ async def test_no_marks_before_the_day(bot: Harness) -> None:
     await bot.staff.send_in(bot.group, "/agenda ертең")
     agenda = await bot.group.wait_for_bot_message(is_agenda)
     assert code in agenda.text and agenda.buttons == []
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     await bot.staff.press_data(f"ag:came:{stored.id}", agenda.message_id, chat=bot.group)
     await bot.emulator.wait_until(
@@ -144,7 +144,7 @@ async def test_only_staff_in_the_staff_group(bot: Harness) -> None:
     await bot.onboard(user, "ru")
     code = await book(bot, user, start=slot(WEDNESDAY, 12))
     await settle(bot)
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     # /agenda in a private chat is just an unknown command; no agenda leaks.
     await user.send("/agenda")
@@ -194,7 +194,7 @@ async def test_a_staff_member_forging_a_mark_in_a_private_chat_changes_nothing(
     await bot.onboard(user, "ru")
     code = await book(bot, user, start=slot(WEDNESDAY, 12))
     await settle(bot)
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     await bot.staff.send("/start")
     answer = await bot.staff.wait_for_bot_message()

@@ -1,4 +1,4 @@
-"""Pure booking rules (bot/booking.py): which button times are honoured, windows, labels."""
+"""Pure booking rules (bot/appointments/rules.py): which button times are honoured, windows."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.booking import (
+from bot.appointments.rules import (
     DAYS_PER_PAGE,
     Unavailable,
-    day_label,
-    day_long,
     day_window,
     from_timestamp,
     local_midnight,
     offered_slot,
+    over_daily_limit,
     page_count,
     page_of,
     parse_day,
-    relative_day,
     timestamp,
     why_unavailable,
 )
@@ -100,17 +98,6 @@ def test_timestamps_round_trip_in_the_centre_zone() -> None:
     assert parse_day("2026-13-45") is None
 
 
-def test_labels_in_both_languages() -> None:
-    thursday = date(2026, 12, 3)
-    assert day_label(thursday, "ru") == "чт, 3 дек."
-    assert day_long(thursday, "ru") == "четверг, 3 декабря"
-    assert day_long(thursday, "kk") == "бейсенбі, 3 желтоқсан"
-    assert relative_day(at(3, 9), NOW, ALMATY) == 1
-    assert relative_day(at(2, 23, 59), NOW, ALMATY) == 0
-    # 23:30 UTC on the 2nd is already the 3rd in Almaty.
-    assert relative_day(datetime(2026, 12, 2, 23, 30, tzinfo=UTC), NOW, ALMATY) == 1
-
-
 @pytest.mark.parametrize(
     ("start", "taken", "why"),
     [
@@ -130,3 +117,11 @@ def test_why_unavailable(
     start: datetime, taken: dict[datetime, int], why: Unavailable | None
 ) -> None:
     assert why_unavailable(PSYCHOLOGIST, start, taken, NOW, BOOKING, ALMATY) is why
+
+
+@pytest.mark.parametrize(
+    ("made_today", "limit", "reached"),
+    [(0, 1, False), (1, 1, True), (2, 3, False), (3, 3, True), (4, 3, True), (0, 0, True)],
+)
+def test_the_daily_limit(made_today: int, limit: int, reached: bool) -> None:
+    assert over_daily_limit(made_today, limit) is reached

@@ -60,7 +60,7 @@ async def test_a_reminder_arrives_at_its_offset_discreetly(start_bot: HarnessFac
     await user.press("✅ Приду")
     thanks = await user.wait_for_bot_message()
     assert "Спасибо" in thanks.text and code in thanks.text
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.confirmed_at is not None
 
 
@@ -107,11 +107,11 @@ async def test_a_reminder_missed_until_the_appointment_began_is_skipped(
     await bot.run_due_work()
     await settle(bot)
     assert reminders_in(user) == []
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
-    assert [status for _, status in await bot.services.appointments.reminders_of(stored.id)] == [
-        "skipped"
-    ]
+    assert [
+        status for _, status in await bot.services.appointments.store.reminders_of(stored.id)
+    ] == ["skipped"]
 
 
 async def test_a_stop_across_the_send_delivers_it_once(start_bot: HarnessFactory) -> None:
@@ -154,10 +154,10 @@ async def test_a_sent_reminder_is_not_repeated_after_a_restart(start_bot: Harnes
 async def test_a_reminder_due_in_quiet_hours_goes_out_at_21_59(bot: Harness) -> None:
     start = slot(THURSDAY, 9)
     user, code = await booked(bot, start)
-    stored = await bot.services.appointments.by_code(code)
+    stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     # 24 h before (Wednesday 09:00) was before booking; 2 h before (07:00) is in 22:00-08:00.
-    planned = await bot.services.appointments.reminders_of(stored.id)
+    planned = await bot.services.appointments.store.reminders_of(stored.id)
     assert planned == [(datetime(2026, 12, 2, 21, 59, tzinfo=ALMATY), "planned")]
     move_to(bot, datetime(2026, 12, 2, 21, 58, 59, tzinfo=ALMATY))
     await bot.run_due_work()

@@ -1,4 +1,4 @@
-"""Booking rules beyond bot/slots.py: which seat a button may take, day windows, dates.
+"""Booking rules beyond bot/domain/slots.py: which seat a button may take, day windows.
 
 Pure functions over the config and booking counts; no I/O, no Telegram.
 
@@ -10,7 +10,6 @@ Decisions:
   at an odd time.
 * The per-user daily limit counts bookings made since local midnight in the centre's
   zone (a reschedule is not a new booking).
-* Dates are shown in the centre's zone with Babel's CLDR names in the user's language.
 """
 
 from __future__ import annotations
@@ -20,10 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from bot.config import BookingSettings, Service
-from bot.domain.language import Language
 from bot.domain.reminder_schedule import reminder_due_times
 from bot.domain.slots import FreeSlot, bookable_days, free_slots, local_instant, next_free_slots
 
@@ -204,23 +200,7 @@ def parse_day(value: str) -> date | None:
         return None
 
 
-# ------------------------------------------------------------------ showing dates
-
-
-def day_label(day: date, language: Language) -> str:
-    """Short, for a button: "чт, 3 дек." / "бс, 3 жел."."""
-    return str(format_date(day, "EEE, d MMM", locale=language))
-
-
-def day_long(day: date, language: Language) -> str:
-    """ "четверг, 3 декабря" / "бейсенбі, 3 желтоқсан"."""
-    return str(format_date(day, "EEEE, d MMMM", locale=language))
-
-
-def clock(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%H:%M")
-
-
-def relative_day(moment: datetime, now: datetime, tz: ZoneInfo) -> int:
-    """0 for today, 1 for tomorrow, ... in the centre's zone."""
-    return (moment.astimezone(tz).date() - now.astimezone(tz).date()).days
+def over_daily_limit(made_today: int, daily_limit: int) -> bool:
+    """The one place of the daily booking limit: asked before the flow starts and again,
+    inside the booking's transaction, before the seat is taken."""
+    return made_today >= daily_limit

@@ -1,0 +1,250 @@
+"""The staff group's day: the morning agenda, /agenda, and the attendance marks.
+
+The morning agenda goes out once per local day at ``booking.agenda_time`` (or later that
+day if the bot was down then), claimed in ``agenda_runs`` in the same transaction as
+its outbox rows. Every agenda message is remembered with what it lists before it is
+sent, so a forget-me meanwhile can take a note out of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from telegram import InlineKeyboardMarkup
+
+from bot.appointments import rules
+from bot.appointments.agenda_messages import (
+    PURPOSE_AGENDA,
+    AgendaPart,
+    agenda_chunk_with,
+    agenda_message,
+    agenda_messages,
+    message_params,
+)
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.slots import is_closed_day
+from bot.i18n import Texts, Translator
+from storage.appointments import (
+    AgendaChanges,
+    AgendaDays,
+    AgendaMessage,
+    AppointmentStore,
+    Attendance,
+    SeatChanges,
+)
+from storage.audit import record
+from storage.outbox import OutboxItem
+from storage.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordedPart:
+    """An agenda message to send now, and its record (None when it lists nobody)."""
+
+    part: AgendaPart
+    record_id: int | None
+
+
+@dataclass(frozen=True)
+class AttendanceMark:
+    """What a mark did; with "done", the agenda message redrawn (None if not found)."""
+
+    outcome: Literal["unknown", "too_early", "cancelled", "done"]
+    code: str = ""
+    redrawn: AgendaPart | None = None
+
+
+class StaffAgenda:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        texts: Texts,
+        clock: Clock,
+        store: AppointmentStore,
+        days: AgendaDays,
+        unit: UnitOfWork,
+    ) -> None:
+        self._settings = settings
+        self._texts = texts
+        self._clock = clock
+        self._store = store
+        self._days = days
+        self._unit = unit
+
+    @property
+    def _tr(self) -> Translator:
+        return self._texts.for_language(self._settings.general.default_language)
+
+    def today(self) -> date:
+        return self._clock.now().astimezone(self._settings.general.timezone).date()
+
+    # ------------------------------------------------------------------ the morning agenda
+
+    async def send_morning_agenda(self) -> None:
+        """The day's agenda into the staff group, once per day from agenda_time on."""
+        settings = self._settings
+        tz = settings.general.timezone
+        now = self._clock.now()
+        local = now.astimezone(tz)
+        if local.time() < settings.booking.agenda_time:
+            return
+        today = local.date()
+        if await self._days.sent(today.isoformat()):
+            return
+        start, end = rules.day_window(today, tz)
+        appointments = await self._store.booked_between(start, end)
+        # A closed day with nobody booked: no message at all, rather than noise.
+        parts = agenda_messages(settings, self._tr, today, appointments)
+        if not appointments and not self._centre_open(today):
+            parts = []
+        async with self._unit.write() as tx:
+            agenda = AgendaChanges(tx.connection, tx.sealer)
+            if not await agenda.claim_day(today.isoformat(), now):
+                return
+            for part in parts:
+                record_id = await agenda.record_message(
+                    settings.telegram.staff_chat_id,
+                    None,
+                    today.isoformat(),
+                    part.markup is not None,
+                    part.appointment_ids,
+                )
+                await tx.outbox.add(
+                    chat_id=settings.telegram.staff_chat_id,
+                    method="sendMessage",
+                    params=message_params(part.text, part.markup),
+                    purpose=PURPOSE_AGENDA,
+                    ref=record_id,
+                )
+        if parts:
+            logger.info("morning agenda enqueued (%d messages)", len(parts))
+
+    def _centre_open(self, day: date) -> bool:
+        booking = self._settings.booking
+        if is_closed_day(day, booking.holidays):
+            return False
+        return any(day.weekday() in service.hours for service in self._settings.services)
+
+    async def remember_sent(self, item: OutboxItem, message_id: int | None) -> None:
+        """Delivery hook: the morning agenda's record waits for the message id."""
+        if message_id is not None and item.ref is not None:
+            await self.remember_delivered(item.ref, message_id)
+
+    async def remember_delivered(self, record_id: int, message_id: int) -> None:
+        """An agenda message reached the group: its record learns the message id."""
+        async with self._unit.write() as tx:
+            await AgendaChanges(tx.connection, tx.sealer).set_message_id(record_id, message_id)
+
+    # ------------------------------------------------------------------ /agenda
+
+    async def open_day(
+        self, day: date, *, actor_id: int, chat_id: int, with_marks: bool
+    ) -> list[RecordedPart]:
+        """The day's messages for /agenda, audited, each remembered BEFORE it is sent (so
+        that a forget-me meanwhile knows of it)."""
+        tz = self._settings.general.timezone
+        start, end = rules.day_window(day, tz)
+        parts = agenda_messages(
+            self._settings, self._tr, day, await self._store.booked_between(start, end)
+        )
+        recorded = []
+        async with self._unit.write() as tx:
+            await record(
+                tx.connection, at=tx.now, actor_id=actor_id, action="agenda", detail=day.isoformat()
+            )
+            agenda = AgendaChanges(tx.connection, tx.sealer)
+            for part in parts:
+                record_id = None
+                if part.appointment_ids:
+                    record_id = await agenda.record_message(
+                        chat_id, None, day.isoformat(), with_marks, part.appointment_ids
+                    )
+                recorded.append(RecordedPart(part, record_id))
+        return recorded
+
+    async def redrawn_if_erased(
+        self, record_id: int, shown: str
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """A forget-me while the message was on its way could not edit it (no message id
+        yet): what it lists is read again; the new text when it changed."""
+        # The message and what it lists, read together in one transaction.
+        async with self._unit.write() as tx:
+            agenda = await AgendaChanges(tx.connection, tx.sealer).message(record_id)
+        if agenda is None or not agenda.entries:
+            return None
+        text, markup = self.redraw(agenda)
+        return None if text == shown else (text, markup)
+
+    def redraw(self, agenda: AgendaMessage) -> tuple[str, InlineKeyboardMarkup | None]:
+        """An agenda message from what is stored now."""
+        first = agenda.entries[0]
+        return agenda_message(
+            self._settings,
+            self._tr,
+            date.fromisoformat(agenda.day),
+            first.center_id,
+            first.service_id,
+            agenda.entries,
+            with_buttons=agenda.with_buttons,
+        )
+
+    # ------------------------------------------------------------------ marks
+
+    async def mark(
+        self,
+        appointment_id: int,
+        mark: Attendance,
+        *,
+        actor_id: int,
+        chat_id: int | None,
+        message_id: int | None,
+    ) -> AttendanceMark:
+        """Stores the mark (audited; a later mark replaces it) and redraws the message
+        part holding this entry, recording what the redraw lists."""
+        settings = self._settings
+        tz = settings.general.timezone
+        now = self._clock.now()
+        appointment = await self._store.get(appointment_id)
+        if appointment is None:
+            return AttendanceMark("unknown")
+        day = appointment.starts_at.astimezone(tz).date()
+        if day > now.astimezone(tz).date():
+            return AttendanceMark("too_early", appointment.code)
+        async with self._unit.write() as tx:
+            seats = SeatChanges(tx.connection, tx.sealer)
+            current = await seats.get(appointment_id)
+            if current is None:
+                return AttendanceMark("unknown")
+            if not current.is_booked:
+                return AttendanceMark("cancelled", current.code)
+            await seats.set_attendance(appointment_id, mark, now)
+            await record(
+                tx.connection,
+                at=now,
+                actor_id=actor_id,
+                action="attended" if mark == "came" else "no_show",
+                subject=current.code,
+            )
+            # The message shows the service's day; the part holding this entry is redrawn.
+            start, end = rules.day_window(day, tz)
+            entries = [
+                entry
+                for entry in await seats.booked_between(start, end)
+                if (entry.center_id, entry.service_id) == (current.center_id, current.service_id)
+            ]
+            redrawn = agenda_chunk_with(settings, self._tr, day, entries, appointment_id)
+            if redrawn is not None and chat_id is not None and message_id is not None:
+                # The redraw may list appointments booked after the message went out (with
+                # their notes): forget-me must know of them, so they are recorded first.
+                await AgendaChanges(tx.connection, tx.sealer).replace_entries(
+                    chat_id, message_id, day.isoformat(), redrawn.appointment_ids
+                )
+        logger.info("attendance marked")
+        return AttendanceMark("done", current.code, redrawn)

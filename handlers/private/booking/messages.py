@@ -1,0 +1,113 @@
+"""What the user writes during a booking: a note for the specialist, or text where a
+button is expected. Whatever looks meant for the psychologist of an open case goes to
+the case first, so nothing meant for staff is refused or taken as a note."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import Update
+
+from bot.appointments import rules
+from bot.appointments.draft import Awaiting
+from bot.appointments.keyboards import button
+from bot.context import HelplineContext
+from bot.domain.triage import has_danger_words
+from bot.i18n import Translator
+from handlers.common import MENU_SOS, emergency_numbers, reply, translator_for, with_quick_exit
+from handlers.private.booking.questions import ask_again, ask_naming, ask_note, live_draft
+from handlers.private.conversation import to_case
+
+
+class NotForBooking(Exception):
+    """The update is not the booking's after all (its draft is gone): the booking ends and
+    the other flows answer it, as if no booking ever was."""
+
+
+async def note_text(update: Update, context: HelplineContext) -> Awaiting:
+    """A note for the specialist: kept (in memory until confirmed); asks about reminders."""
+    assert update.effective_user is not None and update.message is not None
+    draft = live_draft(context)
+    if draft is None or draft.slot is None:
+        # Wiped (the quick exit clears drafts) or expired.
+        raise NotForBooking
+    tr = await translator_for(update, context)
+    text = (update.message.text or "").strip()
+    in_case = await _has_open_case(context, update.effective_user.id)
+    if in_case and (
+        not text
+        or len(text) > rules.NOTE_MAX_LENGTH
+        or _replies_to_psychologist(update, context, tr)
+    ):
+        # A voice message, a photo, a long letter or an answer to the psychologist is
+        # most likely meant for the psychologist, not a note: it goes to the case
+        # (checked before the note's own rules, so nothing meant for staff is refused).
+        await to_case(update, context)
+        return await ask_note(update, context, tr, draft)
+    if not text:
+        # A sticker, a photo or a voice message where a written note is asked for.
+        await reply(update, tr("booking.note_text_only"))
+        return Awaiting.NOTE
+    if len(text) > rules.NOTE_MAX_LENGTH:
+        await reply(
+            update, tr("booking.note_too_long", limit=rules.NOTE_MAX_LENGTH, length=len(text))
+        )
+        return Awaiting.NOTE
+    draft.note = text
+    draft.note_decided = True
+    if has_danger_words(text):
+        await _answer_danger(update, context, tr, in_case=in_case)
+    return await ask_naming(update, context, tr, draft)
+
+
+async def _answer_danger(
+    update: Update, context: HelplineContext, tr: Translator, *, in_case: bool
+) -> None:
+    """Whenever danger is mentioned the numbers come first; the booking goes on, with
+    help that cannot wait one tap away."""
+    numbers = emergency_numbers(context.services, tr)
+    await reply(
+        update,
+        tr("booking.note_danger", numbers=numbers),
+        with_quick_exit([[button(tr("menu.sos"), MENU_SOS)]], tr),
+    )
+    # The psychologist must see this now: it goes to the case too (which turns urgent
+    # and alerts staff). "Passed on" only when it was stored for the case: a blocked
+    # case receives nothing (to_case says so).
+    if in_case and await to_case(update, context):
+        await reply(update, tr("booking.note_passed_to_case"))
+
+
+async def expecting_button(update: Update, context: HelplineContext) -> Awaiting:
+    """Text (or a sticker ...) where a button is expected: says so, asks again."""
+    assert update.effective_user is not None
+    draft = live_draft(context)
+    if draft is None:
+        raise NotForBooking
+    tr = await translator_for(update, context)
+    if await _has_open_case(context, update.effective_user.id):
+        # Most likely an answer to the psychologist: it goes to the case, and the
+        # booking asks its question again.
+        await to_case(update, context)
+        return await ask_again(update, context, tr, draft)
+    await reply(update, tr("booking.use_buttons"))
+    return await ask_again(update, context, tr, draft)
+
+
+async def _has_open_case(context: HelplineContext, user_id: int) -> bool:
+    return await context.services.cases.open_case_of(user_id) is not None
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _replies_to_psychologist(update: Update, context: HelplineContext, tr: Translator) -> bool:
+    """A Telegram reply to the bot's message that relays the psychologist's words."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return False
+    shown = replied.text or replied.caption or ""
+    return shown.startswith(_plain(tr("conversation.staff_label")))

@@ -1,0 +1,214 @@
+"""What the user writes during a booking (handlers/private/booking/messages.py): the note,
+text where a button is expected, danger words, and an open case coming first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sandbox import SimMessage, SimUser
+from tests.conftest import Harness
+from tests.handlers.booking_steps import (
+    confirm,
+    has_data,
+    is_booked,
+    press_button_with_data,
+    reach_summary,
+    rows,
+    slot,
+)
+from tests.handlers.case_helpers import assert_no_user_identity, request_case, settle
+
+THURSDAY = date(2026, 12, 3)
+SATURDAY = date(2026, 12, 5)
+
+
+async def test_text_where_a_button_is_expected_asks_again(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    await user.send("завтра в 10")
+    hint = await user.wait_for_bot_message()
+    assert hint.text == bot.tr("ru", "booking.use_buttons")
+    again = await user.wait_for_bot_message(has_data("bk:day:"))
+    assert "чт, 3 дек." in [t for t, _ in again.buttons]
+    await user.send_sticker()
+    hint = await user.wait_for_bot_message()
+    assert hint.text == bot.tr("ru", "booking.use_buttons")
+    assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
+
+
+async def test_a_note_with_danger_words_shows_the_emergency_numbers(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    await user.press("чт, 3 дек.")
+    await user.wait_for_bot_message(has_data("bk:time:"))
+    await user.press("09:00")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.send("муж сказал что убьёт меня")
+    warning = await user.wait_for_bot_message(has_data("menu:sos"))
+    assert "112" in warning.text and "102" in warning.text
+    # The booking goes on.
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+
+
+async def test_a_long_note_is_refused_with_its_length(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "kk")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Психолог кеңесі")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    await user.press("бс, 3 жел.")
+    await user.wait_for_bot_message(has_data("bk:time:"))
+    await user.press("09:00")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.send("а" * 600)
+    answer = await user.wait_for_bot_message()
+    assert "600" in answer.text and "500" in answer.text
+    await user.send_voice()
+    answer = await user.wait_for_bot_message()
+    assert answer.text == bot.tr("kk", "booking.note_text_only")
+
+
+async def _user_with_answered_case(bot: Harness, name: str) -> tuple[SimUser, str, SimMessage]:
+    """A villager whose case the psychologist answered; returns (user, code, the answer)."""
+    user = bot.user(name, language_code="ru")
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    await settle(bot)
+    await bot.duty.send_in(bot.group, "Вы сейчас в безопасности?", reply_to=card.message_id)
+    answer = await user.wait_for_bot_message(lambda m: "Психолог:" in (m.text or ""))
+    return user, code, answer
+
+
+async def test_text_at_a_booking_button_step_goes_to_the_open_case(bot: Harness) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Dana")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.send("Нет, он вернулся домой")
+    relay = await bot.group.wait_for_bot_message(
+        lambda m: "Нет, он вернулся домой" in (m.text or "")
+    )
+    assert code in (relay.text or "")
+    # The booking still waits for its button: the services are offered again.
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    await user.wait_for_bot_message(has_data("bk:day:"))
+    assert_no_user_identity(bot, user)
+
+
+async def test_reply_to_the_psychologist_at_the_note_step_goes_to_the_case(bot: Harness) -> None:
+    user, code, answer = await _user_with_answered_case(bot, "Roza")
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:psychologist:{THURSDAY.isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    start = slot(THURSDAY, 10, 30)
+    await press_button_with_data(user, times, f"bk:time:psychologist:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+
+    await user.reply(answer.message_id, "Нет, он вернулся домой")
+    relay = await bot.group.wait_for_bot_message(
+        lambda m: "Нет, он вернулся домой" in (m.text or "")
+    )
+    assert code in (relay.text or "")
+    # Not taken as the note: the note is asked for again, the reminders question is not.
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.press(bot.tr("ru", "booking.button.skip_note"))
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+
+
+async def test_danger_words_in_a_note_make_the_open_case_urgent(bot: Harness) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Gulnar")
+    summary = await reach_summary(
+        bot, user, start=slot(THURSDAY, 10, 30), note="Муж бьёт, мне страшно возвращаться"
+    )
+    relay = await bot.group.wait_for_bot_message(lambda m: "Муж бьёт" in (m.text or ""))
+    assert code in (relay.text or "")
+    await settle(bot)
+    urgent = rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,))
+    assert urgent == [(1,)]
+    # The booking goes on with the note.
+    await confirm(user, summary)
+    await user.wait_for_bot_message(is_booked)
+
+
+async def _at_the_note_step(bot: Harness, user: SimUser) -> None:
+    start = slot(THURSDAY, 10, 30)
+    await user.send("/book")
+    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.press("Консультация психолога")
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:psychologist:{THURSDAY.isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    await press_button_with_data(user, times, f"bk:time:psychologist:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+
+
+async def test_a_voice_or_long_letter_at_the_note_step_goes_to_the_open_case(
+    bot: Harness,
+) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Aisulu")
+    await _at_the_note_step(bot, user)
+    relayed = len(rows(bot, "SELECT id FROM case_messages"))
+    await user.send_voice()
+    # Not refused as "write it as text": it reaches the psychologist; the note is asked again.
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await settle(bot)
+    assert len(rows(bot, "SELECT id FROM case_messages")) == relayed + 1
+    assert not any(m.text == bot.tr("ru", "booking.note_text_only") for m in user.bot_messages())
+    letter = "Он снова пришёл ночью. " * 30
+    await user.send(letter)
+    relay = await bot.group.wait_for_bot_message(lambda m: "снова пришёл ночью" in (m.text or ""))
+    assert code in (relay.text or "")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    assert not any("Слишком длинно" in (m.text or "") for m in user.bot_messages())
+    assert_no_user_identity(bot, user)
+
+
+async def test_danger_words_in_a_note_show_the_numbers_when_the_case_is_already_urgent(
+    bot: Harness,
+) -> None:
+    user, code, _ = await _user_with_answered_case(bot, "Kamila")
+    await user.send("муж сказал что убьёт меня")
+    await bot.emulator.wait_until(
+        lambda: rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,)) == [(1,)]
+    )
+    await settle(bot)
+    await _at_the_note_step(bot, user)
+    await user.send("Он бьёт меня каждый день")
+    warning = await user.wait_for_bot_message(has_data("menu:sos"))
+    assert "112" in warning.text and "102" in warning.text
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    relay = await bot.group.wait_for_bot_message(lambda m: "бьёт меня каждый" in (m.text or ""))
+    assert code in (relay.text or "")
+
+
+async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
+    bot: Harness,
+) -> None:
+    user = bot.user("Ainur", language_code="ru")
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await settle(bot)
+    await bot.staff.send_in(bot.group, f"/block {code}")
+    await bot.group.wait_for_bot_message(lambda m: f"/unblock {code}" in (m.text or ""))
+    await _at_the_note_step(bot, user)
+    await user.send("Он бьёт меня каждый день")
+    warning = await user.wait_for_bot_message(has_data("menu:sos"))
+    assert "112" in warning.text and "102" in warning.text
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    passed = bot.tr("ru", "booking.note_passed_to_case")
+    assert not any(m.text == passed for m in user.bot_messages())
+    await settle(bot)
+    assert not any("бьёт меня каждый" in (m.text or "") for m in bot.group.bot_messages())
