@@ -238,14 +238,20 @@ class Harness:
             language_code=language_code,
         )
 
-    async def onboard(self, user: SimUser, language: str = "ru") -> None:
+    async def onboard(
+        self,
+        user: SimUser,
+        language: str = "ru",
+        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline per step is what tests want
+    ) -> None:
         """/start, the language, consent: the user ends at the main menu."""
         await user.send("/start")
-        await user.wait_for_bot_message(lambda m: "Выберите язык" in m.text)
+        await user.wait_for_bot_message(lambda m: "Выберите язык" in m.content, timeout=timeout)
         await user.press(self.tr(language, f"language.{language}"))
-        await user.wait_for_bot_message(lambda m: bool(m.buttons))
+        await user.wait_for_bot_message(lambda m: bool(m.buttons), timeout=timeout)
         await user.press(self.tr(language, "consent.accept"))
-        await user.wait_for_bot_message(lambda m: self.tr(language, "consent.accepted") in m.text)
+        accepted = self.tr(language, "consent.accepted")
+        await user.wait_for_bot_message(lambda m: accepted in m.content, timeout=timeout)
 
 
 HarnessFactory = Callable[..., Awaitable[Harness]]

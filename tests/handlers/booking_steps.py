@@ -48,27 +48,29 @@ async def reach_summary(
     language: str = "ru",
     note: str | None = None,
     named: bool = False,
+    step_timeout: float = 5.0,
 ) -> SimMessage:
-    """From /book to the summary with its Confirm button."""
+    """From /book to the summary with its Confirm button. Tests that drive many users at
+    once give each step a longer deadline: every user waits for the others' steps too."""
     settings_service = bot.settings.service(service)
     assert settings_service is not None
     await user.send("/book")
-    await user.wait_for_bot_message(has_data("bk:service:"))
+    await user.wait_for_bot_message(has_data("bk:service:"), timeout=step_timeout)
     await user.press(settings_service.name.get(language))  # type: ignore[arg-type]
-    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    days = await user.wait_for_bot_message(has_data("bk:day:"), timeout=step_timeout)
     await press_button_with_data(user, days, f"bk:day:{service}:{start.date().isoformat()}")
-    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    times = await user.wait_for_bot_message(has_data("bk:time:"), timeout=step_timeout)
     await press_button_with_data(user, times, f"bk:time:{service}:{int(start.timestamp())}")
-    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await user.wait_for_bot_message(has_data("bk:skipnote"), timeout=step_timeout)
     if note is None:
         await user.press(bot.tr(language, "booking.button.skip_note"))
     else:
         await user.send(note)
-    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await user.wait_for_bot_message(has_data("bk:naming:"), timeout=step_timeout)
     await user.press(
         bot.tr(language, "booking.button.named" if named else "booking.button.discreet")
     )
-    return await user.wait_for_bot_message(has_data("bk:confirm:"))
+    return await user.wait_for_bot_message(has_data("bk:confirm:"), timeout=step_timeout)
 
 
 async def confirm(user: SimUser, summary: SimMessage) -> None:

@@ -33,9 +33,10 @@ async def _many_reach_summary(
 
     assert isinstance(start, datetime)
     users = [bot.user(f"User{i}") for i in range(count)]
-    await asyncio.gather(*(bot.onboard(u, "ru") for u in users))
+    # Deadlines, not waits: all users' steps queue behind each other on two cores.
+    await asyncio.gather(*(bot.onboard(u, "ru", timeout=60) for u in users))
     summaries = await asyncio.gather(
-        *(reach_summary(bot, u, start=start, service=service) for u in users)
+        *(reach_summary(bot, u, start=start, service=service, step_timeout=60) for u in users)
     )
     return list(zip(users, summaries, strict=True))
 
@@ -47,7 +48,7 @@ async def test_fifty_concurrent_bookings_of_one_slot_get_exactly_one(bot: Harnes
     await asyncio.gather(*(confirm(u, s) for u, s in pairs))  # type: ignore[arg-type]
     outcomes = await asyncio.gather(
         *(
-            u.wait_for_bot_message(lambda m: is_booked(m) or is_just_taken(bot)(m), timeout=20)  # type: ignore[attr-defined]
+            u.wait_for_bot_message(lambda m: is_booked(m) or is_just_taken(bot)(m), timeout=60)  # type: ignore[attr-defined]
             for u, _ in pairs
         )
     )
@@ -70,7 +71,7 @@ async def test_thirty_concurrent_bookings_of_a_training_get_exactly_twelve(bot: 
     await asyncio.gather(*(confirm(u, s) for u, s in pairs))  # type: ignore[arg-type]
     outcomes = await asyncio.gather(
         *(
-            u.wait_for_bot_message(lambda m: is_booked(m) or is_just_taken(bot)(m), timeout=20)  # type: ignore[attr-defined]
+            u.wait_for_bot_message(lambda m: is_booked(m) or is_just_taken(bot)(m), timeout=60)  # type: ignore[attr-defined]
             for u, _ in pairs
         )
     )
