@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,21 +31,6 @@ async def store(tmp_path: Path) -> AsyncIterator[UpdateInboxStore]:
         yield UpdateInboxStore(db, TextSealer())
     finally:
         await db.close()
-
-
-async def test_an_update_is_stored_once_and_forgotten_when_handled(
-    store: UpdateInboxStore,
-) -> None:
-    assert await store.store(7, '{"update_id": 7}', NOW)
-    assert not await store.store(7, '{"update_id": 7}', NOW), "Telegram's resend stored twice"
-    assert [u.update_id for u in await store.unhandled()] == [7]
-    await store.mark_handled(7, NOW)
-    assert await store.unhandled() == []
-    # The id is still known, so a late resend is not handled again...
-    assert not await store.store(7, '{"update_id": 7}', NOW)
-    # ...until it is purged with the other short-lived rows.
-    assert await store.purge_handled(NOW + timedelta(hours=1)) == 1
-    assert await store.store(7, '{"update_id": 7}', NOW)
 
 
 async def test_a_poisoned_update_is_dropped_after_a_few_replays(
