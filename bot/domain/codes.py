@@ -91,8 +91,3 @@ def parse_code(text: str) -> str | None:
     if len(chars) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in chars):
         return None
     return f"{chars[:_HALF]}-{chars[_HALF:]}"
-
-
-def is_code(text: str) -> bool:
-    """Whether ``text`` is already a code in canonical form (no normalising)."""
-    return CODE_RE.fullmatch(text) is not None

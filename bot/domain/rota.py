@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.slots import TimeRange, local_instant, require_aware
+from bot.domain.slots import TimeRange, require_aware
 
 
 @dataclass(frozen=True)
@@ -99,22 +99,3 @@ def escalation_targets(*, step: int, on_duty: Sequence[int], backups: Sequence[i
     if step == 0 and on_duty:
         return _unique(on_duty)
     return _unique([*on_duty, *backups])
-
-
-def next_duty_start(*, now: datetime, tz: ZoneInfo, rota: Sequence[DutyShift]) -> datetime | None:
-    """The earliest rota shift start strictly after ``now`` (in ``tz``), or None.
-
-    A shift running at ``now`` is not "next"; callers ask when nobody is on duty.
-    """
-    require_aware(now, "now")
-    today = now.astimezone(tz).date()
-    starts = [
-        start
-        # Eight days: today's start may have passed, and the same weekday next week
-        # is then the next one.
-        for offset in range(8)
-        for shift in rota
-        if (day := today + timedelta(days=offset)).weekday() in shift.weekdays
-        and (start := local_instant(day, shift.hours.start, tz)) > now.astimezone(UTC)
-    ]
-    return min(starts, default=None)

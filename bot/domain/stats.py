@@ -63,10 +63,6 @@ def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime.combine(following, time(0), tzinfo=tz)
 
 
-def previous_month(month: date) -> date:
-    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 def _minutes(facts: Sequence[CaseFact]) -> list[float]:
     return [
         (fact.taken_at - fact.created_at).total_seconds() / 60

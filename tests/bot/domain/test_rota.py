@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.rota import DutyShift, ManualDuty, escalation_targets, next_duty_start, on_duty
+from bot.domain.rota import DutyShift, ManualDuty, escalation_targets, on_duty
 from bot.domain.slots import TimeRange
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -68,7 +68,6 @@ def test_overlapping_shifts_keep_rota_order() -> None:
 
 def test_empty_rota() -> None:
     assert duty_now(at(0, 10), rota=()) == []
-    assert next_duty_start(now=at(0, 10), tz=ALMATY, rota=()) is None
 
 
 @pytest.mark.parametrize(
@@ -130,29 +129,3 @@ def test_escalation_targets(
 def test_escalation_step_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="step"):
         escalation_targets(step=-1, on_duty=[1], backups=[])
-
-
-@pytest.mark.parametrize(
-    ("case", "now", "expected"),
-    [
-        ("Monday before the day shift", at(0, 7), at(0, 9)),
-        ("during the day shift: the night shift", at(0, 10), at(0, 20)),
-        ("exactly at a start: the following one", at(0, 9), at(0, 20)),
-        ("Monday night: Tuesday's day shift", at(0, 23), at(1, 9)),
-        ("Friday evening: Sunday's shift", at(4, 19), at(6, 10)),
-        ("Sunday after its shift: Monday", at(6, 15), at(7, 9)),
-        ("now in UTC", datetime(2026, 6, 1, 1, tzinfo=UTC), at(0, 9)),  # 06:00 Almaty
-    ],
-)
-def test_next_duty_start(case: str, now: datetime, expected: datetime) -> None:
-    assert next_duty_start(now=now, tz=ALMATY, rota=ROTA) == expected, case
-
-
-def test_next_duty_start_a_week_ahead() -> None:
-    weekly = DutyShift(user_id=9, weekdays=frozenset({MON}), hours=TimeRange(time(9), time(10)))
-    assert next_duty_start(now=at(0, 9, 30), tz=ALMATY, rota=(weekly,)) == at(7, 9)
-
-
-def test_shift_without_weekdays_never_starts() -> None:
-    idle = DutyShift(user_id=9, weekdays=frozenset(), hours=TimeRange(time(9), time(10)))
-    assert next_duty_start(now=at(0, 8), tz=ALMATY, rota=(idle,)) is None

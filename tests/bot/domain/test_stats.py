@@ -16,7 +16,6 @@ from bot.domain.stats import (
     figures_csv,
     month_bounds,
     monthly_figures,
-    previous_month,
 )
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -78,14 +77,6 @@ def test_month_bounds_in_local_time(month: date, start: str, end: str) -> None:
     lower, upper = month_bounds(month, ALMATY)
     assert lower.astimezone(UTC).isoformat() == start
     assert upper.astimezone(UTC).isoformat() == end
-
-
-@pytest.mark.parametrize(
-    ("month", "expected"),
-    [(date(2026, 12, 1), date(2026, 11, 1)), (date(2027, 1, 20), date(2026, 12, 1))],
-)
-def test_previous_month(month: date, expected: date) -> None:
-    assert previous_month(month) == expected
 
 
 @pytest.mark.parametrize(
