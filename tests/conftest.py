@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -176,7 +176,9 @@ class Harness:
         self.backup = self._staff(BACKUP_ID, "Bolat", "member")
         self.staff = self._staff(STAFF_ID, "Saule", "member")
 
-    def _staff(self, user_id: int, name: str, status: str) -> SimUser:
+    def _staff(
+        self, user_id: int, name: str, status: Literal["member", "administrator"]
+    ) -> SimUser:
         member = self.emulator.create_user(user_id=user_id, first_name=name, username=name.lower())
         self.group.add_member(member, status=status)
         return member

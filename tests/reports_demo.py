@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import load_settings
+from bot.domain.language import Language
 from bot.i18n import Texts
 from bot.reports.chart import render_chart
 from bot.reports.figures import report_figures
@@ -146,7 +147,9 @@ async def draw_demo_charts(folder: Path, everything: bool = False) -> list[Path]
         try:
             await fill_busy_year(db)
             stats = StatsRepository(db)
-            charts = [(Period(2026, 11), "ru", "stats-chart.png")]
+            charts: list[tuple[Period, Language, str]] = [
+                (Period(2026, 11), "ru", "stats-chart.png")
+            ]
             if everything:
                 charts += [
                     (Period(2026, 11), "kk", "stats-chart-kk.png"),

@@ -83,7 +83,7 @@ async def _start_bot(config: Path) -> asyncio.subprocess.Process:
 
 async def _onboard(emulator: TelegramEmulator, user: SimUser) -> None:
     await user.send("/start")
-    await user.wait_for_bot_message(lambda m: "Выберите язык" in m.text, timeout=30)
+    await user.wait_for_bot_message(lambda m: "Выберите язык" in m.content, timeout=30)
     await user.press("Русский")
     await user.wait_for_bot_message(lambda m: bool(m.buttons), timeout=10)
     await user.press("Да, начать")

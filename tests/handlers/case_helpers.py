@@ -55,7 +55,7 @@ async def request_case(
         await user.wait_for_bot_message(has_data("req:screen:"))
         await user.press(tr(language, "request.screen_skip"))
     await user.wait_for_bot_message(
-        lambda m: plain(tr(language, "request.ask_story"))[:25] in m.text
+        lambda m: plain(tr(language, "request.ask_story"))[:25] in m.content
     )
     await user.send(story)
     await user.wait_for_bot_message(has_data("req:reply:"))

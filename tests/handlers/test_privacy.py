@@ -53,7 +53,7 @@ async def test_outsiders_try_every_staff_command_and_button_and_nothing_happens(
     bot: Harness,
 ) -> None:
     code, agenda_id = await _world(bot)
-    card = next(m for m in bot.group.bot_messages() if code in m.text and m.buttons)
+    card = next(m for m in bot.group.bot_messages() if code in m.content and m.buttons)
     group_messages = len(bot.group.bot_messages())
     before = _state(bot)
 
@@ -79,7 +79,7 @@ async def test_outsiders_try_every_staff_command_and_button_and_nothing_happens(
 
     assert other.bot_messages() == []
     assert len(bot.group.bot_messages()) == group_messages
-    answers = [m.text for m in villager.bot_messages()[-len(STAFF_COMMANDS) - 1 :]]
+    answers = [m.content for m in villager.bot_messages()[-len(STAFF_COMMANDS) - 1 :]]
     assert answers.count(bot.tr("ru", "fallback.unknown_command")) == len(STAFF_COMMANDS)
     assert all(code not in text for text in answers)
     assert bot.emulator.requests_for("sendDocument") == []
@@ -92,16 +92,16 @@ async def test_the_audit_trail_of_a_case(bot: Harness) -> None:
     await bot.onboard(villager, "ru")
     code = await request_case(bot, villager)
     await settle(bot)
-    card = next(m for m in bot.group.bot_messages() if code in m.text and m.buttons)
+    card = next(m for m in bot.group.bot_messages() if code in m.content and m.buttons)
     await bot.duty.press(bot.tr("kk", "card.take"), chat=bot.group, message_id=card.message_id)
-    await villager.wait_for_bot_message(lambda m: "психолог" in m.text.lower())
+    await villager.wait_for_bot_message(lambda m: "психолог" in m.content.lower())
     await bot.duty.send_in(bot.group, "Здравствуйте, я вас слушаю", reply_to=card.message_id)
-    await villager.wait_for_bot_message(lambda m: "я вас слушаю" in m.text)
+    await villager.wait_for_bot_message(lambda m: "я вас слушаю" in m.content)
     await bot.duty.send_in(bot.group, "/close", reply_to=card.message_id)
-    await villager.wait_for_bot_message(lambda m: "/request" in m.text)
+    await villager.wait_for_bot_message(lambda m: "/request" in m.content)
     await bot.admin.send_in(bot.group, f"/audit {code}")
-    trail = await bot.group.wait_for_bot_message(lambda m: "take" in m.text)
-    lines = trail.text.splitlines()
+    trail = await bot.group.wait_for_bot_message(lambda m: "take" in m.content)
+    lines = trail.content.splitlines()
     assert [line.split(" · ")[2] for line in lines[1:]] == ["take", "reply", "close"]
     assert all("Dilnaz" in line for line in lines[1:])
 
@@ -111,9 +111,9 @@ async def test_texts_of_closed_cases_are_erased_after_the_retention_period(bot: 
     await bot.onboard(villager, "ru")
     code = await request_case(bot, villager, story="История, которую надо стереть")
     await settle(bot)
-    card = next(m for m in bot.group.bot_messages() if code in m.text and m.buttons)
+    card = next(m for m in bot.group.bot_messages() if code in m.content and m.buttons)
     await bot.duty.send_in(bot.group, "/close", reply_to=card.message_id)
-    await villager.wait_for_bot_message(lambda m: "/request" in m.text)
+    await villager.wait_for_bot_message(lambda m: "/request" in m.content)
     bot.advance(timedelta(days=89))
     await bot.run_due_work()
     assert (await bot.services.cases.by_code(code)).story  # type: ignore[union-attr]
@@ -131,9 +131,9 @@ async def test_with_a_key_the_database_file_holds_no_plaintext(start_bot: Harnes
     code = await request_case(bot, villager, story=story, phone="+7 701 222 33 44")
     await settle(bot)
     await villager.send("ещё одно сообщение про паспорт")
-    await bot.group.wait_for_bot_message(lambda m: "паспорт" in m.text)
+    await bot.group.wait_for_bot_message(lambda m: "паспорт" in m.content)
     await settle(bot)
-    assert plain(story) in "".join(m.text for m in bot.group.bot_messages())
+    assert plain(story) in "".join(m.content for m in bot.group.bot_messages())
     await bot.services.db.checkpoint()
     raw = bot.settings.storage.path.read_bytes()
     for secret in ("Свекровь", "запирает", "паспорт", "222 33 44", "7012223344"):

@@ -77,7 +77,7 @@ async def test_the_api_walks_a_villager_and_a_psychologist_through_an_sos(
         button=bot.tr("ru", "consent.accept"),
         message_id=consent.message_id,
     )
-    await villager.wait_for_bot_message(lambda m: "Спасибо" in m.text)
+    await villager.wait_for_bot_message(lambda m: "Спасибо" in m.content)
     await act(where="private", kind="text", user=villager.id, text="/sos")
     card = await bot.group.wait_for_bot_message(lambda m: bool(m.buttons))
     take = card.buttons[0][0]
@@ -92,7 +92,7 @@ async def test_the_api_walks_a_villager_and_a_psychologist_through_an_sos(
         text="Мы с вами. Вы в безопасности?",
         reply_to=card.message_id,
     )
-    await villager.wait_for_bot_message(lambda m: "Мы с вами" in m.text)
+    await villager.wait_for_bot_message(lambda m: "Мы с вами" in m.content)
     await act(where="private", kind="voice", user=villager.id)
     await bot.handled()
 

@@ -15,7 +15,7 @@ SECONDS = {"booking": {"reminders": ["30s"]}}
 
 
 def reminders_in(user: SimUser) -> list[SimMessage]:
-    return [m for m in user.bot_messages() if m.text.startswith("🔔 Напоминание")]
+    return [m for m in user.bot_messages() if m.content.startswith("🔔 Напоминание")]
 
 
 def move_to(bot: Harness, moment: datetime) -> None:
@@ -45,7 +45,7 @@ async def test_a_reminder_arrives_at_its_offset_discreetly(start_bot: HarnessFac
     assert reminders_in(user) == []
     bot.advance(timedelta(seconds=1))  # 11:59:30: exactly 30 s before
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     assert reminder.text == f"🔔 Напоминание: сегодня в 12:00, код {code}."
     assert "психолог" not in reminder.text.lower()
     assert [t for t, _ in reminder.buttons] == [
@@ -59,7 +59,7 @@ async def test_a_reminder_arrives_at_its_offset_discreetly(start_bot: HarnessFac
     assert len(reminders_in(user)) == 1
     await user.press("✅ Приду")
     thanks = await user.wait_for_bot_message()
-    assert "Спасибо" in thanks.text and code in thanks.text
+    assert "Спасибо" in thanks.content and code in thanks.content
     stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.confirmed_at is not None
 
@@ -72,7 +72,7 @@ async def test_a_reminder_names_the_service_only_when_the_user_chose_it(
     user, code = await booked(bot, start, named=True)
     move_to(bot, start - timedelta(seconds=30))
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     assert reminder.text == (
         f"🔔 Напоминание: сегодня в 12:00, Консультация психолога, код {code}."
     )
@@ -88,8 +88,8 @@ async def test_a_reminder_missed_while_the_bot_was_down_goes_out_late(
     move_to(bot, start - timedelta(seconds=10))  # due 20 s ago, the appointment still ahead
     await bot.start()
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
-    assert code in reminder.text
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
+    assert code in reminder.content
     await bot.run_due_work()
     await settle(bot)
     assert len(reminders_in(user)) == 1
@@ -128,8 +128,8 @@ async def test_a_stop_across_the_send_delivers_it_once(start_bot: HarnessFactory
     await bot.stop()
     assert reminders_in(user) == []
     await bot.start()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
-    assert code in reminder.text
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
+    assert code in reminder.content
     # The claim committed with the outbox row: a new tick finds nothing to send.
     await bot.run_due_work()
     await settle(bot)
@@ -142,7 +142,7 @@ async def test_a_sent_reminder_is_not_repeated_after_a_restart(start_bot: Harnes
     user, _ = await booked(bot, start)
     move_to(bot, start - timedelta(seconds=30))
     await bot.run_due_work()
-    await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     await settle(bot)
     await bot.restart()
     bot.advance(timedelta(seconds=5))
@@ -165,7 +165,7 @@ async def test_a_reminder_due_in_quiet_hours_goes_out_at_21_59(bot: Harness) -> 
     assert reminders_in(user) == []
     bot.advance(timedelta(seconds=1))
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     assert reminder.text == f"🔔 Напоминание: завтра в 09:00, код {code}."
 
 
@@ -182,7 +182,7 @@ async def test_a_late_reminder_waits_for_the_end_of_quiet_hours(bot: Harness) ->
     assert reminders_in(user) == []
     move_to(bot, datetime(2026, 12, 3, 8, 0, tzinfo=ALMATY))
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     assert reminder.text == f"🔔 Напоминание: сегодня в 09:00, код {code}."
 
 
@@ -195,7 +195,7 @@ async def test_a_cancelled_appointment_gets_no_reminder(start_bot: HarnessFactor
     await user.press("✖️ Отменить")
     await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
     await user.press("Да, отменить")
-    await user.wait_for_bot_message(lambda m: "отменена" in m.text)
+    await user.wait_for_bot_message(lambda m: "отменена" in m.content)
     move_to(bot, start - timedelta(seconds=30))
     await bot.run_due_work()
     await settle(bot)
@@ -208,14 +208,14 @@ async def test_reminder_buttons_cancel_and_reschedule(start_bot: HarnessFactory)
     user, code = await booked(bot, start)
     move_to(bot, start - timedelta(seconds=30))
     await bot.run_due_work()
-    reminder = await user.wait_for_bot_message(lambda m: m.text.startswith("🔔 Напоминание"))
+    reminder = await user.wait_for_bot_message(lambda m: m.content.startswith("🔔 Напоминание"))
     cancel = next(d for _, d in reminder.buttons if (d or "").startswith("ap:cancel:"))
     await user.press("🔁 Перенести")
     days = await user.wait_for_bot_message(has_data("rs:day:"))
-    assert code in days.text
+    assert code in days.content
     # Changed their mind: Cancel on the same reminder still works (nothing moved yet).
     await user.press_data(cancel or "", reminder.message_id)
     await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
     await user.press("Да, отменить")
     done = await user.wait_for_bot_message()
-    assert code in done.text and "отменена" in done.text
+    assert code in done.content and "отменена" in done.content

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -22,7 +23,7 @@ from tests.handlers.case_helpers import (
 
 
 async def _card(bot: Harness, code: str) -> int:
-    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    card = await bot.group.wait_for_bot_message(lambda m: code in m.content and bool(m.buttons))
     await settle(bot)
     return card.message_id
 
@@ -165,7 +166,7 @@ async def test_thirty_messages_in_ten_seconds_are_slowed_down_and_none_is_lost(
     assert len(slow_downs) == 1
 
 
-async def _storm_then_sos(bot: Harness, users: int, **storm: int) -> list[str]:
+async def _storm_then_sos(bot: Harness, users: int, **storm: Any) -> list[str]:
     await bot.duty.send("/start")
     people = [bot.user(f"U{n}") for n in range(users)]
     for person in people:

@@ -34,10 +34,10 @@ async def test_forget_asks_once_then_erases_everything(bot: Harness) -> None:
     await bot.onboard(user, "ru")
     await user.send("/forget")
     question = await user.wait_for_bot_message()
-    assert "Стереть все ваши данные?" in question.text
+    assert "Стереть все ваши данные?" in question.content
     await user.press("Да, стереть всё")
-    done = await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
-    assert "/start" in done.text
+    done = await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
+    assert "/start" in done.content
     assert await bot.services.users.get(user.id) is None
     await bot.services.message_log.flush()
     await bot.services.db.checkpoint()
@@ -61,10 +61,10 @@ async def test_after_forgetting_start_asks_the_language_again(bot: Harness) -> N
     await user.send("/forget")
     await user.wait_for_bot_message()
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
     await user.send("/start")
     prompt = await user.wait_for_bot_message()
-    assert "Выберите язык" in prompt.text
+    assert "Выберите язык" in prompt.content
 
 
 async def test_forget_after_a_case_erases_texts_and_edits_the_staff_card(bot: Harness) -> None:
@@ -73,15 +73,15 @@ async def test_forget_after_a_case_erases_texts_and_edits_the_staff_card(bot: Ha
     await bot.onboard(user, "ru")
     code = await request_case(bot, user, story=story, phone="+7 701 555 66 77")
     await settle(bot)
-    card = next(m for m in bot.group.bot_messages() if code in m.text)
+    card = next(m for m in bot.group.bot_messages() if code in m.content)
     await user.send("и ещё: он забрал мой паспорт")
-    await bot.group.wait_for_bot_message(lambda m: "паспорт" in m.text)
-    relays = [m for m in bot.group.bot_messages() if "паспорт" in m.text]
+    await bot.group.wait_for_bot_message(lambda m: "паспорт" in m.content)
+    relays = [m for m in bot.group.bot_messages() if "паспорт" in m.content]
 
     await user.send("/forget")
-    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
     await settle(bot)
 
     assert card.text == plain(bot.tr("kk", "staff.card_erased", code=code))
@@ -103,11 +103,11 @@ async def test_forget_after_a_booking_cancels_it_and_leaves_no_note(bot: Harness
         bot, user, start=slot(date(2026, 12, 3), 11, 15), note="мне нужна справка для суда"
     )
     await settle(bot)
-    notice = next(m for m in bot.group.bot_messages() if "справка" in m.text)
+    notice = next(m for m in bot.group.bot_messages() if "справка" in m.content)
     await user.send("/forget")
-    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
     await settle(bot)
     assert notice.text == plain(bot.tr("kk", "appointment_notice.erased", code=code))
     row = await bot.services.db.fetch_one(
@@ -123,11 +123,11 @@ async def test_a_double_tap_on_yes_still_says_done(bot: Harness) -> None:
     user = bot.user()
     await bot.onboard(user, "ru")
     await user.send("/forget")
-    question = await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    question = await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
     await user.press_data("forget:yes", message_id=question.message_id)
     await user.press_data("forget:yes", message_id=question.message_id)
     await bot.handled()
-    done = [m for m in user.bot_messages() if "стёрты" in m.text]
+    done = [m for m in user.bot_messages() if "стёрты" in m.content]
     assert len(done) == 2  # both taps answered; the second found nothing left to erase
     assert await bot.services.users.get(user.id) is None
 
@@ -150,9 +150,9 @@ async def test_a_relay_in_flight_during_forget_is_taken_back(bot: Harness) -> No
     await forget_user(bot.services, user.id)
     bot.emulator.set_latency(0)
     await bot.emulator.wait_until(
-        lambda: any("секретные" in m.text for m in bot.group.messages(include_deleted=True))
+        lambda: any("секретные" in m.content for m in bot.group.messages(include_deleted=True))
     )
     await settle(bot)
     await bot.handled()
-    visible = [m for m in bot.group.bot_messages() if "секретные" in m.text]
+    visible = [m for m in bot.group.bot_messages() if "секретные" in m.content]
     assert visible == []

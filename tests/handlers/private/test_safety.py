@@ -29,7 +29,7 @@ async def test_quick_exit_button_deletes_the_chat_and_leaves_a_neutral_message(
     await user.press("🚪 Быстрый выход")
     neutral = await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "safety.neutral"))
     assert [m.message_id for m in user.messages()] == [neutral.message_id]
-    assert not any(word in neutral.text.lower() for word in HELP_WORDS)
+    assert not any(word in neutral.content.lower() for word in HELP_WORDS)
     # One deleteMessages call, ids only.
     deletes = bot.emulator.requests_for("deleteMessages")
     assert len(deletes) == 1 and deletes[0].ok

@@ -13,14 +13,14 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
     user = bot.user("Aigul", language_code="ru")
     await user.send("/start")
     prompt = await user.wait_for_bot_message()
-    assert "Выберите язык" in prompt.text
+    assert "Выберите язык" in prompt.content
     assert [text for text, _ in prompt.buttons] == ["Қазақша", "Русский", "🚪 Быстрый выход"]
 
     await user.press("Русский")
     consent = await user.wait_for_bot_message(lambda m: bool(m.buttons))
     # One short, plain screen: no legal text before the question.
-    assert consent.text.startswith("Здравствуйте!")
-    assert "анонимно" in consent.text and "стереть" in consent.text
+    assert consent.content.startswith("Здравствуйте!")
+    assert "анонимно" in consent.content and "стереть" in consent.content
     assert [text for text, _ in consent.buttons] == [
         "Да, начать",
         "Нет",
@@ -39,16 +39,16 @@ async def test_first_start_asks_language_then_consent_then_menu_in_russian(bot: 
     # The detail the law asks for is one tap away, in the same message.
     await user.press("Подробнее о данных")
     details = await user.wait_for_bot_message(
-        lambda m: "Что мы храним" in m.text, include_edits=True
+        lambda m: "Что мы храним" in m.content, include_edits=True
     )
     assert details.message_id == consent.message_id
-    assert "Сайрамский центр" in details.text  # who keeps the data
-    assert "90 дней" in details.text  # for how long, in words
-    assert "Казахстан" in details.text
+    assert "Сайрамский центр" in details.content  # who keeps the data
+    assert "90 дней" in details.content  # for how long, in words
+    assert "Казахстан" in details.content
     assert "Подробнее о данных" not in [text for text, _ in details.buttons]
 
     await user.press("Да, начать")
-    menu = await user.wait_for_bot_message(lambda m: "Спасибо" in m.text)
+    menu = await user.wait_for_bot_message(lambda m: "Спасибо" in m.content)
     labels = [text for text, _ in menu.buttons]
     assert "🆘 Опасность сейчас" in labels
     assert "💬 Попросить о помощи" in labels
@@ -63,22 +63,22 @@ async def test_consent_details_in_kazakh_say_who_why_what_how_long(bot: Harness)
     await user.wait_for_bot_message()
     await user.press("Қазақша")
     consent = await user.wait_for_bot_message(lambda m: bool(m.buttons))
-    assert "жасырын" in consent.text
+    assert "жасырын" in consent.content
     await user.press("Деректер туралы толығырақ")
     details = await user.wait_for_bot_message(
-        lambda m: "Не сақтаймыз" in m.text, include_edits=True
+        lambda m: "Не сақтаймыз" in m.content, include_edits=True
     )
-    assert "Сайрам орталығы" in details.text
-    assert "90 күн" in details.text
+    assert "Сайрам орталығы" in details.content
+    assert "90 күн" in details.content
     await user.press("Иә, бастау")
-    await user.wait_for_bot_message(lambda m: "Рақмет" in m.text)
+    await user.wait_for_bot_message(lambda m: "Рақмет" in m.content)
 
 
 async def test_whole_first_contact_in_kazakh(bot: Harness) -> None:
     user = bot.user("Aizhan", language_code="kk")
     await bot.onboard(user, "kk")
     menu = user.last_bot_message()
-    assert "Рақмет" in menu.text
+    assert "Рақмет" in menu.content
     assert "🆘 Қазір қауіп бар" in [text for text, _ in menu.buttons]
 
 
@@ -97,8 +97,8 @@ async def test_declining_consent_keeps_only_the_language(bot: Harness) -> None:
     await user.press("Қазақша")
     await user.wait_for_bot_message(lambda m: bool(m.buttons))
     await user.press("Жоқ")
-    answer = await user.wait_for_bot_message(lambda m: "112" in m.text)
-    assert "/start" in answer.text
+    answer = await user.wait_for_bot_message(lambda m: "112" in m.content)
+    assert "/start" in answer.content
     stored = await bot.services.users.get(user.id)
     assert stored is not None and not stored.has_consented and stored.language == "kk"
 
@@ -107,9 +107,9 @@ async def test_language_command_switches_language(bot: Harness) -> None:
     user = bot.user()
     await bot.onboard(user, "ru")
     await user.send("/language")
-    await user.wait_for_bot_message(lambda m: "Тілді таңдаңыз" in m.text)
+    await user.wait_for_bot_message(lambda m: "Тілді таңдаңыз" in m.content)
     await user.press("Қазақша")
-    switched = await user.wait_for_bot_message(lambda m: "Тіл: қазақша" in m.text)
+    switched = await user.wait_for_bot_message(lambda m: "Тіл: қазақша" in m.content)
     assert "🆘 Қазір қауіп бар" in [text for text, _ in switched.buttons]
     stored = await bot.services.users.get(user.id)
     assert stored is not None and stored.language == "kk" and stored.has_consented
@@ -121,7 +121,7 @@ async def test_help_lists_commands_and_emergency_numbers(bot: Harness) -> None:
     await user.send("/help")
     help_message = await user.wait_for_bot_message()
     for expected in ("/sos", "/request", "/book", "/forget", "/exit", "102", "103", "111", "112"):
-        assert expected in help_message.text
+        assert expected in help_message.content
 
 
 async def test_unknown_command_sticker_and_photo_get_clear_answers(bot: Harness) -> None:
@@ -197,6 +197,6 @@ async def test_an_unexpected_failure_gets_an_honest_answer_not_silence(
     monkeypatch.setattr(bot.services.users, "set_language", broken)
     await user.press("Қазақша")
     answer = await user.wait_for_bot_message()
-    assert bot.tr("kk", "error.generic") in answer.text
-    assert "112" in answer.text
+    assert bot.tr("kk", "error.generic") in answer.content
+    assert "112" in answer.content
     assert [data for _, data in answer.buttons] == ["menu:exit"]

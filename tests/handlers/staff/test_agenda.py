@@ -26,7 +26,7 @@ async def settle(bot: Harness) -> None:
 
 
 def is_agenda(message: SimMessage) -> bool:
-    return message.text.startswith("📋")
+    return message.content.startswith("📋")
 
 
 def outbox_holding(bot: Harness, words: str) -> list[object]:
@@ -41,9 +41,9 @@ def outbox_holding(bot: Harness, words: str) -> list[object]:
 
 async def forget(user: SimUser) -> None:
     await user.send("/forget")
-    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
 
 
 async def test_agenda_lists_the_day_and_marks_attendance(bot: Harness) -> None:
@@ -55,9 +55,9 @@ async def test_agenda_lists_the_day_and_marks_attendance(bot: Harness) -> None:
     await settle(bot)
     await bot.staff.send_in(bot.group, "/agenda")
     agenda = await bot.group.wait_for_bot_message(is_agenda)
-    assert "сәрсенбі, 2 желтоқсан" in agenda.text and "Психолог кеңесі" in agenda.text
-    assert f"12:00 · {code_a}" in agenda.text and f"12:45 · {code_b}" in agenda.text
-    assert "хочу про сон" in agenda.text
+    assert "сәрсенбі, 2 желтоқсан" in agenda.content and "Психолог кеңесі" in agenda.content
+    assert f"12:00 · {code_a}" in agenda.content and f"12:45 · {code_b}" in agenda.content
+    assert "хочу про сон" in agenda.content
     assert [t for t, _ in agenda.buttons] == [
         f"✅ {code_a} келді",
         f"❌ {code_a} келмеді",
@@ -65,19 +65,19 @@ async def test_agenda_lists_the_day_and_marks_attendance(bot: Harness) -> None:
         f"❌ {code_b} келмеді",
     ]
     for secret in ("Aigul", "Dana", str(first.id), str(second.id), "_private"):
-        assert secret not in agenda.text
+        assert secret not in agenda.content
 
     await bot.staff.press(f"✅ {code_a} келді", chat=bot.group)
-    await bot.emulator.wait_until(lambda: "✅ келді" in agenda.text)
+    await bot.emulator.wait_until(lambda: "✅ келді" in agenda.content)
     await bot.staff.press(f"❌ {code_b} келмеді", chat=bot.group)
-    await bot.emulator.wait_until(lambda: "❌ келмеді" in agenda.text)
+    await bot.emulator.wait_until(lambda: "❌ келмеді" in agenda.content)
     assert db_rows(bot, "SELECT code, attendance FROM appointments ORDER BY starts_at") == [
         (code_a, "came"),
         (code_b, "no_show"),
     ]
     # A wrong mark is corrected by pressing the other button.
     await bot.staff.press(f"✅ {code_b} келді", chat=bot.group)
-    await bot.emulator.wait_until(lambda: agenda.text.count("✅ келді") == 2)
+    await bot.emulator.wait_until(lambda: agenda.content.count("✅ келді") == 2)
     audit = db_rows(bot, "SELECT actor_id, action, subject FROM audit_log ORDER BY id")
     assert (STAFF_ID, "agenda", None) in audit
     assert audit[-3:] == [
@@ -100,18 +100,19 @@ async def test_morning_agenda_goes_out_once_a_day(bot: Harness) -> None:
     bot.advance(datetime(2026, 12, 3, 8, 29, tzinfo=ALMATY) - bot.clock.now())
     await bot.run_due_work()
     await settle(bot)
-    assert [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text] == []
+    assert [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.content] == []
     bot.advance(timedelta(minutes=1))
     await bot.run_due_work()
     morning = await bot.group.wait_for_bot_message(is_agenda)
-    assert "бейсенбі, 3 желтоқсан" in morning.text and f"09:00 · {code}" in morning.text
+    assert "бейсенбі, 3 желтоқсан" in morning.content and f"09:00 · {code}" in morning.content
     assert f"✅ {code} келді" in [t for t, _ in morning.buttons]
     await bot.run_due_work()
     await bot.restart()
     bot.advance(timedelta(hours=1))
     await bot.run_due_work()
     await settle(bot)
-    assert len([m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text]) == 1
+    thursdays = [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.content]
+    assert len(thursdays) == 1
     staff_text = json.dumps(
         [r.params for r in bot.emulator.requests if r.params.get("chat_id") == STAFF_CHAT_ID],
         ensure_ascii=False,
@@ -126,7 +127,7 @@ async def test_no_marks_before_the_day(bot: Harness) -> None:
     await settle(bot)
     await bot.staff.send_in(bot.group, "/agenda ертең")
     agenda = await bot.group.wait_for_bot_message(is_agenda)
-    assert code in agenda.text and agenda.buttons == []
+    assert code in agenda.content and agenda.buttons == []
     stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None
     await bot.staff.press_data(f"ag:came:{stored.id}", agenda.message_id, chat=bot.group)
@@ -167,22 +168,22 @@ async def test_a_full_day_of_long_notes_fits_telegram(bot: Harness) -> None:
     await settle(bot)
 
     def agenda_of_thursday() -> list[SimMessage]:
-        return [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.text]
+        return [m for m in bot.group.bot_messages() if is_agenda(m) and "бейсенбі" in m.content]
 
     await bot.staff.send_in(bot.group, "/agenda ертең")
     await bot.emulator.wait_until(
-        lambda: all(any(c in m.text for m in agenda_of_thursday()) for c in codes)
+        lambda: all(any(c in m.content for m in agenda_of_thursday()) for c in codes)
     )
     asked = agenda_of_thursday()
-    assert all(len(m.text) < 4096 for m in asked)
-    assert "…" in asked[0].text and "заметка 0 очень" in asked[0].text
+    assert all(len(m.content) < 4096 for m in asked)
+    assert "…" in asked[0].content and "заметка 0 очень" in asked[0].content
 
     bot.advance(datetime(2026, 12, 3, 8, 30, tzinfo=ALMATY) - bot.clock.now())
     await bot.run_due_work()
     await settle(bot)
     morning = agenda_of_thursday()[len(asked) :]
-    assert all(any(code in m.text for m in morning) for code in codes)
-    assert all(len(m.text) < 4096 for m in morning)
+    assert all(any(code in m.content for m in morning) for code in codes)
+    assert all(len(m.content) < 4096 for m in morning)
     # Every entry still has its two buttons.
     assert sum(len(m.buttons) for m in morning) == 24
 
@@ -222,24 +223,28 @@ async def test_forget_me_takes_the_note_out_of_agenda_messages(bot: Harness) -> 
     await settle(bot)
     # One agenda sent directly (/agenda), one through the outbox (the morning agenda).
     await bot.staff.send_in(bot.group, "/agenda ертең")
-    asked = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and "синяки" in m.text)
+    asked = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and "синяки" in m.content)
     bot.advance(datetime(2026, 12, 3, 8, 30, tzinfo=ALMATY) - bot.clock.now())
     await bot.run_due_work()
     await settle(bot)
     morning = await bot.group.wait_for_bot_message(
-        lambda m: is_agenda(m) and "синяки" in m.text and m.message_id != asked.message_id
+        lambda m: is_agenda(m) and "синяки" in m.content and m.message_id != asked.message_id
     )
     buttons = morning.buttons
 
     await user.send("/forget")
-    await user.wait_for_bot_message(lambda m: "Стереть" in m.text)
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
     await settle(bot)
     for message in (asked, morning):
-        assert "синяки" not in message.text and "муж" not in message.text
+        assert "синяки" not in message.content and "муж" not in message.content
         # The rest of the day stays as it was.
-        assert code in message.text and kept in message.text and "хочу про сон" in message.text
+        assert (
+            code in message.content
+            and kept in message.content
+            and "хочу про сон" in message.content
+        )
     assert asked.buttons == [] and morning.buttons == buttons
     staff_text = json.dumps(
         [r.params for r in bot.emulator.requests if r.params.get("chat_id") == STAFF_CHAT_ID],
@@ -266,16 +271,16 @@ async def test_forget_me_redraws_a_morning_agenda_still_queued(bot: Harness) -> 
     await forget(user)
     assert not outbox_holding(bot, "синяки")
     bot.services.delivery.start()
-    morning = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and code in m.text)
+    morning = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and code in m.content)
     await settle(bot)
-    assert "синяки" not in morning.text and "муж" not in morning.text
-    assert kept in morning.text and "хочу про сон" in morning.text
+    assert "синяки" not in morning.content and "муж" not in morning.content
+    assert kept in morning.content and "хочу про сон" in morning.content
     assert len([m for m in bot.group.bot_messages() if is_agenda(m)]) == 1
     # Still remembered, with its message id, for the next forget-me.
     assert db_rows(bot, "SELECT message_id FROM agenda_messages") == [(morning.message_id,)]
     await forget(other)
     await settle(bot)
-    assert "хочу про сон" not in morning.text and kept in morning.text
+    assert "хочу про сон" not in morning.content and kept in morning.content
 
 
 async def test_a_mark_redraw_that_adds_a_booking_is_known_to_forget_me(bot: Harness) -> None:
@@ -291,8 +296,8 @@ async def test_a_mark_redraw_that_adds_a_booking_is_known_to_forget_me(bot: Harn
     await settle(bot)
     # The mark redraws the live day: the later booking and its note appear.
     await bot.staff.press(f"✅ {code_a} келді", chat=bot.group)
-    await bot.emulator.wait_until(lambda: "муж бьёт" in agenda.text)
+    await bot.emulator.wait_until(lambda: "муж бьёт" in agenda.content)
     await forget(later)
     await settle(bot)
-    await bot.emulator.wait_until(lambda: "муж бьёт" not in agenda.text)
-    assert code_a in agenda.text and code_b in agenda.text and "✅ келді" in agenda.text
+    await bot.emulator.wait_until(lambda: "муж бьёт" not in agenda.content)
+    assert code_a in agenda.content and code_b in agenda.content and "✅ келді" in agenda.content

@@ -19,9 +19,9 @@ async def test_admin_sees_the_history_others_get_no_answer(bot: Harness) -> None
     # A plain member: no answer at all. The admin's request then gets the only answer.
     await bot.admin.send_in(bot.group, "/audit 7kq m2f")
     answer = await bot.group.wait_for_bot_message()
-    assert "7KQ-M2F" in answer.text
-    assert "take" in answer.text and "close" in answer.text
-    assert "Dilnaz" in answer.text
+    assert "7KQ-M2F" in answer.content
+    assert "take" in answer.content and "close" in answer.content
+    assert "Dilnaz" in answer.content
     assert answer.reply_to_message_id is not None
     assert len(bot.group.bot_messages()) == 1
     entries = await bot.services.audit.for_subject("7KQ-M2F")

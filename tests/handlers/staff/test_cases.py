@@ -10,7 +10,7 @@ from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
 
 async def _card(bot: Harness, code: str) -> int:
-    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    card = await bot.group.wait_for_bot_message(lambda m: code in m.content and bool(m.buttons))
     await settle(bot)
     return card.message_id
 

@@ -22,9 +22,9 @@ async def test_members_see_figures_admins_get_the_csv_privately(bot: Harness) ->
     await settle(bot)
 
     await bot.staff.send_in(bot.group, "/stats")
-    figures = await bot.group.wait_for_bot_message(lambda m: "2026-12" in m.text)
-    assert "1" in figures.text
-    assert bot.tr("kk", "category.crisis") in figures.text
+    figures = await bot.group.wait_for_bot_message(lambda m: "2026-12" in m.content)
+    assert "1" in figures.content
+    assert bot.tr("kk", "category.crisis") in figures.content
 
     # A member who is not an admin presses CSV: nothing is sent anywhere.
     await bot.staff.press(bot.tr("kk", "stats.csv"), chat=bot.group)
@@ -119,7 +119,7 @@ async def test_stats_sends_a_chart_of_the_month_and_of_the_year(
     # The figures' title, not any message of the group that names the month (a booking).
     title = bot.tr(language, "stats.title", month="2026-12")
     text = await bot.group.wait_for_bot_message(lambda m: title in (m.html or ""), timeout=30)
-    assert bot.tr(language, "category.crisis") in text.text
+    assert bot.tr(language, "category.crisis") in text.content
     photo = await bot.group.wait_for_bot_message(lambda m: m.kind == "photo", timeout=30)
     assert photo.caption == bot.tr(language, "report.chart.caption", period="2026-12")
     [sent] = bot.emulator.requests_for("sendPhoto")

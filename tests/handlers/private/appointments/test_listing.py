@@ -33,8 +33,8 @@ async def test_the_list_shows_upcoming_appointments_with_codes(bot: Harness) -> 
     assert title.text == "У вас 2 предстоящие записи:"
     soonest = await user.wait_for_bot_message(has_data("ap:cancel:"))
     later = await user.wait_for_bot_message(has_data("ap:cancel:"))
-    assert second in soonest.text and "четверг, 3 декабря, 09:00–09:45" in soonest.text
-    assert first in later.text
+    assert second in soonest.content and "четверг, 3 декабря, 09:00–09:45" in soonest.content
+    assert first in later.content
     assert [t for t, _ in soonest.buttons] == ["🔁 Перенести", "✖️ Отменить", "🚪 Быстрый выход"]
 
 
@@ -49,7 +49,7 @@ async def test_cancel_frees_the_seat_and_tells_staff(bot: Harness) -> None:
     entry = await user.wait_for_bot_message(has_data("ap:cancel:"))
     await user.press("✖️ Отменить")
     question = await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
-    assert code in question.text
+    assert code in question.content
     # "No" keeps it.
     await user.press("Нет, оставить")
     kept = await user.wait_for_bot_message()
@@ -59,10 +59,10 @@ async def test_cancel_frees_the_seat_and_tells_staff(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
     await user.press("Да, отменить")
     done = await user.wait_for_bot_message()
-    assert code in done.text and "отменена" in done.text
+    assert code in done.content and "отменена" in done.content
     assert seats(bot, start) == 0
-    notice = await bot.group.wait_for_bot_message(lambda m: code in m.text and "✖️" in m.text)
-    assert "Психолог кеңесі" in notice.text
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.content and "✖️" in m.content)
+    assert "Психолог кеңесі" in notice.content
     # The seat is free for somebody else at once.
     other = bot.user("Other")
     await bot.onboard(other, "ru")
@@ -87,9 +87,9 @@ async def test_cancel_works_in_kazakh_and_a_summary_after_it_still_books(bot: Ha
     await user.wait_for_bot_message(has_data("ap:cancel_yes:"))
     await user.press("Иә, бас тартамын")
     done = await user.wait_for_bot_message()
-    assert code in done.text and "бас тартылды" in done.text
+    assert code in done.content and "бас тартылды" in done.content
     summary = await reach_summary(bot, user, start=slot(THURSDAY, 9), language="kk")
-    assert "бейсенбі" in summary.text
+    assert "бейсенбі" in summary.content
 
 
 async def test_forget_me_cancels_future_appointments_and_keeps_anonymous_figures(
@@ -102,11 +102,11 @@ async def test_forget_me_cancels_future_appointments_and_keeps_anonymous_figures
     await user.send("/forget")
     await user.wait_for_bot_message()
     await user.press("Да, стереть всё")
-    await user.wait_for_bot_message(lambda m: "стёрты" in m.text)
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
     # The seat is free again, staff are told (by code only), the row stays anonymous.
     assert seats(bot, start) == 0
-    notice = await bot.group.wait_for_bot_message(lambda m: code in m.text and "✖️" in m.text)
-    assert "Zhanar" not in notice.text
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.content and "✖️" in m.content)
+    assert "Zhanar" not in notice.content
     with sqlite3.connect(bot.settings.storage.path) as connection:
         row = connection.execute(
             "SELECT user_id, note, status, service_id FROM appointments WHERE code = ?", (code,)
@@ -121,7 +121,7 @@ async def test_forget_me_cancels_future_appointments_and_keeps_anonymous_figures
     await bot.run_due_work()
     async with asyncio.timeout(10):
         await bot.services.delivery.wait_idle()
-    assert not [m for m in user.bot_messages() if m.text.startswith("🔔")]
+    assert not [m for m in user.bot_messages() if m.content.startswith("🔔")]
 
 
 async def test_notes_are_erased_after_the_retention_period(bot: Harness) -> None:

@@ -83,7 +83,7 @@ async def test_holidays_and_weekends_are_never_offered(start_bot: HarnessFactory
     # Forged: a holiday is refused even when asked for directly.
     await user.press_data("bk:day:psychologist:2026-12-16", days.message_id)
     answer = await user.wait_for_bot_message(has_data("bk:day:"))
-    assert bot.tr("ru", "booking.day_unavailable") in answer.text
+    assert bot.tr("ru", "booking.day_unavailable") in answer.content
     assert day_label(date(2026, 12, 16), "ru") not in [t for t, _ in answer.buttons]
 
 
@@ -107,7 +107,7 @@ async def test_forged_and_past_slots_are_refused(bot: Harness) -> None:
             f"bk:time:psychologist:{int(forged.timestamp())}", services.message_id
         )
         answer = await user.wait_for_bot_message(has_data("bk:alt:"))
-        assert bot.tr("ru", "booking.time_unavailable") in answer.text
+        assert bot.tr("ru", "booking.time_unavailable") in answer.content
     assert (
         next(t for t, d in answer.buttons if (d or "").startswith("bk:alt:")) == "ср, 2 дек., 12:00"
     )
@@ -125,5 +125,5 @@ async def test_daily_limit_gets_a_calm_answer(start_bot: HarnessFactory) -> None
     await book(bot, user, start=slot(THURSDAY, 9))
     await user.send("/book")
     answer = await user.wait_for_bot_message()
-    assert "предел на день" in answer.text and "+7 725 000 00 00" in answer.text
+    assert "предел на день" in answer.content and "+7 725 000 00 00" in answer.content
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(1,)]

@@ -95,7 +95,7 @@ async def test_an_alternative_time_keeps_the_note_and_books(bot: Harness) -> Non
     taken = await user.wait_for_bot_message(is_just_taken(bot))
     await user.press("чт, 3 дек., 10:30")
     again = await user.wait_for_bot_message(has_data("bk:confirm:"))
-    assert "10:30–11:15" in again.text and "о работе" in again.text
+    assert "10:30–11:15" in again.content and "о работе" in again.content
     await confirm(user, again)
     booked = await user.wait_for_bot_message(is_booked)
     stored = await bot.services.appointments.store.by_code(code_in(booked))
@@ -110,7 +110,7 @@ async def test_a_summary_left_until_the_slot_is_too_close_books_nothing(bot: Har
     bot.advance(timedelta(hours=1))  # 11:00: 12:45 is now less than 2 hours ahead
     await confirm(user, summary)
     answer = await user.wait_for_bot_message(has_data("bk:alt:"))
-    assert bot.tr("ru", "booking.time_unavailable") in answer.text
+    assert bot.tr("ru", "booking.time_unavailable") in answer.content
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
 
 
@@ -135,5 +135,5 @@ async def test_own_overlapping_appointment_is_refused(bot: Harness) -> None:
     summary = await reach_summary(bot, user, start=slot(SATURDAY, 10), service="training")
     await confirm(user, summary)
     answer = await user.wait_for_bot_message(has_data("bk:day:"))
-    assert code in answer.text
+    assert code in answer.content
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(1,)]

@@ -55,7 +55,7 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
     ]
     await user.press("чт, 3 дек.")
     times = await user.wait_for_bot_message(has_data("bk:time:"))
-    assert "четверг, 3 декабря" in times.text
+    assert "четверг, 3 декабря" in times.content
     slot_labels = [text for text, data in times.buttons if (data or "").startswith("bk:time:")]
     # 09:00-18:00 in 45-minute slots: 12 of them, the last at 17:15.
     assert slot_labels[0] == "09:00" and slot_labels[-1] == "17:15" and len(slot_labels) == 12
@@ -63,27 +63,27 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("bk:skipnote"))
     await user.send("Хочу поговорить о <сыне> & его друзьях")
     naming = await user.wait_for_bot_message(has_data("bk:naming:"))
-    assert "24 часа" in naming.text and "2 часа" in naming.text
+    assert "24 часа" in naming.content and "2 часа" in naming.content
     await user.press(bot.tr("ru", "booking.button.discreet"))
     summary = await user.wait_for_bot_message(has_data("bk:confirm:"))
-    assert "четверг, 3 декабря, 10:30–11:15" in summary.text
-    assert "Хочу поговорить о <сыне> & его друзьях" in summary.text
-    assert "только время и код" in summary.text
+    assert "четверг, 3 декабря, 10:30–11:15" in summary.content
+    assert "Хочу поговорить о <сыне> & его друзьях" in summary.content
+    assert "только время и код" in summary.content
     # Nothing is stored before Confirm.
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
 
     await confirm(user, summary)
     booked = await user.wait_for_bot_message(is_booked)
     code = code_in(booked)
-    assert "Вы записаны" in booked.text
-    assert "село Аксу" in booked.text and "+7 725 000 00 00" in booked.text
-    assert "/appointments" in booked.text
-    assert "10:30–11:15" in booked.text
+    assert "Вы записаны" in booked.content
+    assert "село Аксу" in booked.content and "+7 725 000 00 00" in booked.content
+    assert "/appointments" in booked.content
+    assert "10:30–11:15" in booked.content
     # No name and no phone were asked at any point.
     flow = [m for m in user.bot_messages() if m.message_id >= services.message_id]
     for message in flow:
         for question in ("как вас зовут", "ваше имя", "ваш номер", "номер телефона"):
-            assert question not in message.text.lower()
+            assert question not in message.content.lower()
 
     stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.user_id == user.id and stored.is_booked
@@ -95,9 +95,9 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
         slot(THURSDAY, 10, 30) - timedelta(hours=h) for h in (24, 2)
     ]
 
-    notice = await bot.group.wait_for_bot_message(lambda m: code in m.text)
-    assert "Психолог кеңесі" in notice.text  # staff texts in the default language (kk)
-    assert "Хочу поговорить о <сыне>" in notice.text
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.content)
+    assert "Психолог кеңесі" in notice.content  # staff texts in the default language (kk)
+    assert "Хочу поговорить о <сыне>" in notice.content
     staff_text = staff_requests_text(bot)
     for secret in ("Aigul", "aigul_private", str(user.id)):
         assert secret not in staff_text
@@ -116,16 +116,16 @@ async def test_whole_booking_in_kazakh_with_the_service_named_in_reminders(bot: 
     await user.wait_for_bot_message(has_data("bk:time:"))
     await user.press("12:45")
     note_prompt = await user.wait_for_bot_message(has_data("bk:skipnote"))
-    assert "Маманға" in note_prompt.text
+    assert "Маманға" in note_prompt.content
     await user.press("Өткізіп жіберу")
     naming = await user.wait_for_bot_message(has_data("bk:naming:"))
-    assert "24 сағат" in naming.text
+    assert "24 сағат" in naming.content
     await user.press(bot.tr("kk", "booking.button.named"))
     summary = await user.wait_for_bot_message(has_data("bk:confirm:"))
-    assert "бейсенбі, 3 желтоқсан, 12:45–13:30" in summary.text
+    assert "бейсенбі, 3 желтоқсан, 12:45–13:30" in summary.content
     await user.press("✅ Растау")
     booked = await user.wait_for_bot_message(is_booked)
-    assert "Сіз жазылдыңыз" in booked.text and "Ақсу ауылы" in booked.text
+    assert "Сіз жазылдыңыз" in booked.content and "Ақсу ауылы" in booked.content
     stored = await bot.services.appointments.store.by_code(code_in(booked))
     assert stored is not None and stored.name_in_reminders and stored.note is None
 
@@ -142,7 +142,7 @@ async def test_another_command_ends_the_wait_for_a_note(bot: Harness) -> None:
     await user.press("09:00")
     note_prompt = await user.wait_for_bot_message(has_data("bk:skipnote"))
     await user.send("/help")
-    await user.wait_for_bot_message(lambda m: "/sos" in m.text)
+    await user.wait_for_bot_message(lambda m: "/sos" in m.content)
     # Text now is not taken as a note for the specialist ...
     await user.send("просто текст")
     answer = await user.wait_for_bot_message()

@@ -53,7 +53,7 @@ async def test_a_note_with_danger_words_shows_the_emergency_numbers(bot: Harness
     await user.wait_for_bot_message(has_data("bk:skipnote"))
     await user.send("муж сказал что убьёт меня")
     warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.text and "102" in warning.text
+    assert "112" in warning.content and "102" in warning.content
     # The booking goes on.
     await user.wait_for_bot_message(has_data("bk:naming:"))
 
@@ -71,7 +71,7 @@ async def test_a_long_note_is_refused_with_its_length(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("bk:skipnote"))
     await user.send("а" * 600)
     answer = await user.wait_for_bot_message()
-    assert "600" in answer.text and "500" in answer.text
+    assert "600" in answer.content and "500" in answer.content
     await user.send_voice()
     answer = await user.wait_for_bot_message()
     assert answer.text == bot.tr("kk", "booking.note_text_only")
@@ -82,7 +82,7 @@ async def _user_with_answered_case(bot: Harness, name: str) -> tuple[SimUser, st
     user = bot.user(name, language_code="ru")
     await bot.onboard(user, "ru")
     code = await request_case(bot, user, "ru")
-    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    card = await bot.group.wait_for_bot_message(lambda m: code in m.content and bool(m.buttons))
     await settle(bot)
     await bot.duty.send_in(bot.group, "Вы сейчас в безопасности?", reply_to=card.message_id)
     answer = await user.wait_for_bot_message(lambda m: "Психолог:" in (m.text or ""))
@@ -188,7 +188,7 @@ async def test_danger_words_in_a_note_show_the_numbers_when_the_case_is_already_
     await _at_the_note_step(bot, user)
     await user.send("Он бьёт меня каждый день")
     warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.text and "102" in warning.text
+    assert "112" in warning.content and "102" in warning.content
     await user.wait_for_bot_message(has_data("bk:naming:"))
     relay = await bot.group.wait_for_bot_message(lambda m: "бьёт меня каждый" in (m.text or ""))
     assert code in (relay.text or "")
@@ -206,7 +206,7 @@ async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
     await _at_the_note_step(bot, user)
     await user.send("Он бьёт меня каждый день")
     warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.text and "102" in warning.text
+    assert "112" in warning.content and "102" in warning.content
     await user.wait_for_bot_message(has_data("bk:naming:"))
     passed = bot.tr("ru", "booking.note_passed_to_case")
     assert not any(m.text == passed for m in user.bot_messages())

@@ -145,4 +145,4 @@ async def test_several_centres_are_asked_first(start_bot: HarnessFactory) -> Non
     summary = await user.wait_for_bot_message(has_data("bk:confirm:"))
     await confirm(user, summary)
     booked = await user.wait_for_bot_message(is_booked)
-    assert "город Сарыагаш" in booked.text and "+7 725 111 11 11" in booked.text
+    assert "город Сарыагаш" in booked.content and "+7 725 111 11 11" in booked.content
