@@ -23,6 +23,7 @@ from bot.delivery import Delivery
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
+from bot.ops.metrics import CountingRequest, Metrics
 from bot.ops.operations import OPERATIONS_KEY, Operations
 from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
@@ -93,7 +94,7 @@ def build_application(
 
     application = (
         ApplicationBuilder()
-        .bot(_build_bot(settings))
+        .bot(_build_bot(settings, operations.metrics))
         .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
         .concurrent_updates(PerChatUpdateProcessor(on_handled=on_handled))
@@ -135,7 +136,7 @@ def build_application(
     return application
 
 
-def _build_bot(settings: Settings) -> ExtBot[Any]:
+def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
     limits = settings.limits
     return ExtBot(
         token=settings.telegram.token or SANDBOX_TOKEN,
@@ -157,7 +158,7 @@ def _build_bot(settings: Settings) -> ExtBot[Any]:
             max_retries=3,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
-        request=MessageCapturingRequest(connection_pool_size=256),
+        request=CountingRequest(metrics.rate_limited, connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
 

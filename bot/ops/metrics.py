@@ -8,12 +8,15 @@ never a text or an id: an outbox purpose is a fixed word such as "case_card".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import Clock
+from bot.message_log import MessageCapturingRequest
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -47,7 +50,7 @@ class Metrics:
         )
         self._rate_limited = Counter(
             "helpline_telegram_429",
-            "Answers 429 Too Many Requests from Telegram to outbox sends",
+            "Answers 429 Too Many Requests from Telegram, to any call",
             registry=self.registry,
         )
         self._backlog = Gauge(
@@ -89,8 +92,9 @@ class Metrics:
 
     def send_attempted(self, kind: str, result: str) -> None:
         self._sends.labels(kind=kind, result=result).inc()
-        if result == RATE_LIMITED:
-            self._rate_limited.inc()
+
+    def rate_limited(self) -> None:
+        self._rate_limited.inc()
 
     def alert_accepted(self, latency: timedelta) -> None:
         self._alert_latency.observe(max(latency.total_seconds(), 0.0))
@@ -111,3 +115,19 @@ class Metrics:
     def render(self) -> bytes:
         """The Prometheus text format of every metric."""
         return generate_latest(self.registry)
+
+
+class CountingRequest(MessageCapturingRequest):
+    """The bot's HTTP transport (it notes message ids, see bot/message_log.py), telling
+    `on_rate_limited` of every 429 answer: the rate limiter retries most of them
+    before delivery ever sees one."""
+
+    def __init__(self, on_rate_limited: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_rate_limited = on_rate_limited
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 429:
+            self._on_rate_limited()
+        return status, payload
