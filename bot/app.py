@@ -247,6 +247,7 @@ async def _post_init(application: HelplineApplication) -> None:
         lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
     )
     services.erasers.append(erase_user_row)
+    operations.attach(services)
     await _set_commands(application, services)
     # Before polling starts: what was stored and not handled when the bot stopped goes first.
     await update_queue.replay_unhandled(application.bot)

@@ -34,7 +34,8 @@ class DatabaseFileFacts:
 
 @contextlib.contextmanager
 def _connection(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
-    uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    # As a URI, so that a path with "?" or "#" in it still names the file.
+    uri = path.absolute().as_uri() + ("?mode=ro" if read_only else "")
     connection = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
         yield connection

@@ -36,10 +36,9 @@ class Operations:
         self.health: HealthServer | None = None
         self._systemd = SystemdNotifier()
 
-    async def start(
-        self, application: Application[Any, Any, Any, Any, Any, Any], services: Services
-    ) -> None:
-        """Last in post_init: the bot is ready when this tells systemd so."""
+    def attach(self, services: Services) -> None:
+        """Before delivery starts: what it delivers from the first message on is counted;
+        the daily backup joins the due work."""
         settings = self._settings
         services.delivery.observers.append(count_deliveries(services, self.metrics))
         if settings.backup is not None:
@@ -56,6 +55,12 @@ class Operations:
                 await backups.run_due()
 
             services.due_work.append(back_up)
+
+    async def start(
+        self, application: Application[Any, Any, Any, Any, Any, Any], services: Services
+    ) -> None:
+        """Last in post_init: the bot is ready when this tells systemd so."""
+        settings = self._settings
         if settings.health is not None:
             self.health = HealthServer(
                 HealthSources(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
@@ -18,10 +18,12 @@ from bot.ops.health import (
 )
 from bot.ops.operations import OPERATIONS_KEY, Operations
 from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
+from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import request_case
 
 HEALTH = {"health": {"listen": "127.0.0.1:0", "outbox_max_age": "5m"}}
 STORY = "Муж угрожает, я боюсь за детей"
+WEDNESDAY = date(2026, 12, 2)
 
 
 def operations(bot: Harness) -> Operations:
@@ -207,3 +209,22 @@ async def test_429s_are_counted_even_when_the_rate_limiter_retries_them(
     await bot.handled()
     samples = await metric_samples(bot)
     assert samples[("helpline_telegram_429_total", ())] == 1
+
+
+async def test_reminders_sent_are_counted_once_telegram_accepts_them(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot({**HEALTH, "booking": {"reminders": ["30s"]}})
+    start = slot(WEDNESDAY, 12)
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await book(bot, user, start=start)
+    await bot.handled()
+    bot.advance(start - timedelta(seconds=30) - bot.clock.now())
+    await bot.run_due_work()
+    await user.wait_for_bot_message(lambda m: m.text.startswith("🔔"))
+    await bot.handled()
+    samples = await metric_samples(bot)
+    assert samples[("helpline_reminders_sent_total", ())] == 1
+    sent = (("kind", "appointment_reminder"), ("result", "sent"))
+    assert samples[("helpline_sends_total", sent)] == 1
