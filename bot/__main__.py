@@ -168,8 +168,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Puts a backup in place of the database, the bot stopped (see bot/ops/backups.py)."""
-    path = Path(args.config) if args.config else default_config_path()
-    settings = _load(path)
+    settings = _load(config_path(args))
     if settings is None:
         return 1
     from bot.clock import SystemClock

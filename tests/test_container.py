@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.operations import OPERATIONS_KEY
+from tests.bot.ops.ports import free_port
 from tests.conftest import HarnessFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +100,7 @@ async def _run_healthcheck(url: str) -> int:
 async def test_the_healthcheck_command_passes_on_200_and_fails_on_503(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot({"health": {"listen": "127.0.0.1:0"}})
+    bot = await start_bot({"health": {"listen": f"127.0.0.1:{free_port()}"}})
     assert bot.application is not None and bot.application.updater is not None
     host, port = bot.application.bot_data[OPERATIONS_KEY].health.address
     url = f"http://{host}:{port}/healthz"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.ops.backups import list_backups
 from storage.db import load_migrations
+from tests.bot.ops.ports import free_port
 from tests.bot.ops.test_health import healthz
 from tests.conftest import Harness, HarnessFactory
 
@@ -15,7 +16,7 @@ from tests.conftest import Harness, HarnessFactory
 def backup_config(folder: Path, keep: int = 2) -> dict[str, object]:
     return {
         "backup": {"dir": str(folder), "time": "03:00", "keep": keep},
-        "health": {"listen": "127.0.0.1:0"},
+        "health": {"listen": f"127.0.0.1:{free_port()}"},
     }
 
 

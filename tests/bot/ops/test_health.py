@@ -17,11 +17,16 @@ from bot.ops.health import (
     health_problems,
 )
 from bot.ops.operations import OPERATIONS_KEY, Operations
+from tests.bot.ops.ports import free_port
 from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
 from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import request_case
 
-HEALTH = {"health": {"listen": "127.0.0.1:0", "outbox_max_age": "5m"}}
+
+def health_config() -> dict[str, Any]:
+    return {"health": {"listen": f"127.0.0.1:{free_port()}", "outbox_max_age": "5m"}}
+
+
 STORY = "Муж угрожает, я боюсь за детей"
 WEDNESDAY = date(2026, 12, 2)
 
@@ -81,7 +86,7 @@ async def test_no_health_section_serves_nothing(bot: Harness) -> None:
 
 
 async def test_healthz_is_ok_while_the_bot_runs(start_bot: HarnessFactory) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     status, body = await healthz(bot)
     assert status == 200
     assert body["status"] == "ok" and body["problems"] == []
@@ -100,7 +105,7 @@ async def test_healthz_is_ok_while_the_bot_runs(start_bot: HarnessFactory) -> No
 
 
 async def test_healthz_is_503_when_a_message_waits_too_long(start_bot: HarnessFactory) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     await bot.services.delivery.stop()
     async with bot.services.write() as tx:
         await tx.outbox.add(
@@ -126,7 +131,7 @@ async def test_healthz_is_503_when_a_message_waits_too_long(start_bot: HarnessFa
 
 
 async def test_healthz_is_503_when_updates_stop(start_bot: HarnessFactory) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     assert bot.application is not None and bot.application.updater is not None
     await bot.application.updater.stop()
     status, body = await healthz(bot)
@@ -138,7 +143,7 @@ async def test_healthz_is_503_when_updates_stop(start_bot: HarnessFactory) -> No
 async def test_healthz_is_503_when_the_database_is_unreachable(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     await bot.services.delivery.stop()
     await bot.services.message_log.stop()
     await bot.services.db.close()
@@ -151,7 +156,7 @@ async def test_healthz_is_503_when_the_database_is_unreachable(
 async def test_metrics_count_updates_sends_and_cases_without_texts_or_ids(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     await bot.duty.send("/start")
     user = bot.user("Gulnara", "ru")
     await bot.onboard(user, "ru")
@@ -175,7 +180,7 @@ async def test_metrics_count_updates_sends_and_cases_without_texts_or_ids(
 async def test_alert_latency_runs_from_urgent_to_accepted_by_telegram(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     user = bot.user()
     await bot.onboard(user, "ru")
     await bot.handled()
@@ -202,7 +207,7 @@ async def test_alert_latency_runs_from_urgent_to_accepted_by_telegram(
 async def test_429s_are_counted_even_when_the_rate_limiter_retries_them(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot(HEALTH)
+    bot = await start_bot(health_config())
     user = bot.user()
     bot.emulator.fail_next("sendMessage", count=1, status=429, retry_after=1)
     await bot.onboard(user, "ru")
@@ -214,7 +219,7 @@ async def test_429s_are_counted_even_when_the_rate_limiter_retries_them(
 async def test_reminders_sent_are_counted_once_telegram_accepts_them(
     start_bot: HarnessFactory,
 ) -> None:
-    bot = await start_bot({**HEALTH, "booking": {"reminders": ["30s"]}})
+    bot = await start_bot({**health_config(), "booking": {"reminders": ["30s"]}})
     start = slot(WEDNESDAY, 12)
     user = bot.user()
     await bot.onboard(user, "ru")
