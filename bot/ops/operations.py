@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.appointment_messages import PURPOSE_REMINDER
+from bot.appointments.messages import PURPOSE_REMINDER
 from bot.cases.outgoing import CARD, REPOST
 from bot.clock import Clock
 from bot.config import Settings
