@@ -1,4 +1,4 @@
-"""The command line: `helpline-bot run | check-config | demo | backup`."""
+"""The command line: `helpline-bot run | check-config | demo | backup | restore`."""
 
 from __future__ import annotations
 
@@ -166,6 +166,32 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Puts a backup in place of the database, the bot stopped (see bot/ops/backups.py)."""
+    settings = _load(config_path(args))
+    if settings is None:
+        return 1
+    from bot.clock import SystemClock
+    from bot.ops.backups import RestoreRefused, restore_database
+    from storage.db import load_migrations
+
+    target = settings.storage.path
+    try:
+        aside = restore_database(
+            Path(args.source),
+            target,
+            now=SystemClock().now(),
+            known_version=len(load_migrations()),
+        )
+    except RestoreRefused as error:
+        print(f"not restored: {error}", file=sys.stderr)
+        return 1
+    if aside is not None:
+        print(f"the replaced database is kept as {aside}")
+    print(f"restored {target} from {args.source}; start the bot again")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace) -> int:
     from storage.crypto import new_key
 
@@ -229,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--to", required=True, help="the file to write")
     backup.add_argument("--config", help=config_help)
     backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (bot stopped; checked first)"
+    )
+    restore.add_argument("--from", dest="source", required=True, help="the backup file")
+    restore.add_argument("--config", help=config_help)
+    restore.set_defaults(handler=cmd_restore)
+
     new_key = commands.add_parser(
         "new-key", help="print a new data key (for HELPLINE_BOT_DATA_KEY or privacy.data_key_file)"
     )

@@ -23,6 +23,8 @@ from bot.delivery import Delivery
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
+from bot.ops.metrics import CountingRequest, Metrics
+from bot.ops.operations import OPERATIONS_KEY, Operations
 from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
@@ -82,14 +84,20 @@ def build_application(
     """Builds the Application; resources open in post_init and close in post_shutdown."""
     clock = clock or SystemClock()
     texts = texts or Texts.load()
+    operations = Operations(settings, clock)
     # Stores each update before Telegram is told it arrived; the processor marks it handled.
     update_queue = PersistentUpdateQueue()
+
+    async def on_handled(update: object) -> None:
+        operations.metrics.update_handled()
+        await update_queue.mark_handled(update)
+
     application = (
         ApplicationBuilder()
-        .bot(_build_bot(settings))
+        .bot(_build_bot(settings, operations.metrics))
         .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
-        .concurrent_updates(PerChatUpdateProcessor(on_handled=update_queue.mark_handled))
+        .concurrent_updates(PerChatUpdateProcessor(on_handled=on_handled))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -97,6 +105,7 @@ def build_application(
     )
     # Kept until post_init builds the services from them.
     application.bot_data["_boot"] = (settings, clock, texts)
+    application.bot_data[OPERATIONS_KEY] = operations
 
     # Order matters: flows first, the catch-all fallback last.
     for group, early in safety.build_early_handlers(settings).items():
@@ -127,7 +136,7 @@ def build_application(
     return application
 
 
-def _build_bot(settings: Settings) -> ExtBot[Any]:
+def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
     limits = settings.limits
     return ExtBot(
         token=settings.telegram.token or SANDBOX_TOKEN,
@@ -149,17 +158,18 @@ def _build_bot(settings: Settings) -> ExtBot[Any]:
             max_retries=3,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
-        request=MessageCapturingRequest(connection_pool_size=256),
+        request=CountingRequest(metrics.rate_limited, connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
 
 
 async def _post_init(application: HelplineApplication) -> None:
     settings, clock, texts = application.bot_data.pop("_boot")
+    operations: Operations = application.bot_data[OPERATIONS_KEY]
     db = await Database.open(settings.storage.path)
     sealer = TextSealer(settings.privacy.data_keys)
     outbox = OutboxRepository(db, sealer)
-    delivery = Delivery(outbox, application.bot, clock, settings.timing)
+    delivery = Delivery(outbox, application.bot, clock, settings.timing, metrics=operations.metrics)
     users = UserRepository(db)
     unit_of_work = UnitOfWork(db, sealer, clock.now, delivery.notify)
     cases = CaseService(
@@ -198,6 +208,7 @@ async def _post_init(application: HelplineApplication) -> None:
             unit=unit_of_work,
         ),
         cases=cases,
+        metrics=operations.metrics,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot.request, MessageCapturingRequest):
@@ -236,6 +247,7 @@ async def _post_init(application: HelplineApplication) -> None:
         lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
     )
     services.erasers.append(erase_user_row)
+    operations.attach(services)
     await _set_commands(application, services)
     # Before polling starts: what was stored and not handled when the bot stopped goes first.
     await update_queue.replay_unhandled(application.bot)
@@ -245,6 +257,8 @@ async def _post_init(application: HelplineApplication) -> None:
         application.job_queue.run_repeating(
             _tick, interval=settings.timing.tick, first=settings.timing.tick, name="due-work"
         )
+    # Last: it tells systemd the bot is ready.
+    await operations.start(application, services)
     logger.info("bot ready (schema version %d)", await db.schema_version())
 
 
@@ -264,6 +278,7 @@ async def _tick(context: HelplineContext) -> None:
 
 
 async def _post_stop(application: HelplineApplication) -> None:
+    await application.bot_data[OPERATIONS_KEY].stopping()
     services = application.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
         await services.delivery.stop()
@@ -271,6 +286,7 @@ async def _post_stop(application: HelplineApplication) -> None:
 
 
 async def _post_shutdown(application: HelplineApplication) -> None:
+    await application.bot_data[OPERATIONS_KEY].stop()
     services = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
         await services.delivery.stop()

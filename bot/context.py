@@ -21,6 +21,7 @@ from bot.domain.language import Language
 from bot.domain.request_draft import RequestDraft
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
+from bot.ops.metrics import Metrics
 from bot.staff_access import StaffDirectory
 from storage.audit import AuditRepository
 from storage.crypto import TextSealer
@@ -58,6 +59,8 @@ class Services:
     appointments: AppointmentService
     # The cases feature (bot/cases/): intake, escalation, relay, staff actions, erasing.
     cases: CaseService
+    # Counters for /metrics: `services.metrics.case_opened(urgent=...)` and the like.
+    metrics: Metrics
     # Periodic work (escalations, reminders, retention) run on every tick, in order.
     due_work: list[DueWork] = field(default_factory=list)
     # What /forget erases, in order; each feature that stores user data adds its eraser.

@@ -27,6 +27,8 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
+from bot.ops import metrics as results
+from bot.ops.metrics import Metrics
 from storage.outbox import OutboxItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -46,11 +48,13 @@ class Delivery:
         clock: Clock,
         timing: TimingSettings,
         max_parallel: int = 32,
+        metrics: Metrics | None = None,
     ) -> None:
         self._repository = repository
         self._bot = bot
         self._clock = clock
         self._timing = timing
+        self._metrics = metrics
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -60,6 +64,8 @@ class Delivery:
         self._fixes: dict[int, int] = {}
         self.on_delivered: dict[str, DeliveredHook] = {}
         self.on_failed: dict[str, FailedHook] = {}
+        # Told of every message Telegram accepted, whatever its purpose (metrics).
+        self.observers: list[DeliveredHook] = []
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -123,6 +129,7 @@ class Delivery:
             async with self._slots:
                 result: Any = await self._bot.do_api_request(item.method, api_kwargs=item.params)
         except RetryAfter as error:
+            self._count(item, results.RATE_LIMITED)
             await self._repository.mark_retry(item.id, "429")
             return _retry_after(error)
         except Forbidden as error:
@@ -136,17 +143,23 @@ class Delivery:
             fixes = self._fixes.get(item.id, 0)
             if hook is not None and fixes < 3 and await hook(item, error):
                 self._fixes[item.id] = fixes + 1
+                self._count(item, results.RETRIED)
                 await self._repository.mark_retry(item.id, "fixed: " + error.message[:100])
                 return None
             await self._fail(item, error)
             return None
         except TelegramError as error:
             # 5xx, timeouts, network trouble: it passes, so wait longer each time.
+            self._count(item, results.RETRIED)
             await self._repository.mark_retry(item.id, type(error).__name__)
             return self._backoff(item.attempts)
         message_id = result.get("message_id") if isinstance(result, dict) else None
         await self._succeed(item, message_id if isinstance(message_id, int) else None)
         return None
+
+    def _count(self, item: OutboxItem, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.send_attempted(item.purpose, result)
 
     def _backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))
@@ -154,6 +167,7 @@ class Delivery:
 
     async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
         self._fixes.pop(item.id, None)
+        self._count(item, results.SENT)
         if not await self._repository.mark_sent(item.id, message_id, self._clock.now()):
             # Forget-me erased this message while Telegram was taking it: take it back.
             if message_id is not None and not item.method.startswith("edit"):
@@ -163,12 +177,15 @@ class Delivery:
         hook = self.on_delivered.get(item.purpose)
         if hook is not None:
             await hook(item, message_id)
+        for observer in self.observers:
+            await observer(item, message_id)
 
     async def _fail(self, item: OutboxItem, error: TelegramError) -> None:
         logger.warning(
             "outbox message %d (%s) failed: %s", item.id, item.purpose, type(error).__name__
         )
         self._fixes.pop(item.id, None)
+        self._count(item, results.FAILED)
         await self._repository.mark_failed(item.id, error.message[:200], self._clock.now())
         hook = self.on_failed.get(item.purpose)
         if hook is not None and not isinstance(error, BadRequest):

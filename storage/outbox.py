@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.crypto import TextSealer
-from storage.db import Database, to_db_time
+from storage.db import Database, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class OutboxItem:
     purpose: str
     ref: int | None
     attempts: int
+    created_at: datetime
 
 
 async def enqueue(
@@ -64,7 +65,7 @@ class OutboxRepository:
 
     async def next_for_chat(self, chat_id: int) -> OutboxItem | None:
         row = await self._db.fetch_one(
-            "SELECT id, chat_id, method, payload, purpose, ref, attempts FROM outbox "
+            "SELECT id, chat_id, method, payload, purpose, ref, attempts, created_at FROM outbox "
             "WHERE status = 'pending' AND chat_id = ? ORDER BY priority DESC, id LIMIT 1",
             (chat_id,),
         )
@@ -78,6 +79,7 @@ class OutboxRepository:
             purpose=row["purpose"],
             ref=row["ref"],
             attempts=row["attempts"],
+            created_at=from_db_time(row["created_at"]),
         )
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:
@@ -110,6 +112,15 @@ class OutboxRepository:
     async def count(self, status: str) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE status = ?", (status,))
         return int(row[0]) if row else 0
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many messages wait, and since when the oldest of them waits."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'"
+        )
+        if row is None or row[1] is None:
+            return 0, None
+        return int(row[0]), from_db_time(row[1])
 
     async def purge_done(self, before: datetime) -> int:
         """Delivered or failed messages older than `before` (they may carry user text)."""

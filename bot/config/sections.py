@@ -133,6 +133,8 @@ class HealthSettings:
     """[health]: GET /healthz and /metrics on a local address (absent: no endpoint)."""
 
     listen: Listen = ListenAddress("127.0.0.1", 8080)
+    # A message waiting longer than this to be delivered makes /healthz answer 503.
+    outbox_max_age: Duration = timedelta(minutes=10)
 
 
 @settings_dataclass(frozen=True, config=STRICT)

@@ -28,7 +28,11 @@ def test_dotted_keys(location: tuple[str | int, ...], key: str) -> None:
 @pytest.mark.parametrize(
     ("addition", "key", "message"),
     [
-        ("[health]\nlisten = 1\nport = 2\n", "health.port", "unknown key (known keys: listen)"),
+        (
+            "[health]\nlisten = 1\nport = 2\n",
+            "health.port",
+            "unknown key (known keys: listen, outbox_max_age)",
+        ),
         (
             '[privacy]\nallow_plaintext = true\ndata_keys = ["x"]\n',
             "privacy.data_keys",

@@ -22,7 +22,11 @@ from tests.bot.config.toml import MINIMAL, problems_of, settings_of
         ("[telegram2]\nregion_chat_id = 5\n", "telegram2", "unknown section"),
         ('[health]\nlisten = "nohost"\n', "health.listen", '"host:port"'),
         ('[health]\nlisten = "127.0.0.1:70000"\n', "health.listen", '"host:port"'),
-        ("[health]\nport = 8080\n", "health.port", "unknown key (known keys: listen)"),
+        (
+            "[health]\nport = 8080\n",
+            "health.port",
+            "unknown key (known keys: listen, outbox_max_age)",
+        ),
         ('[backup]\ntime = "25:00"\n', "backup.time", "time of day"),
         ("[backup]\nkeep = 0\n", "backup.keep", "1 or more"),
         ('[backup]\ndir = ""\n', "backup.dir", "a file path"),

@@ -1,0 +1,91 @@
+"""SQLite files outside the bot's connection: online backups, checks before a restore,
+and the exclusive lock that proves no one else has the database open.
+
+Each function opens its own short-lived connection (the standard library's sqlite3,
+run in a thread by async callers), so a backup never holds the bot's own connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.db import BUSY_TIMEOUT_MS
+
+
+class DatabaseInUse(Exception):
+    """Another connection (a running bot) has the database open."""
+
+
+@dataclass(frozen=True)
+class DatabaseFileFacts:
+    schema_version: int
+    # PRAGMA integrity_check's answer: ["ok"] for a sound file.
+    integrity: tuple[str, ...]
+    tables: frozenset[str]
+
+    @property
+    def sound(self) -> bool:
+        return self.integrity == ("ok",)
+
+
+@contextlib.contextmanager
+def _connection(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+    # As a URI, so that a path with "?" or "#" in it still names the file.
+    uri = path.absolute().as_uri() + ("?mode=ro" if read_only else "")
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def online_backup(source: Path, target: Path) -> None:
+    """A consistent copy of a live database into a new self-contained file.
+
+    The copy is switched out of WAL mode: a backup is one file that can be copied,
+    checked and read without -wal and -shm companions appearing next to it."""
+    if not source.exists():
+        raise FileNotFoundError(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _connection(source, read_only=True) as src, _connection(target) as dst:
+        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+
+
+def inspect_database_file(path: Path) -> DatabaseFileFacts:
+    """Integrity, schema version and tables; raises sqlite3.DatabaseError when the file
+    is not an SQLite database at all."""
+    with _connection(path) as connection:
+        integrity = tuple(row[0] for row in connection.execute("PRAGMA integrity_check"))
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        tables = frozenset(
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_schema WHERE type = ?", ("table",)
+            )
+        )
+    return DatabaseFileFacts(version, integrity, tables)
+
+
+def settle_unused_database(path: Path) -> None:
+    """Proves that no one has the database open and moves its WAL into the main file,
+    so that the file alone holds everything; raises DatabaseInUse otherwise.
+
+    An exclusive lock cannot be had while any other connection (even an idle one of
+    a running bot, in WAL mode) has the file open."""
+    with _connection(path) as connection:
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+            connection.execute("BEGIN EXCLUSIVE")
+            connection.execute("ROLLBACK")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise DatabaseInUse(path) from error
+            raise
