@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
 from telegram.request import HTTPXRequest
 
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
@@ -18,7 +19,7 @@ from bot.appointments.service import AppointmentService
 from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import SERVICES_KEY, HelplineContext, Services, UserData, services_of
+from bot.context import SERVICES_KEY, DailyWork, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
@@ -220,7 +221,7 @@ async def _post_init(application: HelplineApplication) -> None:
     # The features' services hold what they need: the Services argument of the shared
     # hook signatures (due work, retention, erasers) is not passed on to them.
     appointments = services.appointments
-    services.due_work.append(
+    services.hourly_work.append(
         Retention(
             [
                 lambda _, now: appointments.reminders.erase_old_notes(now),
@@ -237,10 +238,10 @@ async def _post_init(application: HelplineApplication) -> None:
     # Staff notices and agenda messages are remembered by message id (forget-me edits them).
     delivery.on_delivered[PURPOSE_STAFF_NOTICE] = appointments.remember_staff_notice
     delivery.on_delivered[PURPOSE_AGENDA] = appointments.agenda.remember_sent
-    services.due_work += [
-        lambda _: appointments.reminders.send_due(),
-        lambda _: appointments.agenda.send_morning_agenda(),
-    ]
+    services.due_work.append(lambda _: appointments.reminders.send_due())
+    services.daily_work.append(
+        DailyWork(settings.booking.agenda_time, lambda _: appointments.agenda.send_morning_agenda())
+    )
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(appointments.eraser)
     services.erasers.append(
@@ -254,9 +255,7 @@ async def _post_init(application: HelplineApplication) -> None:
     # Whatever was pending when the bot stopped goes out now.
     delivery.start()
     if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _tick, interval=settings.timing.tick, first=settings.timing.tick, name="due-work"
-        )
+        _schedule(application.job_queue, services)
     # Last: it tells systemd the bot is ready.
     await operations.start(application, services)
     logger.info("bot ready (schema version %d)", await db.schema_version())
@@ -273,8 +272,29 @@ async def _set_commands(application: HelplineApplication, services: Services) ->
     )
 
 
-async def _tick(context: HelplineContext) -> None:
-    await context.services.run_due_work()
+def _schedule(job_queue: JobQueue[HelplineContext], services: Services) -> None:
+    """Periodic work through python-telegram-bot's JobQueue, each at its own cadence."""
+    settings = services.settings
+    tick = settings.timing.tick
+
+    async def every_tick(context: HelplineContext) -> None:
+        for work in services.due_work:
+            await work(services)
+
+    async def every_hour(context: HelplineContext) -> None:
+        for work in services.hourly_work:
+            await work(services)
+
+    job_queue.run_repeating(every_tick, interval=tick, first=tick, name="due-work")
+    job_queue.run_repeating(every_hour, interval=timedelta(hours=1), first=tick, name="hourly")
+    for daily in services.daily_work:
+
+        async def run(context: HelplineContext, daily: DailyWork = daily) -> None:
+            await daily.work(services)
+
+        local = daily.at.replace(tzinfo=settings.general.timezone)
+        job_queue.run_daily(run, time=local, name="daily")
+        job_queue.run_once(run, when=tick, name="daily-catch-up")
 
 
 async def _post_stop(application: HelplineApplication) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import aiosqlite
@@ -34,6 +34,17 @@ from storage.users import UserRepository
 SERVICES_KEY = "services"
 
 DueWork = Callable[["Services"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DailyWork:
+    """A job the JobQueue runs once a day at a local time (and once at start, to catch up
+    on a day the bot was down at that time)."""
+
+    at: time
+    work: DueWork
+
+
 # Erases one feature's data about a user inside the forget-me transaction (bot/forgetting.py).
 Eraser = Callable[[aiosqlite.Connection, "Services", int, datetime], Awaitable[None]]
 
@@ -61,8 +72,12 @@ class Services:
     cases: CaseService
     # Counters for /metrics: `services.metrics.case_opened(urgent=...)` and the like.
     metrics: Metrics
-    # Periodic work (escalations, reminders, retention) run on every tick, in order.
-    due_work: list[DueWork] = field(default_factory=list)
+    # Periodic work by cadence: the JobQueue runs each list at its own pace (bot/app.py).
+    # Every job is idempotent (a database claim or a last-run check), so running one early
+    # or twice changes nothing; tests run them all with run_due_work() after moving the clock.
+    due_work: list[DueWork] = field(default_factory=list)  # every tick: escalations, reminders
+    hourly_work: list[DueWork] = field(default_factory=list)  # retention
+    daily_work: list[DailyWork] = field(default_factory=list)  # the morning agenda, backups
     # What /forget erases, in order; each feature that stores user data adds its eraser.
     erasers: list[Eraser] = field(default_factory=list)
 
@@ -78,8 +93,9 @@ class Services:
         return self.texts.for_language(language)
 
     async def run_due_work(self) -> None:
-        """Runs what is due now: the tick job calls it; tests call it after moving the clock."""
-        for work in self.due_work:
+        """Runs everything that may be due now, whatever its cadence (tests call it after
+        moving the clock; each job decides for itself whether its time has come)."""
+        for work in [*self.due_work, *self.hourly_work, *(d.work for d in self.daily_work)]:
             await work(self)
 
 

@@ -13,7 +13,7 @@ from bot.appointments.messages import PURPOSE_REMINDER
 from bot.cases.outgoing import CARD, REPOST
 from bot.clock import Clock
 from bot.config import Settings
-from bot.context import Services
+from bot.context import DailyWork, Services
 from bot.delivery import DeliveredHook
 from bot.ops.backups import DailyBackups
 from bot.ops.health import HealthServer, HealthSources
@@ -54,7 +54,7 @@ class Operations:
             async def back_up(_: Services) -> None:
                 await backups.run_due()
 
-            services.due_work.append(back_up)
+            services.daily_work.append(DailyWork(settings.backup.time, back_up))
 
     async def start(
         self, application: Application[Any, Any, Any, Any, Any, Any], services: Services
