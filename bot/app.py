@@ -183,6 +183,7 @@ async def _post_init(application: HelplineApplication) -> None:
         clock=clock,
         bot=application.bot,
         sealer=sealer,
+        on_opened=lambda urgent: operations.metrics.case_opened(urgent=urgent),
     )
     services = Services(
         settings=settings,

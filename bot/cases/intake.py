@@ -7,6 +7,7 @@ and the alerts that report it; delivery wakes after COMMIT by itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,12 +51,15 @@ class Intake:
         side: StaffSide,
         settings: Settings,
         clock: Clock,
+        on_opened: Callable[[bool], None] = lambda urgent: None,
     ) -> None:
         self._write = write
         self._records = records
         self._side = side
         self._settings = settings
         self._clock = clock
+        # Told of every case opened, urgent or not (the /metrics counter).
+        self._on_opened = on_opened
         # When each case's staff were last alerted by a repeated SOS (see `sos_again`).
         self._sos_alerted: dict[int, datetime] = {}
 
@@ -120,6 +124,7 @@ class Intake:
             except CodeTaken:
                 continue
             logger.info("case opened (urgent: %s)", bool(reasons))
+            self._on_opened(bool(reasons))
             return OpenedCase(case, on_duty)
         raise RuntimeError("could not draw a free case code")
 

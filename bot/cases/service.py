@@ -8,6 +8,7 @@ the card and the duty alerts (bot/cases/cards.py) in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import aiosqlite
@@ -44,13 +45,19 @@ class CaseService:
         clock: Clock,
         bot: Bot,
         sealer: TextSealer,
+        on_opened: Callable[[bool], None] = lambda urgent: None,
     ) -> None:
         self._records = records
         self._clock = clock
         self.staff_side = StaffSide(bot, settings, texts, clock, records)
         side = self.staff_side
         self.intake = Intake(
-            write=write, records=records, side=side, settings=settings, clock=clock
+            write=write,
+            records=records,
+            side=side,
+            settings=settings,
+            clock=clock,
+            on_opened=on_opened,
         )
         self.escalation = Escalation(
             write=write, records=records, side=side, settings=settings, clock=clock

@@ -167,6 +167,7 @@ async def test_metrics_count_updates_sends_and_cases_without_texts_or_ids(
     assert samples[("helpline_updates_handled_total", ())] >= 5
     assert samples[("helpline_sends_total", (("kind", "case_card"), ("result", "sent")))] == 1
     assert samples[("helpline_outbox_backlog", ())] == 0
+    assert samples[("helpline_cases_opened_total", (("urgent", "true"),))] == 1
     # Danger words made the case urgent: one alert, accepted at once (the clock stood still).
     assert samples[("helpline_alert_latency_seconds_count", ())] == 1
     assert samples[("helpline_alert_latency_seconds_bucket", (("le", "1.0"),))] == 1
