@@ -25,6 +25,7 @@ from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
 from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
+from bot.send_schedule import Window
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
 from bot.updates import PerChatUpdateProcessor
@@ -138,14 +139,14 @@ def _build_bot(settings: Settings) -> ExtBot[Any]:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         rate_limiter=SendingRateLimiter(
-            # Evenly spaced, no burst: Telegram counts any sliding second, and a leaky
-            # bucket of n on top of n a second lets 2n through at the start of a burst (a
-            # thousand reminders due at once met 429s). One at a time at n - 1 a second
-            # keeps every second at n or fewer.
-            overall_max_rate=1,
-            overall_time_period=1 / max(limits.telegram_per_second - 1, 1.0),
-            group_max_rate=limits.telegram_group_per_minute,
-            group_time_period=60,
+            # Telegram counts any sliding second: one below its limit, for the requests
+            # that reach it in another order than they left.
+            overall=Window.from_rate(limits.telegram_per_second, 1.0, margin=1),
+            group=Window.from_rate(limits.telegram_group_per_minute, 60.0),
+            # No window for a private chat: Telegram allows it bursts (about one a second
+            # over time), and the bot writes to a person mostly in answer to them; a 429
+            # there holds back that chat alone.
+            private=None,
             max_retries=3,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
