@@ -23,10 +23,12 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
+from bot.rate_limits import URGENT
 from storage.outbox import OutboxItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -120,8 +122,7 @@ class Delivery:
     async def _deliver(self, item: OutboxItem) -> timedelta | None:
         """One attempt; returns how long to wait before the next, or None to go on."""
         try:
-            async with self._slots:
-                result: Any = await self._bot.do_api_request(item.method, api_kwargs=item.params)
+            result: Any = await self._send(item)
         except RetryAfter as error:
             await self._repository.mark_retry(item.id, "429")
             return _retry_after(error)
@@ -147,6 +148,16 @@ class Delivery:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         await self._succeed(item, message_id if isinstance(message_id, int) else None)
         return None
+
+    async def _send(self, item: OutboxItem) -> Any:
+        if item.priority > 0 and isinstance(self._bot, ExtBot):
+            # Urgent ones take no slot: a slot can be waiting a minute behind a full group,
+            # and the rate limiter puts them before everything else anyway.
+            return await self._bot.do_api_request(
+                item.method, api_kwargs=dict(item.params), rate_limit_args=URGENT
+            )
+        async with self._slots:
+            return await self._bot.do_api_request(item.method, api_kwargs=item.params)
 
     def _backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))

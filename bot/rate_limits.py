@@ -6,8 +6,8 @@ minute, and a send about an urgent case (``rate_limit_args=URGENT``) overtakes t
 ordinary ones waiting for any chat. A 429 holds back only the chat it was about; the
 request is sent again after Telegram's retry_after.
 
-Reads send nothing that Telegram counts: a membership check on "I take it" or the forum
-check when a /sos arrives must not wait behind a backlog of staff-group notices.
+Reads and button answers send no message Telegram counts: a membership check on "I take
+it" or the forum check when a /sos arrives must not wait behind a backlog of notices.
 """
 
 from __future__ import annotations
@@ -31,9 +31,18 @@ logger = logging.getLogger(__name__)
 #: ``rate_limit_args`` of everything about an urgent case.
 URGENT: Final = Priority.URGENT
 
-# Calls that read and send nothing: Telegram does not count them as messages.
-_READS = frozenset(
-    {"getChat", "getChatMember", "getChatAdministrators", "getMe", "getFile", "getMyCommands"}
+# Calls that send no message: Telegram does not count them. Answering a pressed button
+# is not a message either, and the person is looking at a spinner until it arrives.
+_NOT_MESSAGES = frozenset(
+    {
+        "getChat",
+        "getChatMember",
+        "getChatAdministrators",
+        "getMe",
+        "getFile",
+        "getMyCommands",
+        "answerCallbackQuery",
+    }
 )
 
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
@@ -77,7 +86,7 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
         data: dict[str, Any],
         rate_limit_args: Priority | None,
     ) -> _Result:
-        if endpoint in _READS:
+        if endpoint in _NOT_MESSAGES:
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         priority = Priority.URGENT if rate_limit_args == Priority.URGENT else Priority.ORDINARY
@@ -105,6 +114,9 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
             return result
 
     async def _turn(self, ticket: Ticket) -> None:
+        self._pump()
+        if ticket.in_flight:
+            return
         turn = asyncio.get_running_loop().create_future()
         self._turns[ticket] = turn
         self._pump()

@@ -23,6 +23,8 @@ class OutboxItem:
     purpose: str
     ref: int | None
     attempts: int
+    # 1: about an urgent case; it goes before ordinary messages, in the chat and overall.
+    priority: int = 0
 
 
 async def enqueue(
@@ -64,7 +66,7 @@ class OutboxRepository:
 
     async def next_for_chat(self, chat_id: int) -> OutboxItem | None:
         row = await self._db.fetch_one(
-            "SELECT id, chat_id, method, payload, purpose, ref, attempts FROM outbox "
+            "SELECT id, chat_id, method, payload, purpose, ref, attempts, priority FROM outbox "
             "WHERE status = 'pending' AND chat_id = ? ORDER BY priority DESC, id LIMIT 1",
             (chat_id,),
         )
@@ -78,6 +80,7 @@ class OutboxRepository:
             purpose=row["purpose"],
             ref=row["ref"],
             attempts=row["attempts"],
+            priority=row["priority"],
         )
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:
