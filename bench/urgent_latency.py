@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot.codes import CODE_RE
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import SANDBOX_TOKEN
 from bot.booking import planned_reminders
 from bot.clock import ManualClock
+from bot.domain.codes import CODE_RE
 from sandbox import RecordedRequest, SimUser, TelegramEmulator
 from storage.appointments import NewBooking
 from tests.conftest import START, Harness, make_settings

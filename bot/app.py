@@ -20,12 +20,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
+from bot.domain.send_schedule import Window
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
 from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
-from bot.send_schedule import Window
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
 from bot.updates import PerChatUpdateProcessor

@@ -1,6 +1,6 @@
 """Telegram's sending limits, kept for the whole bot, urgent sends first.
 
-Every send waits here for its turn (``bot/send_schedule.py`` decides the turns): a lone
+Every send waits here for its turn (``bot/domain/send_schedule.py`` decides the turns): a lone
 send goes at once, a burst stays within the sliding second and each group's sliding
 minute, and a send about an urgent case (``rate_limit_args=URGENT``) overtakes the
 ordinary ones waiting for any chat. A 429 holds back only the chat it was about; the
@@ -24,7 +24,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.send_schedule import Priority, SendSchedule, Ticket, Window
+from bot.domain.send_schedule import Priority, SendSchedule, Ticket, Window
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from telegram.ext import ExtBot
 from bot.context import HelplineContext, Services
 from bot.domain.case_rules import MessageKind
 from bot.domain.language import Language
+from bot.domain.send_schedule import Priority
 from bot.i18n import Safe, Translator
 from bot.keyboards import QUICK_EXIT
 from bot.keyboards import with_quick_exit as with_quick_exit
-from bot.send_schedule import Priority
 from storage.users import User
 
 MENU_REQUEST = "menu:request"

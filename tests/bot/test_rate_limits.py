@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from telegram.ext import ExtBot
 
+from bot.domain.send_schedule import Priority, Window
 from bot.rate_limits import URGENT, SendingRateLimiter
-from bot.send_schedule import Priority, Window
 from sandbox import TelegramEmulator
 
 TOKEN = "123456:TEST"

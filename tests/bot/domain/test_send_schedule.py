@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.send_schedule import Priority, SendSchedule, Ticket, Window
+from bot.domain.send_schedule import Priority, SendSchedule, Ticket, Window
 
 ORDINARY, U = Priority.ORDINARY, Priority.URGENT
 GROUP, ALICE, BOB = -100, 1, 2
