@@ -1,4 +1,5 @@
-"""Delivers the outbox: in order per chat, chats in parallel, with retries.
+"""Delivers the outbox: in order per chat (urgent messages in a lane of their own), chats
+in parallel, with retries.
 
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
@@ -55,7 +56,7 @@ class Delivery:
         self._timing = timing
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._main: asyncio.Task[None] | None = None
         # Fixes per message (a recreated topic ...): bounded, so a hook cannot loop forever.
@@ -94,17 +95,19 @@ class Delivery:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            pending = await self._repository.chats_with_pending()
-            for chat_id in pending:
-                if chat_id not in self._tasks:
-                    self._tasks[chat_id] = asyncio.create_task(self._drain_chat(chat_id))
+            pending = await self._repository.lanes_with_pending()
+            for lane in pending:
+                if lane not in self._tasks:
+                    self._tasks[lane] = asyncio.create_task(self._drain_lane(*lane))
             if not pending and not self._tasks:
                 self._idle.set()
             await self._wake.wait()
 
-    async def _drain_chat(self, chat_id: int) -> None:
+    async def _drain_lane(self, chat_id: int, priority: int) -> None:
+        # Urgent and ordinary messages of one chat are two lanes: an urgent card must not
+        # wait behind a booking notice that waits for the staff group's minute.
         try:
-            while (item := await self._repository.next_for_chat(chat_id)) is not None:
+            while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
                 delay = await self._deliver(item)
                 if delay is not None:
                     await asyncio.sleep(delay.total_seconds())
@@ -115,7 +118,7 @@ class Delivery:
             logger.exception("outbox delivery to one chat stopped")
             await asyncio.sleep(self._timing.retry_max.total_seconds())
         finally:
-            self._tasks.pop(chat_id, None)
+            self._tasks.pop((chat_id, priority), None)
             # Rows may have arrived for this chat after its last look: look again.
             self._wake.set()
 
