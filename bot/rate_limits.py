@@ -115,11 +115,10 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
 
     async def _turn(self, ticket: Ticket) -> None:
         self._pump()
-        if ticket.in_flight:
+        if ticket.in_flight:  # it may go at once
             return
         turn = asyncio.get_running_loop().create_future()
         self._turns[ticket] = turn
-        self._pump()
         try:
             await turn
         except asyncio.CancelledError:
