@@ -34,11 +34,11 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import SANDBOX_TOKEN
-from bot.booking import planned_reminders
+from bot.appointments.rules import planned_reminders
 from bot.clock import ManualClock
 from bot.domain.codes import CODE_RE
 from sandbox import RecordedRequest, SimUser, TelegramEmulator
-from storage.appointments import NewBooking
+from storage.appointments import NewAppointment, ReminderChanges, SeatChanges
 from tests.conftest import START, Harness, make_settings
 
 PER_SECOND = 30
@@ -281,26 +281,28 @@ async def sos_during_reminders() -> BurstResult:
         appointment = START.replace(day=3, hour=12)
         now = harness.clock.now()
         for user in await ready_users(harness, REMINDERS, "Booked"):
-            booked = await services.appointments.book(
-                NewBooking(
-                    user_id=user.id,
-                    center_id=service.center,
-                    service_id=service.id,
-                    starts_at=appointment,
-                    ends_at=appointment + service.duration,
-                    capacity=REMINDERS,
-                    note=None,
-                    name_in_reminders=False,
-                    reminders=planned_reminders(
+            # Straight into storage, as bench/reminder_burst.py does.
+            async with services.write() as tx:
+                booked = await SeatChanges(tx.connection, tx.sealer).insert_if_free(
+                    NewAppointment(
+                        user_id=user.id,
+                        center_id=service.center,
+                        service_id=service.id,
+                        starts_at=appointment,
+                        ends_at=appointment + service.duration,
+                        capacity=REMINDERS,
+                        note=None,
+                        name_in_reminders=False,
+                    ),
+                    now,
+                )
+                assert booked is not None
+                await ReminderChanges(tx.connection, tx.sealer).plan(
+                    booked.id,
+                    planned_reminders(
                         appointment, now, settings.booking, settings.general.timezone
                     ),
-                    limit_since=now,
-                    daily_limit=5,
-                ),
-                now=now,
-                notices=lambda appointment: [],
-            )
-            assert booked.ok
+                )
         people = await ready_users(harness, len(SOS_DURING_BURST), "Urgent")
         emu = harness.emulator
         enforce_limits(emu)
