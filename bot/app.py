@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, DailyWork, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
+from bot.domain.send_schedule import Window
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
@@ -31,7 +32,7 @@ from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
 from bot.updates import PerChatUpdateProcessor
-from handlers.common import emergency_numbers, language_hint, with_quick_exit
+from handlers.common import MENU_SOS, emergency_numbers, language_hint, with_quick_exit
 from handlers.private import (
     appointments,
     booking,
@@ -42,6 +43,7 @@ from handlers.private import (
     safety,
     start,
 )
+from handlers.private.request.states import SOS_CONSENT
 from handlers.staff import agenda, audit, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
@@ -98,7 +100,7 @@ def build_application(
         .bot(_build_bot(settings, operations.metrics))
         .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
-        .concurrent_updates(PerChatUpdateProcessor(on_handled=on_handled))
+        .concurrent_updates(PerChatUpdateProcessor(on_handled=on_handled, is_urgent=_is_sos))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -137,6 +139,15 @@ def build_application(
     return application
 
 
+def _is_sos(update: object) -> bool:
+    if not isinstance(update, Update):
+        return False
+    if update.callback_query is not None:
+        return update.callback_query.data in (MENU_SOS, SOS_CONSENT)
+    words = (update.message.text or "").split() if update.message is not None else []
+    return bool(words) and words[0].split("@")[0] == "/sos"
+
+
 def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
     limits = settings.limits
     return ExtBot(
@@ -148,14 +159,14 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         rate_limiter=SendingRateLimiter(
-            # Evenly spaced, no burst: Telegram counts any sliding second, and a leaky
-            # bucket of n on top of n a second lets 2n through at the start of a burst (a
-            # thousand reminders due at once met 429s). One at a time at n - 1 a second
-            # keeps every second at n or fewer.
-            overall_max_rate=1,
-            overall_time_period=1 / max(limits.telegram_per_second - 1, 1.0),
-            group_max_rate=limits.telegram_group_per_minute,
-            group_time_period=60,
+            # Telegram counts any sliding second: one below its limit, for the requests
+            # that reach it in another order than they left.
+            overall=Window.from_rate(limits.telegram_per_second, 1.0, margin=1),
+            group=Window.from_rate(limits.telegram_group_per_minute, 60.0),
+            # No window for a private chat: Telegram allows it bursts (about one a second
+            # over time), and the bot writes to a person mostly in answer to them; a 429
+            # there holds back that chat alone.
+            private=None,
             max_retries=3,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.

@@ -1,4 +1,5 @@
-"""Delivers the outbox: in order per chat, chats in parallel, with retries.
+"""Delivers the outbox: in order per chat (urgent messages in a lane of their own), chats
+in parallel, with retries.
 
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
@@ -23,12 +24,14 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
 from bot.ops import metrics as results
 from bot.ops.metrics import Metrics
+from bot.rate_limits import URGENT
 from storage.outbox import OutboxItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -57,7 +60,7 @@ class Delivery:
         self._metrics = metrics
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._main: asyncio.Task[None] | None = None
         # Fixes per message (a recreated topic ...): bounded, so a hook cannot loop forever.
@@ -98,17 +101,19 @@ class Delivery:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            pending = await self._repository.chats_with_pending()
-            for chat_id in pending:
-                if chat_id not in self._tasks:
-                    self._tasks[chat_id] = asyncio.create_task(self._drain_chat(chat_id))
+            pending = await self._repository.lanes_with_pending()
+            for lane in pending:
+                if lane not in self._tasks:
+                    self._tasks[lane] = asyncio.create_task(self._drain_lane(*lane))
             if not pending and not self._tasks:
                 self._idle.set()
             await self._wake.wait()
 
-    async def _drain_chat(self, chat_id: int) -> None:
+    async def _drain_lane(self, chat_id: int, priority: int) -> None:
+        # Urgent and ordinary messages of one chat are two lanes: an urgent card must not
+        # wait behind a booking notice that waits for the staff group's minute.
         try:
-            while (item := await self._repository.next_for_chat(chat_id)) is not None:
+            while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
                 delay = await self._deliver(item)
                 if delay is not None:
                     await asyncio.sleep(delay.total_seconds())
@@ -119,15 +124,14 @@ class Delivery:
             logger.exception("outbox delivery to one chat stopped")
             await asyncio.sleep(self._timing.retry_max.total_seconds())
         finally:
-            self._tasks.pop(chat_id, None)
+            self._tasks.pop((chat_id, priority), None)
             # Rows may have arrived for this chat after its last look: look again.
             self._wake.set()
 
     async def _deliver(self, item: OutboxItem) -> timedelta | None:
         """One attempt; returns how long to wait before the next, or None to go on."""
         try:
-            async with self._slots:
-                result: Any = await self._bot.do_api_request(item.method, api_kwargs=item.params)
+            result: Any = await self._send(item)
         except RetryAfter as error:
             self._count(item, results.RATE_LIMITED)
             await self._repository.mark_retry(item.id, "429")
@@ -160,6 +164,16 @@ class Delivery:
     def _count(self, item: OutboxItem, result: str) -> None:
         if self._metrics is not None:
             self._metrics.send_attempted(item.purpose, result)
+
+    async def _send(self, item: OutboxItem) -> Any:
+        if item.priority > 0 and isinstance(self._bot, ExtBot):
+            # Urgent ones take no slot: a slot can be waiting a minute behind a full group,
+            # and the rate limiter puts them before everything else anyway.
+            return await self._bot.do_api_request(
+                item.method, api_kwargs=dict(item.params), rate_limit_args=URGENT
+            )
+        async with self._slots:
+            return await self._bot.do_api_request(item.method, api_kwargs=item.params)
 
     def _backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))

@@ -29,12 +29,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self,
         max_running_updates: int = 64,
         on_handled: Callable[[object], Awaitable[None]] | None = None,
+        is_urgent: Callable[[object], bool] = lambda update: False,
     ) -> None:
         super().__init__(self.WAITING_LIMIT)
         # Called when an update's handlers finished (not when they were cancelled by a
         # stop or a crash): bot/update_inbox.py then forgets the stored copy.
         self._on_handled = on_handled
         self._running = asyncio.Semaphore(max_running_updates)
+        self._is_urgent = is_urgent
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -48,8 +50,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock, self._running:
-                await coroutine
+            async with lock:
+                if self._is_urgent(update):
+                    # A /sos takes no running slot: the slots may all be held by updates
+                    # whose answers wait for the rate limiter behind hundreds of others.
+                    await coroutine
+                else:
+                    async with self._running:
+                        await coroutine
             await self._handled(update)
         finally:
             self._waiting[key] -= 1

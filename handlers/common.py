@@ -7,10 +7,12 @@ import contextlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram import User as TelegramUser
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.context import HelplineContext, Services
 from bot.domain.case_rules import MessageKind
 from bot.domain.language import Language
+from bot.domain.send_schedule import Priority
 from bot.i18n import Safe, Translator
 from bot.keyboards import QUICK_EXIT
 from bot.keyboards import with_quick_exit as with_quick_exit
@@ -80,10 +82,21 @@ async def consented_user(update: Update, context: HelplineContext) -> User | Non
     return None
 
 
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answers in the chat the update came from (a message or a button press)."""
+async def reply(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    rate_limit_args: Priority | None = None,
+) -> None:
+    """Answers in the chat the update came from (a message or a button press);
+    ``rate_limit_args=URGENT`` for anything about an urgent case."""
     chat = update.effective_chat
     if chat is None:
+        return
+    bot = update.get_bot()
+    if rate_limit_args is not None and isinstance(bot, ExtBot):
+        await bot.send_message(chat.id, text, reply_markup=markup, rate_limit_args=rate_limit_args)
         return
     await chat.send_message(text, reply_markup=markup)
 
@@ -93,14 +106,20 @@ async def answer_button(update: Update, text: str | None = None) -> None:
         await update.callback_query.answer(text)
 
 
-async def strip_buttons(update: Update) -> None:
+async def strip_buttons(update: Update, *, rate_limit_args: Priority | None = None) -> None:
     """Removes the keyboard of the message whose button was pressed. A double tap or an
     old message cannot be edited again; nothing depends on it, so that is not an error."""
     query = update.callback_query
     if query is None or query.message is None:
         return
+    bot = update.get_bot()
     with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(None)
+        if rate_limit_args is not None and isinstance(bot, ExtBot):
+            await bot.edit_message_reply_markup(
+                query.message.chat.id, query.message.message_id, rate_limit_args=rate_limit_args
+            )
+        else:
+            await query.edit_message_reply_markup(None)
 
 
 def relayable_content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:

@@ -24,6 +24,8 @@ class OutboxItem:
     ref: int | None
     attempts: int
     created_at: datetime
+    # 1: about an urgent case; it goes before ordinary messages, in the chat and overall.
+    priority: int = 0
 
 
 async def enqueue(
@@ -56,18 +58,21 @@ class OutboxRepository:
         self._db = db
         self._sealer = sealer
 
-    async def chats_with_pending(self) -> list[int]:
+    async def lanes_with_pending(self) -> list[tuple[int, int]]:
+        """(chat, priority) pairs with pending messages, urgent ones first."""
         rows = await self._db.fetch_all(
-            "SELECT chat_id, MAX(priority) AS top, MIN(id) AS first FROM outbox "
-            "WHERE status = 'pending' GROUP BY chat_id ORDER BY top DESC, first"
+            "SELECT chat_id, priority, MIN(id) AS first FROM outbox "
+            "WHERE status = 'pending' GROUP BY chat_id, priority ORDER BY priority DESC, first"
         )
-        return [row["chat_id"] for row in rows]
+        return [(row["chat_id"], row["priority"]) for row in rows]
 
-    async def next_for_chat(self, chat_id: int) -> OutboxItem | None:
+    async def next_for_chat(self, chat_id: int, priority: int | None = None) -> OutboxItem | None:
+        """The next pending message of a chat (of one priority, if given)."""
         row = await self._db.fetch_one(
-            "SELECT id, chat_id, method, payload, purpose, ref, attempts, created_at FROM outbox "
-            "WHERE status = 'pending' AND chat_id = ? ORDER BY priority DESC, id LIMIT 1",
-            (chat_id,),
+            "SELECT id, chat_id, method, payload, purpose, ref, attempts, created_at, priority "
+            "FROM outbox WHERE status = 'pending' AND chat_id = ? "
+            "AND (? IS NULL OR priority = ?) ORDER BY priority DESC, id LIMIT 1",
+            (chat_id, priority, priority),
         )
         if row is None:
             return None
@@ -80,6 +85,7 @@ class OutboxRepository:
             ref=row["ref"],
             attempts=row["attempts"],
             created_at=from_db_time(row["created_at"]),
+            priority=row["priority"],
         )
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:

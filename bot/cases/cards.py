@@ -237,6 +237,7 @@ async def alert_duty(
             params=html(text),
             purpose=DUTY_ALERT,
             ref=case.id,
+            priority=1 if case.urgent else 0,
         )
 
 

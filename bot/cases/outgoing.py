@@ -89,7 +89,12 @@ async def to_user(
 ) -> int:
     assert case.user_id is not None
     return await outbox.add(
-        chat_id=case.user_id, method=method, params=params, purpose=TO_USER, ref=case.id
+        chat_id=case.user_id,
+        method=method,
+        params=params,
+        purpose=TO_USER,
+        ref=case.id,
+        priority=1 if case.urgent else 0,
     )
 
 

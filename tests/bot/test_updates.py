@@ -44,6 +44,34 @@ async def test_one_chats_flood_does_not_hold_back_another_chat() -> None:
     assert processor.current_concurrent_updates == 0
 
 
+async def test_an_urgent_update_does_not_wait_for_a_running_slot() -> None:
+    processor = PerChatUpdateProcessor(
+        max_running_updates=2, is_urgent=lambda update: getattr(update, "update_id", 0) == 99
+    )
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def slow(name: str) -> None:
+        await release.wait()
+        done.append(name)
+
+    async def quick(name: str) -> None:
+        done.append(name)
+
+    busy = [
+        asyncio.create_task(processor.process_update(_update(i, 10 + i), slow(f"busy {i}")))
+        for i in range(4)
+    ]
+    await asyncio.sleep(0)  # every running slot is taken, two more wait for one
+    ordinary = asyncio.create_task(processor.process_update(_update(50, 2), quick("ordinary")))
+    urgent = asyncio.create_task(processor.process_update(_update(99, 3), quick("sos")))
+    await asyncio.wait_for(urgent, timeout=1)
+    assert done == ["sos"]
+    release.set()
+    await asyncio.gather(*busy, ordinary)
+    assert sorted(done) == sorted(["sos", "ordinary", *(f"busy {i}" for i in range(4))])
+
+
 async def test_updates_without_a_chat_still_run() -> None:
     processor = PerChatUpdateProcessor()
     ran: list[Any] = []

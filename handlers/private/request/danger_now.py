@@ -13,6 +13,7 @@ from bot.cases.intake import DailyLimitReached
 from bot.context import HelplineContext, Services
 from bot.domain.case_rules import UNKNOWN_CATEGORY
 from bot.domain.triage import UrgencyReason
+from bot.rate_limits import URGENT
 from handlers.common import (
     answer_button,
     emergency_numbers,
@@ -64,6 +65,7 @@ async def sos(update: Update, context: HelplineContext) -> int:
             update,
             f"{emergency_numbers(services, tr)}\n\n{tr('sos.failed')}",
             with_quick_exit([], tr),
+            rate_limit_args=URGENT,
         )
         return END
     tr = services.tr(user.language) if user else services.tr(language_hint(services, telegram_user))
@@ -74,23 +76,28 @@ async def sos(update: Update, context: HelplineContext) -> int:
     # outbox (retried), and the case and the alerts do not wait for them.
     try:
         async with asyncio.timeout(NUMBERS_WAIT):
-            await reply(update, numbers, quick_exit)
+            await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
         still_to_send: list[str] = []
     except (TelegramError, TimeoutError) as error:
         logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
         still_to_send = [numbers]
     # The pressed message loses its buttons only now: the quick exit is on the screen.
-    await strip_buttons(update)
+    await strip_buttons(update, rate_limit_args=URGENT)
     if user is None or not user.has_consented:
         # Nothing may be stored without consent, but the numbers are always given, and
         # consent is one tap away: someone in danger must not walk through /start first.
         one_tap = with_quick_exit([[button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
-        await reply(update, "\n\n".join([*still_to_send, tr("sos.no_consent")]), one_tap)
+        await reply(
+            update,
+            "\n\n".join([*still_to_send, tr("sos.no_consent")]),
+            one_tap,
+            rate_limit_args=URGENT,
+        )
         return END
     cases = services.cases
     if await cases.is_user_blocked(user.user_id):
         if still_to_send:
-            await reply(update, numbers, quick_exit)
+            await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
         return END
     open_case = await cases.open_case_of(user.user_id)
     if open_case is not None:
@@ -112,12 +119,17 @@ async def sos(update: Update, context: HelplineContext) -> int:
         )
     except DailyLimitReached:
         text = tr("request.daily_limit_sos")
-        await reply(update, "\n\n".join([*still_to_send, text]), quick_exit)
+        await reply(update, "\n\n".join([*still_to_send, text]), quick_exit, rate_limit_args=URGENT)
         return END
     except Exception:
         # The user has the numbers; they are told to use them, and the error is logged.
         logger.exception("an urgent case could not be opened")
-        await reply(update, "\n\n".join([*still_to_send, tr("sos.failed")]), quick_exit)
+        await reply(
+            update,
+            "\n\n".join([*still_to_send, tr("sos.failed")]),
+            quick_exit,
+            rate_limit_args=URGENT,
+        )
         return END
     status = urgent_status(tr, opened.case, opened.on_duty)
     await cases.intake.tell_user(

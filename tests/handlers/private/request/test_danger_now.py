@@ -191,22 +191,31 @@ def code_in_or_none(text: str) -> str | None:
 async def test_sos_does_not_wait_for_numbers_telegram_holds_back(
     start_bot: HarnessFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A 429 holds the direct numbers for half a minute: the case is opened and the staff
-    alerted at once, and the numbers still reach the user, with the status."""
+    """A 429 holds the direct numbers (and the user's chat) back: the case is opened and
+    the staff alerted before that chat may be written to again, and the numbers still
+    reach the user, with the status."""
     monkeypatch.setattr(danger_now, "NUMBERS_WAIT", 0.3)
     bot = await start_bot({"timing": {"retry_base": "200ms"}})
     await bot.duty.send("/start")
     user = bot.user()
     await bot.onboard(user, "ru")
     before = len(user.bot_messages())
-    bot.emulator.fail_next("sendMessage", count=1, status=429, retry_after=30)
+    seen = len(bot.emulator.requests)
+    bot.emulator.fail_next("sendMessage", count=1, status=429, retry_after=2)
     await user.send("/sos")
+    status = await user.wait_for_bot_message(
+        lambda m: "Дежурный психолог" in (m.text or ""), timeout=10
+    )
     card = await bot.group.wait_for_bot_message(lambda m: "ШҰҒЫЛ" in (m.text or ""), timeout=3)
     code = code_in(card.text or "")
     await bot.duty.wait_for_bot_message(lambda m: code in (m.text or ""), timeout=3)
-    status = await user.wait_for_bot_message(
-        lambda m: "Дежурный психолог" in (m.text or ""), timeout=3
-    )
+    accepted = [
+        r.params.get("chat_id")
+        for r in bot.emulator.requests[seen:]
+        if r.method == "sendMessage" and r.ok
+    ]
+    # Only the user's chat waited: the alerts went first.
+    assert accepted.index(user.id) > max(accepted.index(bot.group.id), accepted.index(bot.duty.id))
     after = user.bot_messages()[before:]
     assert len(after) == 2 and "112" in (after[0].text or "") and after[1] is status
     assert (bot.tr("ru", "menu.exit"), "menu:exit") in status.buttons
