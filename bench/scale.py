@@ -123,7 +123,9 @@ class Run:
             if r.method in SEND_METHODS and r.params.get("chat_id") == chat_id
         ]
 
-    async def staff_command(self, text: str) -> tuple[float, list[RecordedRequest], float]:
+    async def staff_command(
+        self, text: str, last_method: str | None = None
+    ) -> tuple[float, list[RecordedRequest], float]:
         """Sends a command in the staff group: (when it was posted, the messages the bot
         sent in answer, the CPU seconds it took), on the emulator's clock."""
         harness = self.harness
@@ -131,6 +133,13 @@ class Run:
         cpu = time.process_time()
         posted = self.emulator.now()
         await harness.staff.send_in(harness.group, text)
+        chat = harness.settings.telegram.staff_chat_id
+        if last_method is not None:
+            # A slow answer (the chart) may take longer than handled() waits.
+            await self.emulator.wait_until(
+                lambda: any(r.method == last_method for r in self.requests_since(seen, chat)),
+                timeout=300,
+            )
         await harness.handled()
         cpu = time.process_time() - cpu
         sent = self.requests_since(seen, harness.settings.telegram.staff_chat_id)
@@ -149,7 +158,7 @@ class Run:
         """/stats for a month and for its year: the figures' text, then the chart."""
         for period in (f"{month:%Y-%m}", f"{month:%Y}"):
             for _ in range(reps):
-                posted, sent, cpu = await self.staff_command(f"/stats {period}")
+                posted, sent, cpu = await self.staff_command(f"/stats {period}", "sendPhoto")
                 assert sent[-1].method == "sendPhoto", "the chart comes last"
                 self.figures.add(f"/stats {period}, text", sent[0].at - posted, cpu)
                 self.figures.add(f"/stats {period}, chart", sent[-1].at - posted, cpu)
