@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,6 +101,15 @@ def test_times_round_trip_and_sort() -> None:
     assert to_db_time(earlier) < to_db_time(later)
     with pytest.raises(ValueError):
         to_db_time(datetime(2026, 1, 1))
+
+
+def test_stored_moments_read_back_in_utc_and_other_text_is_refused() -> None:
+    moment = NOW.replace(microsecond=123456)
+    read = from_db_time(to_db_time(moment))
+    assert read == moment and read.utcoffset() == timedelta(0)
+    for text in ("2026-12-02T04:00:00.000000", "2026-12-02T04:00:00+05:00", "2026-12-02T04Z", ""):
+        with pytest.raises(ValueError):
+            from_db_time(text)
 
 
 async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(tmp_path: Path) -> None:
