@@ -12,8 +12,10 @@ from bot.domain.language import Language
 
 
 def day_label(day: date, language: Language) -> str:
-    """Short, for a button: "чт, 3 дек." / "бс, 3 жел."."""
-    return str(format_date(day, "EEE, d MMM", locale=language))
+    """For a button, in words read at a glance: "Четверг, 3 декабря" / "Бейсенбі, 3
+    желтоқсан". CLDR's short forms ("бс, 3 жел.", "сс", "жм") are cryptic in Kazakh."""
+    text = day_long(day, language)
+    return text[:1].upper() + text[1:]
 
 
 def day_long(day: date, language: Language) -> str:

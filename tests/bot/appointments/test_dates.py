@@ -19,9 +19,22 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 def test_labels_in_both_languages() -> None:
     thursday = date(2026, 12, 3)
-    assert day_label(thursday, "ru") == "чт, 3 дек."
+    assert day_label(thursday, "ru") == "Четверг, 3 декабря"
     assert day_long(thursday, "ru") == "четверг, 3 декабря"
     assert day_long(thursday, "kk") == "бейсенбі, 3 желтоқсан"
+
+
+KAZAKH_WEEKDAYS = ("Дүйсенбі", "Сейсенбі", "Сәрсенбі", "Бейсенбі", "Жұма", "Сенбі", "Жексенбі")
+
+
+@pytest.mark.parametrize("offset", range(7))
+def test_kazakh_day_buttons_spell_out_the_day_and_month(offset: int) -> None:
+    # CLDR's short Kazakh forms ("дс", "сс", "бс", "жм", "жел.") read as riddles.
+    day = date(2026, 11, 30 + offset) if offset == 0 else date(2026, 12, offset)
+    label = day_label(day, "kk")
+    weekday, rest = label.split(", ")
+    assert weekday == KAZAKH_WEEKDAYS[day.weekday()]
+    assert "." not in label and rest.split()[1] in ("қараша", "желтоқсан")
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ async def test_reschedule_moves_the_seat_and_old_buttons_are_refused(bot: Harnes
     await user.press("🔁 Перенести")
     days = await user.wait_for_bot_message(has_data("rs:day:"))
     assert code in days.content
-    await user.press("пт, 4 дек.")
+    await user.press("Пятница, 4 декабря")
     times = await user.wait_for_bot_message(has_data("rs:time:"))
     old_time = times.buttons[0][1] or ""
     await user.press("12:00")
@@ -70,7 +70,7 @@ async def test_reschedule_to_a_slot_just_taken_keeps_the_old_time(bot: Harness) 
     await user.wait_for_bot_message(has_data("ap:move:"))
     await user.press("🔁 Перенести")
     await user.wait_for_bot_message(has_data("rs:day:"))
-    await user.press("пт, 4 дек.")
+    await user.press("Пятница, 4 декабря")
     await user.wait_for_bot_message(has_data("rs:time:"))
     await user.press("09:00")
     question = await user.wait_for_bot_message(has_data("rs:ok:"))
@@ -83,7 +83,7 @@ async def test_reschedule_to_a_slot_just_taken_keeps_the_old_time(bot: Harness) 
     )
     taken = await user.wait_for_bot_message(has_data("rs:time:"))
     assert bot.tr("ru", "booking.just_taken") in taken.content
-    assert "пт, 4 дек., 09:45" in [t for t, _ in taken.buttons]
+    assert "Пятница, 4 декабря, 09:45" in [t for t, _ in taken.buttons]
     assert seats(bot, old_start) == 1 and seats(bot, wanted) == 1
     stored = await bot.services.appointments.store.by_code(code)
     assert stored is not None and stored.starts_at == old_start

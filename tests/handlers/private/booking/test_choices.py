@@ -31,7 +31,7 @@ async def test_group_service_shows_seats_left_with_plural_forms(bot: Harness) ->
     days = await first.wait_for_bot_message(has_data("bk:day:"))
     # Saturdays only: 5 and 12 December.
     assert data_of(days, "bk:day:") == ["bk:day:training:2026-12-05", "bk:day:training:2026-12-12"]
-    await first.press("сб, 5 дек.")
+    await first.press("Суббота, 5 декабря")
     times = await first.wait_for_bot_message(has_data("bk:time:"))
     assert [t for t, d in times.buttons if (d or "").startswith("bk:time:")] == [
         "10:00 · свободно 12 мест"
@@ -109,7 +109,8 @@ async def test_forged_and_past_slots_are_refused(bot: Harness) -> None:
         answer = await user.wait_for_bot_message(has_data("bk:alt:"))
         assert bot.tr("ru", "booking.time_unavailable") in answer.content
     assert (
-        next(t for t, d in answer.buttons if (d or "").startswith("bk:alt:")) == "ср, 2 дек., 12:00"
+        next(t for t, d in answer.buttons if (d or "").startswith("bk:alt:"))
+        == "Среда, 2 декабря, 12:00"
     )
     # Garbage in the data.
     for garbage in ("bk:time:psychologist:abc", "bk:day:psychologist:2026-13-45", "bk:confirm:999"):

@@ -58,7 +58,7 @@ async def test_fifty_concurrent_bookings_of_one_slot_get_exactly_one(bot: Harnes
     for message in taken:
         # The next free times, right there as buttons: 12:00 is the next slot that day.
         alternatives = [t for t, d in message.buttons if (d or "").startswith("bk:alt:")]
-        assert alternatives[0] == "чт, 3 дек., 12:00"
+        assert alternatives[0] == "Четверг, 3 декабря, 12:00"
     assert rows(
         bot,
         "SELECT COUNT(*) FROM appointments WHERE status = 'booked' AND service_id = 'psychologist'",
@@ -79,7 +79,7 @@ async def test_thirty_concurrent_bookings_of_a_training_get_exactly_twelve(bot: 
     taken = [m for m in outcomes if is_just_taken(bot)(m)]
     assert len(taken) == 18
     for message in taken:
-        assert "сб, 12 дек., 10:00 · свободно 12 мест" in [t for t, _ in message.buttons]
+        assert "Суббота, 12 декабря, 10:00 · свободно 12 мест" in [t for t, _ in message.buttons]
     assert rows(bot, "SELECT COUNT(*) FROM appointments WHERE status = 'booked'") == [(12,)]
 
 
@@ -93,7 +93,7 @@ async def test_an_alternative_time_keeps_the_note_and_books(bot: Harness) -> Non
     await book_directly(bot, slot(THURSDAY, 9, 45), "psychologist")
     await confirm(user, summary)
     taken = await user.wait_for_bot_message(is_just_taken(bot))
-    await user.press("чт, 3 дек., 10:30")
+    await user.press("Четверг, 3 декабря, 10:30")
     again = await user.wait_for_bot_message(has_data("bk:confirm:"))
     assert "10:30–11:15" in again.content and "о работе" in again.content
     await confirm(user, again)

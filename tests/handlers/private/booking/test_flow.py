@@ -46,14 +46,14 @@ async def test_whole_booking_in_russian(bot: Harness) -> None:
     labels = [text for text, data in days.buttons if (data or "").startswith("bk:day:")]
     # Today (slots from 12:00 are still 2 h ahead), Thu, Fri, then Mon..Wed: never the weekend.
     assert labels == [
-        "ср, 2 дек.",
-        "чт, 3 дек.",
-        "пт, 4 дек.",
-        "пн, 7 дек.",
-        "вт, 8 дек.",
-        "ср, 9 дек.",
+        "Среда, 2 декабря",
+        "Четверг, 3 декабря",
+        "Пятница, 4 декабря",
+        "Понедельник, 7 декабря",
+        "Вторник, 8 декабря",
+        "Среда, 9 декабря",
     ]
-    await user.press("чт, 3 дек.")
+    await user.press("Четверг, 3 декабря")
     times = await user.wait_for_bot_message(has_data("bk:time:"))
     assert "четверг, 3 декабря" in times.content
     slot_labels = [text for text, data in times.buttons if (data or "").startswith("bk:time:")]
@@ -111,8 +111,8 @@ async def test_whole_booking_in_kazakh_with_the_service_named_in_reminders(bot: 
     await user.wait_for_bot_message(has_data("bk:service:"))
     await user.press("Психолог кеңесі")
     days = await user.wait_for_bot_message(has_data("bk:day:"))
-    assert "бс, 3 жел." in [text for text, _ in days.buttons]
-    await user.press("бс, 3 жел.")
+    assert "Бейсенбі, 3 желтоқсан" in [text for text, _ in days.buttons]
+    await user.press("Бейсенбі, 3 желтоқсан")
     await user.wait_for_bot_message(has_data("bk:time:"))
     await user.press("12:45")
     note_prompt = await user.wait_for_bot_message(has_data("bk:skipnote"))
@@ -137,7 +137,7 @@ async def test_another_command_ends_the_wait_for_a_note(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("bk:service:"))
     await user.press("Консультация психолога")
     await user.wait_for_bot_message(has_data("bk:day:"))
-    await user.press("чт, 3 дек.")
+    await user.press("Четверг, 3 декабря")
     await user.wait_for_bot_message(has_data("bk:time:"))
     await user.press("09:00")
     note_prompt = await user.wait_for_bot_message(has_data("bk:skipnote"))

@@ -33,7 +33,7 @@ async def test_text_where_a_button_is_expected_asks_again(bot: Harness) -> None:
     hint = await user.wait_for_bot_message()
     assert hint.text == bot.tr("ru", "booking.use_buttons")
     again = await user.wait_for_bot_message(has_data("bk:day:"))
-    assert "чт, 3 дек." in [t for t, _ in again.buttons]
+    assert "Четверг, 3 декабря" in [t for t, _ in again.buttons]
     await user.send_sticker()
     hint = await user.wait_for_bot_message()
     assert hint.text == bot.tr("ru", "booking.use_buttons")
@@ -47,7 +47,7 @@ async def test_a_note_with_danger_words_shows_the_emergency_numbers(bot: Harness
     await user.wait_for_bot_message(has_data("bk:service:"))
     await user.press("Консультация психолога")
     await user.wait_for_bot_message(has_data("bk:day:"))
-    await user.press("чт, 3 дек.")
+    await user.press("Четверг, 3 декабря")
     await user.wait_for_bot_message(has_data("bk:time:"))
     await user.press("09:00")
     await user.wait_for_bot_message(has_data("bk:skipnote"))
@@ -65,7 +65,7 @@ async def test_a_long_note_is_refused_with_its_length(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("bk:service:"))
     await user.press("Психолог кеңесі")
     await user.wait_for_bot_message(has_data("bk:day:"))
-    await user.press("бс, 3 жел.")
+    await user.press("Бейсенбі, 3 желтоқсан")
     await user.wait_for_bot_message(has_data("bk:time:"))
     await user.press("09:00")
     await user.wait_for_bot_message(has_data("bk:skipnote"))
