@@ -24,6 +24,7 @@ from bot.appointments.agenda_messages import (
     agenda_messages,
     message_params,
 )
+from bot.appointments.dates import day_long
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.slots import is_closed_day
@@ -177,18 +178,21 @@ class StaffAgenda:
         # The message and what it lists, read together in one transaction.
         async with self._unit.write() as tx:
             agenda = await AgendaChanges(tx.connection, tx.sealer).message(record_id)
-        if agenda is None or not agenda.entries:
+        if agenda is None:
             return None
         text, markup = self.redraw(agenda)
         return None if text == shown else (text, markup)
 
     def redraw(self, agenda: AgendaMessage) -> tuple[str, InlineKeyboardMarkup | None]:
-        """An agenda message from what is stored now."""
+        """An agenda message from what is stored now (what /agenda would list)."""
+        day = date.fromisoformat(agenda.day)
+        if not agenda.entries:
+            return self._tr("agenda.empty", day=day_long(day, self._tr.language)), None
         first = agenda.entries[0]
         return agenda_message(
             self._settings,
             self._tr,
-            date.fromisoformat(agenda.day),
+            day,
             first.center_id,
             first.service_id,
             agenda.entries,

@@ -79,8 +79,6 @@ class AppointmentEraser:
         still queued (a backlog, retries) is sent redrawn; the outbox keeps no old copy."""
         agenda_changes = AgendaChanges(connection, self._sealer)
         for agenda in await agenda_changes.messages_listing(appointment_ids):
-            if not agenda.entries:
-                continue
             text, markup = self._agenda.redraw(agenda)
             rewritten, sent_message_id = False, None
             stored = await messages_with_ref(

@@ -117,11 +117,13 @@ class AgendaChanges:
 
     async def _with_entries(self, row: Row) -> AgendaMessage:
         record_id, chat_id, message_id, day, with_buttons = tuple(row)
+        # What /agenda would list now: booked appointments only. One cancelled since the
+        # message was sent (or by the forget-me that redraws it) drops out of the redraw.
         entries = await fetch_all(
             self._connection,
             f"SELECT {COLUMNS} FROM agenda_message_entries e "
             "JOIN appointments a ON a.id = e.appointment_id "
-            "WHERE e.agenda_message_id = ? ORDER BY e.position",
+            "WHERE e.agenda_message_id = ? AND a.status = 'booked' ORDER BY e.position",
             (record_id,),
         )
         return AgendaMessage(

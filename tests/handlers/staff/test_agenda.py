@@ -239,13 +239,13 @@ async def test_forget_me_takes_the_note_out_of_agenda_messages(bot: Harness) -> 
     await settle(bot)
     for message in (asked, morning):
         assert "синяки" not in message.content and "муж" not in message.content
-        # The rest of the day stays as it was.
-        assert (
-            code in message.content
-            and kept in message.content
-            and "хочу про сон" in message.content
-        )
-    assert asked.buttons == [] and morning.buttons == buttons
+        # Forget-me cancelled her appointment: it goes, as from a fresh /agenda; the rest
+        # of the day stays as it was.
+        assert code not in message.content
+        assert kept in message.content and "хочу про сон" in message.content
+    # Her buttons went with her entry; the others stay as they were.
+    assert asked.buttons == []
+    assert morning.buttons == [b for b in buttons if code not in b[0]] != buttons
     staff_text = json.dumps(
         [r.params for r in bot.emulator.requests if r.params.get("chat_id") == STAFF_CHAT_ID],
         ensure_ascii=False,
@@ -253,6 +253,35 @@ async def test_forget_me_takes_the_note_out_of_agenda_messages(bot: Harness) -> 
     assert str(user.id) not in staff_text
     # Sent agenda messages and redraws keep no copy of the note in the outbox either.
     assert not outbox_holding(bot, "синяки")
+
+
+async def test_the_redraw_after_forget_me_shows_what_agenda_shows(bot: Harness) -> None:
+    cancelled_earlier = bot.user("Dana")
+    await bot.onboard(cancelled_earlier, "ru")
+    gone = await book(bot, cancelled_earlier, start=slot(THURSDAY, 9), note="о сне")
+    user = bot.user("Saltanat")
+    await bot.onboard(user, "ru")
+    await book(bot, user, start=slot(THURSDAY, 9, 45), note="синяки")
+    await settle(bot)
+    await bot.staff.send_in(bot.group, "/agenda ертең")
+    asked = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and gone in m.content)
+    # Dana cancels after the agenda was shown: the message still lists her, as sent.
+    appointment = await bot.services.appointments.store.by_code(gone)
+    assert appointment is not None
+    await bot.services.appointments.cancel(cancelled_earlier.id, appointment.id, None)
+    await settle(bot)
+
+    await user.send("/forget")
+    await user.wait_for_bot_message(lambda m: "Стереть" in m.content)
+    await user.press("Да, стереть всё")
+    await user.wait_for_bot_message(lambda m: "стёрты" in m.content)
+    await settle(bot)
+    await bot.staff.send_in(bot.group, "/agenda ертең")
+    fresh = await bot.group.wait_for_bot_message(lambda m: m.message_id > asked.message_id)
+    # Neither the appointment cancelled earlier nor the forgotten one is listed: the
+    # redraw and a fresh /agenda say the same (no appointments left that day).
+    assert gone not in asked.content and "синяки" not in asked.content
+    assert asked.content == fresh.content
 
 
 async def test_forget_me_redraws_a_morning_agenda_still_queued(bot: Harness) -> None:
@@ -271,16 +300,20 @@ async def test_forget_me_redraws_a_morning_agenda_still_queued(bot: Harness) -> 
     await forget(user)
     assert not outbox_holding(bot, "синяки")
     bot.services.delivery.start()
-    morning = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and code in m.content)
+    morning = await bot.group.wait_for_bot_message(lambda m: is_agenda(m) and kept in m.content)
     await settle(bot)
     assert "синяки" not in morning.content and "муж" not in morning.content
+    # Forget-me cancelled her appointment: it is not listed, as in a fresh /agenda.
+    assert code not in morning.content
     assert kept in morning.content and "хочу про сон" in morning.content
     assert len([m for m in bot.group.bot_messages() if is_agenda(m)]) == 1
     # Still remembered, with its message id, for the next forget-me.
     assert db_rows(bot, "SELECT message_id FROM agenda_messages") == [(morning.message_id,)]
     await forget(other)
     await settle(bot)
-    assert "хочу про сон" not in morning.content and kept in morning.content
+    # Nothing booked is left that day: the message says so, as /agenda would.
+    assert "хочу про сон" not in morning.content and kept not in morning.content
+    assert morning.content.startswith("📋") and morning.buttons == []
 
 
 async def test_a_mark_redraw_that_adds_a_booking_is_known_to_forget_me(bot: Harness) -> None:
@@ -300,4 +333,6 @@ async def test_a_mark_redraw_that_adds_a_booking_is_known_to_forget_me(bot: Harn
     await forget(later)
     await settle(bot)
     await bot.emulator.wait_until(lambda: "муж бьёт" not in agenda.content)
-    assert code_a in agenda.content and code_b in agenda.content and "✅ келді" in agenda.content
+    # Her appointment was cancelled by forget-me: gone from the redraw, as from /agenda.
+    assert code_a in agenda.content and code_b not in agenda.content
+    assert "✅ келді" in agenda.content
