@@ -73,6 +73,7 @@ async def answer_safety(update: Update, context: HelplineContext) -> Awaiting:
         tr,
     )
     numbers = emergency_numbers(context.services, tr)
+    draft_of(context).numbers_shown = True
     await reply(update, tr("request.not_safe", numbers=numbers), markup)
     return Awaiting.SAFETY_ANSWER
 
@@ -110,6 +111,7 @@ async def _after_screen(update: Update, context: HelplineContext, tr: Translator
     if draft.screen is not None and lethality_is_high(draft.screen):
         # High danger: the numbers now, before anything else is asked.
         numbers = emergency_numbers(context.services, tr)
+        draft.numbers_shown = True
         await reply(update, tr("request.screen_high", numbers=numbers))
     return await ask_story(update, tr)
 
@@ -127,7 +129,8 @@ async def _take_story_part(update: Update, context: HelplineContext, tr: Transla
         return True
     if message.text and message.text.strip():
         draft.texts.append(message.text)
-        if has_danger_words(message.text):
+        if has_danger_words(message.text) and not draft.numbers_shown:
+            draft.numbers_shown = True
             numbers = emergency_numbers(context.services, tr)
             await reply(update, tr("request.danger_seen", numbers=numbers))
         return True

@@ -159,17 +159,16 @@ async def test_danger_words_make_a_request_urgent(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("req:back"))
     await user.send("Он сказал, что убьёт меня, и взял нож")
     warning = await user.wait_for_bot_message()
-    assert "102" in (warning.text or "") and "112" in (warning.text or "")
+    # The numbers come as soon as the danger is seen, and only then (not again at Send).
+    for number in ("102", "103", "111", "112"):
+        assert number in (warning.text or "")
     await user.wait_for_bot_message(has_data("req:reply:"))
     await user.press(bot.tr("ru", "request.reply_chat"))
     await user.wait_for_bot_message(has_data("req:send"))
     await user.press(bot.tr("ru", "request.send"))
-    numbers = await user.wait_for_bot_message()
-    # The numbers come first, then the honest line.
-    for number in ("102", "103", "111", "112"):
-        assert number in (numbers.text or "")
     status = await user.wait_for_bot_message()
     assert "Дежурный психолог получил сигнал" in (status.text or "")
+    assert "102" not in (status.text or "")
     code = code_in(status.text or "")
     card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or ""))
     assert "ШҰҒЫЛ" in (card.text or "") and "убьёт" in (card.text or "")
@@ -205,7 +204,7 @@ async def test_lethality_screen_scoring_high_makes_the_case_urgent(bot: Harness)
     summary = await user.wait_for_bot_message(has_data("req:send"))
     assert "2 ответа" in (summary.text or "")
     await user.press(bot.tr("ru", "request.send"))
-    await user.wait_for_bot_message()  # the numbers
+    # The numbers came with the high score; the status follows Send directly.
     status = await user.wait_for_bot_message()
     code = code_in(status.text or "")
     card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or ""))
