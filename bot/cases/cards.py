@@ -154,6 +154,14 @@ def taken_line(tr: Translate, name: str, at: datetime, tz: ZoneInfo) -> str:
     return tr("card.taken", name=name, time=at.astimezone(tz).strftime("%H:%M"))
 
 
+def closed_footer(side: StaffSide, case: Case, closed_by: str, at: datetime) -> str:
+    """Who took the case (if anyone did) and who closed it: a closed card says so."""
+    closed = side.tr("card.closed", name=closed_by, time=at.astimezone(side.tz).strftime("%H:%M"))
+    if case.taken_at is None or not case.taken_by_name:
+        return closed
+    return taken_line(side.tr, case.taken_by_name, case.taken_at, side.tz) + "\n" + closed
+
+
 def take_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(tr("card.take"), callback_data=f"{TAKE_PREFIX}{case.id}")]]

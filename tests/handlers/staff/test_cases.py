@@ -141,7 +141,10 @@ async def test_close_tells_the_user_kindly_and_is_audited(bot: Harness) -> None:
     assert "/request" in (closed.text or "") and "Admin" not in (closed.text or "")
     await _staff_said(bot, bot.tr("kk", "staff.closed_short", code=code).rstrip("."))
     await settle(bot)
-    assert bot.group.message(card_id).buttons == []
+    card = bot.group.message(card_id)
+    assert card.buttons == []
+    # The card itself says it is closed, by whom and when.
+    assert plain(bot.tr("kk", "card.closed", name="Admin", time="10:00")) in (card.text or "")
     entries = await bot.services.audit.for_subject(code)
     assert [(e.actor_id, e.action) for e in entries] == [(900, "close")]
     # Closing twice says so; a new message from the user no longer goes to the closed case.
@@ -172,7 +175,10 @@ async def test_block_and_unblock(bot: Harness) -> None:
     await bot.group.wait_for_bot_message(lambda m: "А это дойдёт" in (m.text or ""))
     entries = await bot.services.audit.for_subject(code)
     assert [e.action for e in entries] == ["block", "unblock"]
+    # A code that names no case is said to be unknown; no code at all gets the usage.
     await bot.staff.send_in(bot.group, "/unblock XYZ")
+    await _staff_said(bot, plain(bot.tr("kk", "staff.no_such_case", code="XYZ")))
+    await bot.staff.send_in(bot.group, "/unblock")
     await _staff_said(bot, "/unblock КОД")
 
 
@@ -256,3 +262,22 @@ async def test_a_reply_to_a_colleagues_answer_stays_in_the_staff_group(bot: Harn
     await settle(bot)
     assert len(user.bot_messages()) == before
     assert not any("Дильназ" in (m.text or "") for m in user.bot_messages())
+
+
+async def test_a_call_back_case_taken_says_a_psychologist_will_call(bot: Harness) -> None:
+    """After a call-back request the user waits for a call, not for a message here."""
+    for language in ("ru", "kk"):
+        user = bot.user(f"Aigul{language}", language)
+        await bot.onboard(user, language)
+        code = await request_case(bot, user, language, phone="+7 701 123 45 67")
+        card_id = await _card(bot, code)
+        await bot.staff.press_data(f"case:take:{_case_id(bot, code)}", card_id, chat=bot.group)
+        told = await user.wait_for_bot_message(lambda m, c=code: c in (m.text or ""))
+        assert (told.text or "") == plain(bot.tr(language, "conversation.taken_call", code=code))
+        assert plain(bot.tr(language, "conversation.taken", code=code)) != told.text
+
+
+def _case_id(bot: Harness, code: str) -> int:
+    with sqlite3.connect(bot.settings.storage.path) as db:
+        row = db.execute("SELECT id FROM cases WHERE code = ?", (code,)).fetchone()
+    return int(row[0])
