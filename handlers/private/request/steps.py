@@ -30,6 +30,7 @@ from handlers.private.request.prompts import (
     ask_safety,
     ask_screen_choice,
     ask_story,
+    close_screen,
 )
 from handlers.private.request.states import BACK, CANCEL, Awaiting, button, draft_of, nav
 
@@ -78,10 +79,20 @@ async def answer_safety(update: Update, context: HelplineContext) -> Awaiting:
     return Awaiting.SAFETY_ANSWER
 
 
+async def _pressed_in_place(update: Update, context: HelplineContext) -> tuple[str, Translator]:
+    """Answers the press and keeps the message: the screen changes it in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    return query.data, await translator_for(update, context)
+
+
 async def choose_screen(update: Update, context: HelplineContext) -> Awaiting:
-    """Starts the Lethality Screen at question 1, or skips it."""
-    data, tr = await _pressed(update, context)
+    """Starts the Lethality Screen at question 1 (in the offer's message), or skips it."""
+    data, tr = await _pressed_in_place(update, context)
     draft = draft_of(context)
+    if not data.endswith(":start"):
+        await strip_buttons(update)
     if data.endswith(":start"):
         draft.screen = {}
         draft.question = 0
@@ -92,9 +103,10 @@ async def choose_screen(update: Update, context: HelplineContext) -> Awaiting:
 
 async def answer_question(update: Update, context: HelplineContext) -> Awaiting:
     """Stores yes / no / skipped for this question; the next one, or the story after the last."""
-    data, tr = await _pressed(update, context)
+    data, tr = await _pressed_in_place(update, context)
     draft = draft_of(context)
     if draft.screen is None or draft.question >= len(LETHALITY_QUESTIONS):
+        await strip_buttons(update)
         return await ask_story(update, tr)
     answer = data.removeprefix("req:ans:")
     if answer == "stop":
@@ -107,6 +119,7 @@ async def answer_question(update: Update, context: HelplineContext) -> Awaiting:
 
 
 async def _after_screen(update: Update, context: HelplineContext, tr: Translator) -> Awaiting:
+    await close_screen(update, tr)
     draft = draft_of(context)
     if draft.screen is not None and lethality_is_high(draft.screen):
         # High danger: the numbers now, before anything else is asked.
@@ -199,9 +212,17 @@ def wrong_input_at(
 async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> Awaiting:
     """Back from `step`: the previous step is asked again and what it collected is dropped."""
     await answer_button(update)
-    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = draft_of(context)
+    if step == Awaiting.SCREEN_ANSWER and draft.screen is not None:
+        # The previous question, or the offer before the first, in the same message.
+        if draft.question == 0:
+            draft.screen = None
+            return await ask_screen_choice(update, tr, here=True)
+        draft.question -= 1
+        draft.screen.pop(LETHALITY_QUESTIONS[draft.question], None)
+        return await ask_question(update, tr, draft)
+    await strip_buttons(update)
     screened = draft.category == SCREENED_CATEGORY
     if step in (Awaiting.CATEGORY, Awaiting.SAFETY_ANSWER) or (
         step == Awaiting.STORY and not screened
@@ -209,10 +230,6 @@ async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> A
         return await ask_category(update, tr)
     if step == Awaiting.SCREEN_CHOICE:
         return await ask_safety(update, tr)
-    if step == Awaiting.SCREEN_ANSWER and draft.screen is not None and draft.question > 0:
-        draft.question -= 1
-        draft.screen.pop(LETHALITY_QUESTIONS[draft.question], None)
-        return await ask_question(update, tr, draft)
     if step in (Awaiting.SCREEN_ANSWER, Awaiting.STORY):
         # From the story of a violence request the screen is offered again from the start.
         draft.screen = None
