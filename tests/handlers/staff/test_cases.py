@@ -281,3 +281,26 @@ def _case_id(bot: Harness, code: str) -> int:
     with sqlite3.connect(bot.settings.storage.path) as db:
         row = db.execute("SELECT id FROM cases WHERE code = ?", (code,)).fetchone()
     return int(row[0])
+
+
+async def test_staff_see_their_answer_delivered_or_plainly_not(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card_id = await _card(bot, code)
+    await bot.staff.press(bot.tr("kk", "card.take"), chat=bot.group)
+    await user.wait_for_bot_message(lambda m: "в работе" in (m.text or ""))
+    await settle(bot)
+    answer = await bot.staff.send_in(bot.group, "Здравствуйте, я вас слушаю.", reply_to=card_id)
+    await user.wait_for_bot_message(lambda m: "я вас слушаю" in (m.text or ""))
+    delivered = await bot.group.wait_for_bot_message(
+        lambda m: m.text == bot.tr("kk", "staff.answer_delivered")
+    )
+    assert delivered.reply_to_message_id == answer.message_id
+    # Telegram refuses the next one for good: staff are told, under that very message.
+    bot.emulator.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
+    refused = await bot.staff.send_in(bot.group, "Вы здесь?", reply_to=card_id)
+    not_delivered = plain(bot.tr("kk", "staff.answer_not_delivered", code=code))
+    told = await bot.group.wait_for_bot_message(lambda m: m.text == not_delivered)
+    assert told.reply_to_message_id == refused.message_id
+    assert not [m for m in user.bot_messages() if "Вы здесь" in (m.text or "")]
