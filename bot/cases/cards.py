@@ -17,7 +17,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cases.outgoing import CARD, CARD_EDIT, DUTY_ALERT, PART, REPOST, html, placement, to_staff
 from bot.cases.staff_side import StaffSide
-from bot.domain.message_text import TELEGRAM_TEXT_LIMIT, split_text, visible_length
+from bot.domain.message_text import (
+    TELEGRAM_TEXT_LIMIT,
+    distinct_phrases,
+    split_text,
+    visible_length,
+)
 from bot.domain.triage import (
     LETHALITY_QUESTIONS,
     DangerSignal,
@@ -96,7 +101,9 @@ def reason_texts(tr: Translate, facts: CardFacts) -> list[str]:
     texts = []
     for reason in facts.reasons:
         if reason == UrgencyReason.DANGER_WORDS:
-            words = ", ".join(dict.fromkeys(s.matched for s in facts.signals))
+            # Whole short phrases, each once: a fragment or a word twice reads as garble.
+            phrases = distinct_phrases([s.phrase or s.matched for s in facts.signals])
+            words = "», «".join(phrases)
             if words:
                 texts.append(tr("card.reason.danger_words", words=words))
             else:
