@@ -192,6 +192,14 @@ async def receive_phone(update: Update, context: HelplineContext) -> Awaiting:
     return await ask_confirmation(update, tr, draft)
 
 
+async def phone_by_voice(update: Update, context: HelplineContext) -> Awaiting:
+    """A voice message where the number is asked: the way on without writing (an answer
+    in this chat, by voice messages), with Back, Cancel and the quick exit."""
+    tr = await translator_for(update, context)
+    await reply(update, tr("request.phone_by_voice"), with_quick_exit([nav(tr)], tr))
+    return Awaiting.PHONE
+
+
 def looks_like_phone(text: str) -> bool:
     """Ten or more digits, with the usual spaces, brackets, dashes and a leading plus."""
     return bool(_PHONE.match(text)) and sum(c.isdigit() for c in text) >= 10
