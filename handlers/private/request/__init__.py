@@ -10,7 +10,7 @@ flowchart TD
     SAFE -->|yes| SCR[Awaiting.SCREEN_CHOICE]
     SAFE -->|no| unsafe[numbers, Danger now, quick exit, continue briefly]
     unsafe -->|continue briefly| STORY
-    SCR -->|answer| Q[Awaiting.SCREEN_ANSWER x11: yes / no / skip / stop]
+    SCR -->|answer| Q[Awaiting.SCREEN_ANSWER x11, one message edited: yes / no / skip / stop]
     SCR -->|skip| STORY
     Q -->|last or stop| STORY[Awaiting.STORY: text or voice]
     STORY --> REPLY[Awaiting.REPLY_CHOICE: this chat / call back]
