@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 
+from sandbox import SimMessage
 from tests.conftest import Harness
 from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
@@ -272,9 +274,13 @@ async def test_a_call_back_case_taken_says_a_psychologist_will_call(bot: Harness
         code = await request_case(bot, user, language, phone="+7 701 123 45 67")
         card_id = await _card(bot, code)
         await bot.staff.press_data(f"case:take:{_case_id(bot, code)}", card_id, chat=bot.group)
-        told = await user.wait_for_bot_message(lambda m, c=code: c in (m.text or ""))
+        told = await user.wait_for_bot_message(has_code(code))
         assert (told.text or "") == plain(bot.tr(language, "conversation.taken_call", code=code))
         assert plain(bot.tr(language, "conversation.taken", code=code)) != told.text
+
+
+def has_code(code: str) -> Callable[[SimMessage], bool]:
+    return lambda m: code in (m.text or "")
 
 
 def _case_id(bot: Harness, code: str) -> int:

@@ -69,7 +69,9 @@ async def test_danger_words_in_the_conversation_give_the_numbers_once(
     await bot.onboard(user, language)
     await request_case(bot, user, language)
     await user.send(STORIES[language])
-    await user.wait_for_bot_message(lambda m: plain(bot.tr(language, "emergency.title")) in m.text)
+    await user.wait_for_bot_message(
+        lambda m: plain(bot.tr(language, "emergency.title")) in (m.text or "")
+    )
     await user.send(STORIES[language])
     await bot.handled()
     assert numbers_blocks(bot, user, language) == 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.domain.triage import LETHALITY_QUESTIONS
+from sandbox import SimMessage, SimUser
 from tests.conftest import Harness
 from tests.handlers.case_helpers import has_data, plain
 
 TOTAL = len(LETHALITY_QUESTIONS)
 
 
-async def _to_the_offer(bot: Harness, language: str) -> tuple[object, int]:
+async def _to_the_offer(bot: Harness, language: str) -> tuple[SimUser, int]:
     user = bot.user("Madina", language)
     await bot.onboard(user, language)
     await user.send("/request")
@@ -21,6 +24,10 @@ async def _to_the_offer(bot: Harness, language: str) -> tuple[object, int]:
     await user.press(bot.tr(language, "request.safe_yes"))
     offer = await user.wait_for_bot_message(has_data("req:screen:"))
     return user, offer.message_id
+
+
+def text_is(text: str) -> Callable[[SimMessage], bool]:
+    return lambda m: m.text == text
 
 
 def _progress(bot: Harness, language: str, number: int) -> str:
@@ -37,7 +44,7 @@ async def test_a_full_screen_walk_adds_one_message(bot: Harness, language: str) 
     await user.press(bot.tr(language, "request.screen_start"))
     for number in range(1, TOTAL + 1):
         shown = await user.wait_for_bot_message(
-            lambda m, n=number: m.text == _progress(bot, language, n), include_edits=True
+            text_is(_progress(bot, language, number)), include_edits=True
         )
         assert shown.message_id == offer_id
         assert f"{number} / {TOTAL}" in (shown.text or "")
