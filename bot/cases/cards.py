@@ -17,7 +17,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cases.outgoing import CARD, CARD_EDIT, DUTY_ALERT, PART, REPOST, html, placement, to_staff
 from bot.cases.staff_side import StaffSide
-from bot.domain.message_text import TELEGRAM_TEXT_LIMIT, split_text, visible_length
+from bot.domain.message_text import (
+    TELEGRAM_TEXT_LIMIT,
+    distinct_phrases,
+    split_text,
+    visible_length,
+)
 from bot.domain.triage import (
     LETHALITY_QUESTIONS,
     DangerSignal,
@@ -96,7 +101,9 @@ def reason_texts(tr: Translate, facts: CardFacts) -> list[str]:
     texts = []
     for reason in facts.reasons:
         if reason == UrgencyReason.DANGER_WORDS:
-            words = ", ".join(dict.fromkeys(s.matched for s in facts.signals))
+            # Whole short phrases, each once: a fragment or a word twice reads as garble.
+            phrases = distinct_phrases([s.phrase or s.matched for s in facts.signals])
+            words = "», «".join(phrases)
             if words:
                 texts.append(tr("card.reason.danger_words", words=words))
             else:
@@ -152,6 +159,14 @@ def render_card(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> list[str]:
 
 def taken_line(tr: Translate, name: str, at: datetime, tz: ZoneInfo) -> str:
     return tr("card.taken", name=name, time=at.astimezone(tz).strftime("%H:%M"))
+
+
+def closed_footer(side: StaffSide, case: Case, closed_by: str, at: datetime) -> str:
+    """Who took the case (if anyone did) and who closed it: a closed card says so."""
+    closed = side.tr("card.closed", name=closed_by, time=at.astimezone(side.tz).strftime("%H:%M"))
+    if case.taken_at is None or not case.taken_by_name:
+        return closed
+    return taken_line(side.tr, case.taken_by_name, case.taken_at, side.tz) + "\n" + closed
 
 
 def take_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:

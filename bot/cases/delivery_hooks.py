@@ -21,6 +21,7 @@ from bot.cases.outgoing import (
     NOTICE,
     RELAY,
     REPOST,
+    STAFF_ANSWER,
     TO_USER,
     Write,
     html,
@@ -60,6 +61,8 @@ class CaseDeliveryHooks:
             delivery.on_delivered[purpose] = self.delivered_to_group
             delivery.on_failed[purpose] = self.group_failed
         delivery.on_failed[TO_USER] = self.user_unreachable
+        delivery.on_delivered[STAFF_ANSWER] = self.answer_delivered
+        delivery.on_failed[STAFF_ANSWER] = self.answer_failed
         delivery.on_failed[DUTY_ALERT] = self.cannot_dm
 
     async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
@@ -127,6 +130,45 @@ class CaseDeliveryHooks:
                 text = self._side.tr("staff.unreachable", code=case.code)
                 await self._notice_in(tx.outbox, case, text)
         return False
+
+    async def answer_delivered(self, item: OutboxItem, message_id: int | None) -> None:
+        """A staff answer reached the user: "✓ delivered" under the staff member's message."""
+        await self._mark_answer(item, "staff.answer_delivered")
+
+    async def answer_failed(self, item: OutboxItem, error: TelegramError) -> bool:
+        """A staff answer Telegram refused for good: said plainly, under that message."""
+        await self.user_unreachable(item, error)
+        await self._mark_answer(item, "staff.answer_not_delivered")
+        return False
+
+    async def _mark_answer(self, item: OutboxItem, key: str) -> None:
+        staff_message_id = self._relay.answers_on_their_way.pop(item.id, None)
+        if item.ref is None:
+            return
+        case = await self._records.get(item.ref)
+        if case is None:
+            return
+        if staff_message_id is None:
+            # Queued before a restart: the mark goes under the card (or in the topic).
+            where = placement(case, reply_to_card=True)
+        else:
+            where = {
+                "reply_parameters": {
+                    "message_id": staff_message_id,
+                    "allow_sending_without_reply": True,
+                }
+            }
+            if case.topic_id is not None:
+                where["message_thread_id"] = case.topic_id
+        text = self._side.tr(key, code=case.code)
+        async with self._write() as tx:
+            await to_staff(
+                tx.outbox,
+                self._side.chat_id,
+                case,
+                html(text, disable_notification=True, **where),
+                NOTICE,
+            )
 
     async def cannot_dm(self, item: OutboxItem, error: TelegramError) -> bool:
         """A staff member who never opened the bot cannot get direct messages: say so."""

@@ -32,6 +32,7 @@ CARD_EDIT = "case_card_edit"
 TOPIC_CLOSE = "case_topic_close"
 DUTY_ALERT = "case_duty_alert"  # a direct message to the on-duty psychologist or a backup
 TO_USER = "case_user"  # anything for the user: staff replies, "taken", "closed"
+STAFF_ANSWER = "case_staff_answer"  # the last part of a staff reply: staff see it arrive
 ERASED = "case_erased"  # forget-me: a card edited, a relayed message deleted
 
 # What a delivered group message is linked as (case_staff_messages.kind).
@@ -85,14 +86,18 @@ async def to_staff(
 
 
 async def to_user(
-    outbox: OutboxWriter, case: Case, params: dict[str, Any], method: str = "sendMessage"
+    outbox: OutboxWriter,
+    case: Case,
+    params: dict[str, Any],
+    method: str = "sendMessage",
+    purpose: str = TO_USER,
 ) -> int:
     assert case.user_id is not None
     return await outbox.add(
         chat_id=case.user_id,
         method=method,
         params=params,
-        purpose=TO_USER,
+        purpose=purpose,
         ref=case.id,
         priority=1 if case.urgent else 0,
     )

@@ -9,11 +9,13 @@ failed for good (or was lost) is handed on again by `resume_stalled_relays`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.cases.outgoing import (
     RELAY,
     SEND_METHOD,
+    STAFF_ANSWER,
+    TO_USER,
     Write,
     html,
     placement,
@@ -58,6 +60,9 @@ class Relay:
         self._users = users
         self._texts = texts
         self._clock = clock
+        # Outbox row of a staff answer's last part -> the staff member's message, to mark it
+        # delivered or not. Kept in memory: after a restart the mark goes under the card.
+        self.answers_on_their_way: dict[int, int] = {}
         self._staff_actions = staff_actions
         self._flood = FloodWindow()
         # When each user was last told "passed on": once in a while, not after every message.
@@ -159,19 +164,23 @@ class Relay:
             await record(
                 tx.connection, at=now, actor_id=staff_id, action="reply", subject=case.code
             )
+            parts: list[tuple[dict[str, Any], str]] = []
             if kind == "text":
-                for text in pack_texts(label, [body or ""]):
-                    await to_user(tx.outbox, case, html(text))
+                parts = [(html(text), "sendMessage") for text in pack_texts(label, [body or ""])]
             else:
                 caption, rest = caption_for(label, body)
-                await to_user(
-                    tx.outbox,
-                    case,
-                    {kind: file_id, "caption": caption, "parse_mode": "HTML"},
-                    SEND_METHOD[kind],
+                media = {kind: file_id, "caption": caption, "parse_mode": "HTML"}
+                parts = [
+                    (media, SEND_METHOD[kind]),
+                    *((html(text), "sendMessage") for text in rest),
+                ]
+            for number, (params, method) in enumerate(parts, start=1):
+                # The last part tells staff the answer arrived (or plainly that it did not).
+                last = number == len(parts)
+                outbox_id = await to_user(
+                    tx.outbox, case, params, method, STAFF_ANSWER if last else TO_USER
                 )
-                for text in rest:
-                    await to_user(tx.outbox, case, html(text))
+            self.answers_on_their_way[outbox_id] = message_id
 
     async def resume_stalled_relays(self) -> None:
         """Due work: relays whose batch failed for good (or was lost) are handed on again."""

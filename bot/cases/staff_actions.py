@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.cases.cards import edit_cards, taken_line
+from bot.cases.cards import closed_footer, edit_cards, taken_line
 from bot.cases.outgoing import (
-    CARD_EDIT,
     NOTICE,
     TOPIC_CLOSE,
     Write,
@@ -65,11 +64,18 @@ class StaffActions:
             await edit_cards(self._side, tx, taken, footer)
             if taken.user_id is not None:
                 user_tr = self._texts.for_language(language)
-                text = user_tr("conversation.taken", code=taken.code)
+                # A call back was asked for: the user waits for a call, not a message here.
+                key = (
+                    "conversation.taken_call" if taken.reply_by == "call" else "conversation.taken"
+                )
+                text = user_tr(key, code=taken.code)
                 await to_user(tx.outbox, taken, html(text))
         return "taken"
 
-    async def close(self, case: Case, staff_id: int) -> bool:
+    async def close(self, case: Case, staff_id: int, staff_name: str | None = None) -> bool:
+        """Closes the case: every card says so, the staff group and the user are told."""
+        if staff_name is None:
+            staff_name = await self._side.name_of(staff_id)
         language = await user_language(self._users, case)
         now = self._clock.now()
         side = self._side
@@ -82,15 +88,8 @@ class StaffActions:
             await record(
                 tx.connection, at=now, actor_id=staff_id, action="close", subject=case.code
             )
-            if closed.card_message_id is not None:
-                await to_staff(
-                    tx.outbox,
-                    side.chat_id,
-                    closed,
-                    {"message_id": closed.card_message_id},
-                    CARD_EDIT,
-                    "editMessageReplyMarkup",
-                )
+            # The cards lose their buttons and say who closed the case, and when.
+            await edit_cards(side, tx, closed, closed_footer(side, closed, staff_name, now))
             notice = side.tr("staff.closed", code=case.code)
             await to_staff(
                 tx.outbox,

@@ -30,7 +30,7 @@ class StaffSide:
         self._settings = settings
         self._records = records
         self._clock = clock
-        self.tr: Translator = texts.for_language(settings.general.default_language)
+        self.tr: Translator = texts.for_language(settings.staff_language)
         self.chat_id: int = settings.telegram.staff_chat_id
         self.tz = settings.general.timezone
         # Whether the group is a forum: asked of Telegram once (None: not asked yet).

@@ -94,3 +94,40 @@ def caption_for(label: str, caption: str | None) -> tuple[str, list[str]]:
     room = TELEGRAM_CAPTION_LIMIT - visible_length(label) - 2
     first, *rest = split_text(caption, max(room, 16))
     return f"{label}\n{_escape(first)}", pack_texts(label, rest) if rest else []
+
+
+# Where a short phrase ends: a sentence's end or a line break (a comma does not end one).
+_PHRASE_END = re.compile(r"[.!?;…\n]")
+# Longer phrases are cut to a few words either side of the words quoted.
+PHRASE_WORDS: Final = 10
+_CONTEXT_WORDS: Final = 3
+
+
+def phrase_around(text: str, start: int, end: int) -> str:
+    """The whole short phrase of `text` holding text[start:end] (a sentence, or a few words
+    either side of it when the sentence is long): what a staff card quotes."""
+    begin = 0
+    for m in _PHRASE_END.finditer(text, 0, start):
+        begin = m.end()
+    stop = _PHRASE_END.search(text, end)
+    finish = stop.start() if stop else len(text)
+    words = list(re.finditer(r"\S+", text[begin:finish]))
+    if len(words) <= PHRASE_WORDS:
+        return " ".join(w.group() for w in words).strip(" ,:-—«»\"'")
+    inside = [i for i, w in enumerate(words) if begin + w.end() > start and begin + w.start() < end]
+    if not inside:
+        return text[start:end]
+    first = max(0, inside[0] - _CONTEXT_WORDS)
+    last = min(len(words), inside[-1] + 1 + _CONTEXT_WORDS)
+    quoted = " ".join(w.group() for w in words[first:last]).strip(" ,:-—«»\"'")
+    return ("… " if first > 0 else "") + quoted + (" …" if last < len(words) else "")
+
+
+def distinct_phrases(phrases: Sequence[str]) -> list[str]:
+    """Each phrase once, in order; one found inside another (longer) one is left out."""
+    kept: list[str] = []
+    for phrase in dict.fromkeys(p for p in phrases if p):
+        if any(phrase in other for other in phrases if other != phrase):
+            continue
+        kept.append(phrase)
+    return kept

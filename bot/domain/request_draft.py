@@ -18,6 +18,9 @@ class RequestDraft:
     voices: list[str] = field(default_factory=list)
     reply_by: ReplyBy = "chat"
     phone: str | None = None
+    # The emergency numbers were shown in this flow (danger words, a high screen, "not
+    # safe"): the urgent confirmation does not repeat them; once per answer is enough.
+    numbers_shown: bool = False
 
     @property
     def parts(self) -> int:

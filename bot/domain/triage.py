@@ -100,10 +100,11 @@ import enum
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from bot.domain.danger_phrases import RULES, DangerKind
+from bot.domain.message_text import phrase_around
 
 __all__ = [
     "LETHALITY_PRIMARY",
@@ -126,6 +127,8 @@ __all__ = [
 class DangerSignal:
     kind: DangerKind
     matched: str
+    # The whole short phrase around the words, as a card quotes it (not a fragment).
+    phrase: str = field(default="", compare=False)
 
 
 class UrgencyReason(enum.StrEnum):
@@ -291,8 +294,12 @@ class _Skeleton:
 
     def original(self, source: str, start: int, end: int) -> str:
         """The user's own text of the words covering skeleton[start:end]."""
+        first, last = self.original_span(start, end)
+        return source[first:last]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
         covered = [s for s in self.spans if s[1] > start and s[0] < end]
-        return source[covered[0][2] : covered[-1][3]]
+        return covered[0][2], covered[-1][3]
 
 
 def _skeletonise(text: str) -> _Skeleton:
@@ -328,8 +335,10 @@ def find_danger_signals(text: str) -> list[DangerSignal]:
                 continue
             if rule.unless_after is not None and rule.unless_after.match(skeleton.text, m.end()):
                 continue
-            words = skeleton.original(text, m.start(), m.end())
-            found.append((m.start(), m.end(), order, DangerSignal(rule.kind, words)))
+            first, last = skeleton.original_span(m.start(), m.end())
+            phrase = phrase_around(text, first, last)
+            signal = DangerSignal(rule.kind, text[first:last], phrase)
+            found.append((m.start(), m.end(), order, signal))
     # Earliest first; at the same start the longest (most telling) match first.
     found.sort(key=lambda item: (item[0], -item[1], item[2]))
     signals: list[DangerSignal] = []

@@ -26,7 +26,7 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     message = update.effective_message
     if user is None or message is None or not await staff_member(update, services, admin=True):
         return
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     code = parse_code(" ".join(context.args or []))
     if code is None:
         await message.reply_text(tr("audit.usage"))

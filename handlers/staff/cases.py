@@ -87,6 +87,13 @@ async def _case_from_command(update: Update, context: HelplineContext) -> Case |
     return await _case_of(services, message) if message is not None else None
 
 
+def _no_case(context: HelplineContext, tr: Translator, command: str) -> str:
+    """A code that names no case is said to be unknown; no code at all gets the usage."""
+    if context.args:
+        return tr("staff.no_such_case", code=" ".join(context.args)[:20])
+    return tr("staff.which_case", command=command)
+
+
 # ------------------------------------------------------------------------------ buttons
 
 
@@ -117,7 +124,7 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
         else:
             await query.answer(tr("staff.already_closed", code=case.code))
     elif action == "close":
-        closed = await services.cases.staff_actions.close(case, staff.id)
+        closed = await services.cases.staff_actions.close(case, staff.id, staff.first_name)
         await query.answer(
             tr("staff.closed_short" if closed else "staff.already_closed", code=case.code)
         )
@@ -228,11 +235,11 @@ async def close_command(update: Update, context: HelplineContext) -> None:
     tr = _tr(context)
     case = await _case_from_command(update, context)
     if case is None:
-        await reply(update, tr("staff.which_case", command="/close"))
+        await reply(update, _no_case(context, tr, "/close"))
         return
     staff = update.effective_user
     assert staff is not None
-    if not await context.services.cases.staff_actions.close(case, staff.id):
+    if not await context.services.cases.staff_actions.close(case, staff.id, staff.first_name):
         await reply(update, tr("staff.already_closed", code=case.code))
 
 
@@ -243,7 +250,7 @@ async def block_command(update: Update, context: HelplineContext) -> None:
     tr = _tr(context)
     case = await _case_from_command(update, context)
     if case is None:
-        await reply(update, tr("staff.which_case", command="/block"))
+        await reply(update, _no_case(context, tr, "/block"))
         return
     staff = update.effective_user
     assert staff is not None
@@ -257,7 +264,7 @@ async def unblock_command(update: Update, context: HelplineContext) -> None:
     tr = _tr(context)
     case = await _case_from_command(update, context)
     if case is None:
-        await reply(update, tr("staff.which_case", command="/unblock"))
+        await reply(update, _no_case(context, tr, "/unblock"))
         return
     staff = update.effective_user
     assert staff is not None

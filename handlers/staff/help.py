@@ -16,7 +16,7 @@ async def show_staff_help(update: Update, context: HelplineContext) -> None:
     message = update.effective_message
     if message is None or not await staff_member(update, services):
         return
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     text = tr("staff.help")
     if await staff_member(update, services, admin=True):
         text += "\n\n" + tr("staff.help_admin")

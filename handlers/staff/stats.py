@@ -119,7 +119,7 @@ def _report_figures(
 
 async def _show(message: Message, services: Services, period: Period, *, edit: bool) -> None:
     """The figures as text (a new message, or the pressed one redrawn), then the chart."""
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     cases, appointments = await _facts(services, period)
     figures = _report_figures(services, period, tr, cases, appointments)
     text = render(figures.totals, tr, services, period)
@@ -143,7 +143,7 @@ async def show_stats(update: Update, context: HelplineContext) -> None:
     services = context.services
     if not await staff_member(update, services) or update.effective_message is None:
         return
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     period = _this_month(services)
     if context.args:
         parsed = parse_period(context.args[0]) if len(context.args) == 1 else None
@@ -163,7 +163,7 @@ async def show_month(update: Update, context: HelplineContext) -> None:
         await query.answer()
         return
     period = parse_period(query.data.removeprefix(MONTH_PREFIX))
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     if period is None or not isinstance(query.message, Message):
         await query.answer(tr("fallback.stale_button"))
         return
@@ -181,7 +181,7 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     if user is None or not await staff_member(update, services, admin=True):
         await query.answer()  # nothing, not even "you may not"
         return
-    tr = services.tr(services.settings.general.default_language)
+    tr = services.tr(services.settings.staff_language)
     period = parse_period(query.data.removeprefix(CSV_PREFIX))
     if period is None:
         await query.answer(tr("fallback.stale_button"))

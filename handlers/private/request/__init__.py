@@ -10,7 +10,7 @@ flowchart TD
     SAFE -->|yes| SCR[Awaiting.SCREEN_CHOICE]
     SAFE -->|no| unsafe[numbers, Danger now, quick exit, continue briefly]
     unsafe -->|continue briefly| STORY
-    SCR -->|answer| Q[Awaiting.SCREEN_ANSWER x11: yes / no / skip / stop]
+    SCR -->|answer| Q[Awaiting.SCREEN_ANSWER x11, one message edited: yes / no / skip / stop]
     SCR -->|skip| STORY
     Q -->|last or stop| STORY[Awaiting.STORY: text or voice]
     STORY --> REPLY[Awaiting.REPLY_CHOICE: this chat / call back]
@@ -71,6 +71,7 @@ from handlers.private.request.steps import (
     choose_category,
     choose_reply,
     choose_screen,
+    phone_by_voice,
     receive_phone,
     receive_story,
     wrong_input_at,
@@ -101,7 +102,10 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
             CallbackQueryHandler(choose_reply, pattern=r"^req:reply:(chat|call)$"),
             MessageHandler(any_message, add_to_story),
         ],
-        Awaiting.PHONE: [MessageHandler(text, receive_phone)],
+        Awaiting.PHONE: [
+            MessageHandler(text, receive_phone),
+            MessageHandler(private & new_messages & filters.VOICE, phone_by_voice),
+        ],
         Awaiting.CONFIRMATION: [CallbackQueryHandler(confirm, pattern=f"^{SEND}$")],
     }
     states: dict[object, list[BaseHandler[Update, HelplineContext, Any]]] = {}

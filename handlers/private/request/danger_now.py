@@ -44,12 +44,17 @@ async def consent_and_sos(update: Update, context: HelplineContext) -> int:
             telegram_user.id, language_hint(services, telegram_user), now
         )
     await services.users.give_consent(telegram_user.id, now)
-    return await sos(update, context)
+    # The numbers are on the screen just above the button: the alert does not repeat them.
+    return await _alert(update, context, numbers_on_screen=True)
 
 
 async def sos(update: Update, context: HelplineContext) -> int:
     """One tap: the numbers at once, sent directly; then an urgent case (or the open case
     turns urgent) and who was alerted, with the quick exit on the last message."""
+    return await _alert(update, context, numbers_on_screen=False)
+
+
+async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bool) -> int:
     await answer_button(update)
     drop_draft(context)
     services = context.services
@@ -74,10 +79,11 @@ async def sos(update: Update, context: HelplineContext) -> int:
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
     # If Telegram fails them now, or holds them back, they go with the status through the
     # outbox (retried), and the case and the alerts do not wait for them.
+    still_to_send: list[str] = []
     try:
-        async with asyncio.timeout(NUMBERS_WAIT):
-            await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
-        still_to_send: list[str] = []
+        if not numbers_on_screen:
+            async with asyncio.timeout(NUMBERS_WAIT):
+                await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
     except (TelegramError, TimeoutError) as error:
         logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
         still_to_send = [numbers]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import contextlib
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.domain.case_rules import CATEGORIES
 from bot.domain.request_draft import RequestDraft
@@ -33,7 +36,8 @@ async def ask_safety(update: Update, tr: Translator) -> Awaiting:
     return Awaiting.SAFETY_ANSWER
 
 
-async def ask_screen_choice(update: Update, tr: Translator) -> Awaiting:
+async def ask_screen_choice(update: Update, tr: Translator, here: bool = False) -> Awaiting:
+    """The offer of the risk questions; `here`: in the pressed message (Back from question 1)."""
     markup = with_quick_exit(
         [
             [button(tr("request.screen_start"), "req:screen:start")],
@@ -42,11 +46,27 @@ async def ask_screen_choice(update: Update, tr: Translator) -> Awaiting:
         ],
         tr,
     )
-    await reply(update, tr("request.screen_offer", count=len(LETHALITY_QUESTIONS)), markup)
+    text = tr("request.screen_offer", count=len(LETHALITY_QUESTIONS))
+    await (in_place(update, text, markup) if here else reply(update, text, markup))
     return Awaiting.SCREEN_CHOICE
 
 
+async def in_place(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Changes the pressed message into `text`: the eleven risk questions are one message
+    that changes, so the chat stays short (and a quick exit has less to delete). A message
+    that cannot be edited (too old, deleted) gets a new one instead."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        except TelegramError:
+            pass
+    await reply(update, text, markup)
+
+
 async def ask_question(update: Update, tr: Translator, draft: RequestDraft) -> Awaiting:
+    """The question in the pressed message (the offer, or the question before it)."""
     question = LETHALITY_QUESTIONS[draft.question]
     markup = with_quick_exit(
         [
@@ -63,8 +83,14 @@ async def ask_question(update: Update, tr: Translator, draft: RequestDraft) -> A
         total=len(LETHALITY_QUESTIONS),
         question=Safe(tr(f"screen.{question}")),
     )
-    await reply(update, text, markup)
+    await in_place(update, text, markup)
     return Awaiting.SCREEN_ANSWER
+
+
+async def close_screen(update: Update, tr: Translator) -> None:
+    """The question message, answered or stopped, says so and keeps no buttons."""
+    with contextlib.suppress(TelegramError):
+        await in_place(update, tr("request.screen_done"), None)
 
 
 async def ask_story(update: Update, tr: Translator) -> Awaiting:

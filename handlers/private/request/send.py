@@ -108,19 +108,22 @@ async def confirm(update: Update, context: HelplineContext) -> int:
         drop_draft(context)
         await reply(update, tr("request.daily_limit", numbers=emergency_numbers(services, tr)))
         return END
+    numbers_shown = draft.numbers_shown
     drop_draft(context)
-    await _tell_opened(update, services, tr, opened)
+    await _tell_opened(update, services, tr, opened, numbers_shown)
     return END
 
 
 async def _tell_opened(
-    update: Update, services: Services, tr: Translator, opened: OpenedCase
+    update: Update, services: Services, tr: Translator, opened: OpenedCase, numbers_shown: bool
 ) -> None:
     case = opened.case
     if case.urgent:
-        # The numbers are the first thing an urgent user sees.
+        # The numbers are the first thing an urgent user sees, unless the flow showed them
+        # already (when the danger came up): the same block twice is skimmed over.
+        numbers = [] if numbers_shown else [emergency_numbers(services, tr)]
         await services.cases.intake.tell_user(
-            case, [emergency_numbers(services, tr), urgent_status(tr, case, opened.on_duty)]
+            case, [*numbers, urgent_status(tr, case, opened.on_duty)]
         )
         return
     key = "request.opened_call" if case.reply_by == "call" else "request.opened"

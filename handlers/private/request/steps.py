@@ -30,6 +30,7 @@ from handlers.private.request.prompts import (
     ask_safety,
     ask_screen_choice,
     ask_story,
+    close_screen,
 )
 from handlers.private.request.states import BACK, CANCEL, Awaiting, button, draft_of, nav
 
@@ -73,14 +74,25 @@ async def answer_safety(update: Update, context: HelplineContext) -> Awaiting:
         tr,
     )
     numbers = emergency_numbers(context.services, tr)
+    draft_of(context).numbers_shown = True
     await reply(update, tr("request.not_safe", numbers=numbers), markup)
     return Awaiting.SAFETY_ANSWER
 
 
+async def _pressed_in_place(update: Update, context: HelplineContext) -> tuple[str, Translator]:
+    """Answers the press and keeps the message: the screen changes it in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    return query.data, await translator_for(update, context)
+
+
 async def choose_screen(update: Update, context: HelplineContext) -> Awaiting:
-    """Starts the Lethality Screen at question 1, or skips it."""
-    data, tr = await _pressed(update, context)
+    """Starts the Lethality Screen at question 1 (in the offer's message), or skips it."""
+    data, tr = await _pressed_in_place(update, context)
     draft = draft_of(context)
+    if not data.endswith(":start"):
+        await strip_buttons(update)
     if data.endswith(":start"):
         draft.screen = {}
         draft.question = 0
@@ -91,9 +103,10 @@ async def choose_screen(update: Update, context: HelplineContext) -> Awaiting:
 
 async def answer_question(update: Update, context: HelplineContext) -> Awaiting:
     """Stores yes / no / skipped for this question; the next one, or the story after the last."""
-    data, tr = await _pressed(update, context)
+    data, tr = await _pressed_in_place(update, context)
     draft = draft_of(context)
     if draft.screen is None or draft.question >= len(LETHALITY_QUESTIONS):
+        await strip_buttons(update)
         return await ask_story(update, tr)
     answer = data.removeprefix("req:ans:")
     if answer == "stop":
@@ -106,10 +119,12 @@ async def answer_question(update: Update, context: HelplineContext) -> Awaiting:
 
 
 async def _after_screen(update: Update, context: HelplineContext, tr: Translator) -> Awaiting:
+    await close_screen(update, tr)
     draft = draft_of(context)
     if draft.screen is not None and lethality_is_high(draft.screen):
         # High danger: the numbers now, before anything else is asked.
         numbers = emergency_numbers(context.services, tr)
+        draft.numbers_shown = True
         await reply(update, tr("request.screen_high", numbers=numbers))
     return await ask_story(update, tr)
 
@@ -127,7 +142,8 @@ async def _take_story_part(update: Update, context: HelplineContext, tr: Transla
         return True
     if message.text and message.text.strip():
         draft.texts.append(message.text)
-        if has_danger_words(message.text):
+        if has_danger_words(message.text) and not draft.numbers_shown:
+            draft.numbers_shown = True
             numbers = emergency_numbers(context.services, tr)
             await reply(update, tr("request.danger_seen", numbers=numbers))
         return True
@@ -176,6 +192,14 @@ async def receive_phone(update: Update, context: HelplineContext) -> Awaiting:
     return await ask_confirmation(update, tr, draft)
 
 
+async def phone_by_voice(update: Update, context: HelplineContext) -> Awaiting:
+    """A voice message where the number is asked: the way on without writing (an answer
+    in this chat, by voice messages), with Back, Cancel and the quick exit."""
+    tr = await translator_for(update, context)
+    await reply(update, tr("request.phone_by_voice"), with_quick_exit([nav(tr)], tr))
+    return Awaiting.PHONE
+
+
 def looks_like_phone(text: str) -> bool:
     """Ten or more digits, with the usual spaces, brackets, dashes and a leading plus."""
     return bool(_PHONE.match(text)) and sum(c.isdigit() for c in text) >= 10
@@ -196,9 +220,17 @@ def wrong_input_at(
 async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> Awaiting:
     """Back from `step`: the previous step is asked again and what it collected is dropped."""
     await answer_button(update)
-    await strip_buttons(update)
     tr = await translator_for(update, context)
     draft = draft_of(context)
+    if step == Awaiting.SCREEN_ANSWER and draft.screen is not None:
+        # The previous question, or the offer before the first, in the same message.
+        if draft.question == 0:
+            draft.screen = None
+            return await ask_screen_choice(update, tr, here=True)
+        draft.question -= 1
+        draft.screen.pop(LETHALITY_QUESTIONS[draft.question], None)
+        return await ask_question(update, tr, draft)
+    await strip_buttons(update)
     screened = draft.category == SCREENED_CATEGORY
     if step in (Awaiting.CATEGORY, Awaiting.SAFETY_ANSWER) or (
         step == Awaiting.STORY and not screened
@@ -206,10 +238,6 @@ async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> A
         return await ask_category(update, tr)
     if step == Awaiting.SCREEN_CHOICE:
         return await ask_safety(update, tr)
-    if step == Awaiting.SCREEN_ANSWER and draft.screen is not None and draft.question > 0:
-        draft.question -= 1
-        draft.screen.pop(LETHALITY_QUESTIONS[draft.question], None)
-        return await ask_question(update, tr, draft)
     if step in (Awaiting.SCREEN_ANSWER, Awaiting.STORY):
         # From the story of a violence request the screen is offered again from the start.
         draft.screen = None

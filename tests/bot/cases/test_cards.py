@@ -57,3 +57,14 @@ def test_a_long_card_is_split_and_each_part_fits() -> None:
     assert all(visible_length(part) <= TELEGRAM_TEXT_LIMIT for part in parts)
     assert "жалғасы 2/" in parts[1]
     assert sum(part.count("&lt;&amp;&gt;") for part in parts) == story.count("<&>")
+
+
+def test_the_danger_words_are_quoted_as_whole_phrases_once() -> None:
+    from bot.domain.triage import find_danger_signals
+
+    story = "Ол мені ұрады. Балаларым, ұрады"
+    signals = tuple(find_danger_signals(story))
+    tr = Texts.load().for_language("kk")
+    [card] = render_card(tr, _facts(story=story, signals=signals), ALMATY)
+    reason = next(line for line in card.splitlines() if "«" in line)
+    assert "«Ол мені ұрады. Балаларым, ұрады»" in reason

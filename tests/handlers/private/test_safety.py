@@ -145,8 +145,9 @@ def _keyboards_sent(bot: Harness, chat_id: int) -> list[tuple[str, list[list[dic
 
 
 async def _tap(user: SimUser, prefix: str, data: str | None = None) -> SimMessage:
-    """Waits for the next message with a button starting with `prefix`; presses `data` on it."""
-    message = await user.wait_for_bot_message(has_data(prefix))
+    """Waits for the next message with a button starting with `prefix` (new, or changed in
+    place like the risk questions); presses `data` on it."""
+    message = await user.wait_for_bot_message(has_data(prefix), include_edits=True)
     if data is not None:
         await press_button_with_data(user, message, data)
     return message

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 
+from sandbox import SimMessage
 from tests.conftest import Harness
 from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
@@ -141,7 +143,10 @@ async def test_close_tells_the_user_kindly_and_is_audited(bot: Harness) -> None:
     assert "/request" in (closed.text or "") and "Admin" not in (closed.text or "")
     await _staff_said(bot, bot.tr("kk", "staff.closed_short", code=code).rstrip("."))
     await settle(bot)
-    assert bot.group.message(card_id).buttons == []
+    card = bot.group.message(card_id)
+    assert card.buttons == []
+    # The card itself says it is closed, by whom and when.
+    assert plain(bot.tr("kk", "card.closed", name="Admin", time="10:00")) in (card.text or "")
     entries = await bot.services.audit.for_subject(code)
     assert [(e.actor_id, e.action) for e in entries] == [(900, "close")]
     # Closing twice says so; a new message from the user no longer goes to the closed case.
@@ -172,7 +177,10 @@ async def test_block_and_unblock(bot: Harness) -> None:
     await bot.group.wait_for_bot_message(lambda m: "А это дойдёт" in (m.text or ""))
     entries = await bot.services.audit.for_subject(code)
     assert [e.action for e in entries] == ["block", "unblock"]
+    # A code that names no case is said to be unknown; no code at all gets the usage.
     await bot.staff.send_in(bot.group, "/unblock XYZ")
+    await _staff_said(bot, plain(bot.tr("kk", "staff.no_such_case", code="XYZ")))
+    await bot.staff.send_in(bot.group, "/unblock")
     await _staff_said(bot, "/unblock КОД")
 
 
@@ -256,3 +264,49 @@ async def test_a_reply_to_a_colleagues_answer_stays_in_the_staff_group(bot: Harn
     await settle(bot)
     assert len(user.bot_messages()) == before
     assert not any("Дильназ" in (m.text or "") for m in user.bot_messages())
+
+
+async def test_a_call_back_case_taken_says_a_psychologist_will_call(bot: Harness) -> None:
+    """After a call-back request the user waits for a call, not for a message here."""
+    for language in ("ru", "kk"):
+        user = bot.user(f"Aigul{language}", language)
+        await bot.onboard(user, language)
+        code = await request_case(bot, user, language, phone="+7 701 123 45 67")
+        card_id = await _card(bot, code)
+        await bot.staff.press_data(f"case:take:{_case_id(bot, code)}", card_id, chat=bot.group)
+        told = await user.wait_for_bot_message(has_code(code))
+        assert (told.text or "") == plain(bot.tr(language, "conversation.taken_call", code=code))
+        assert plain(bot.tr(language, "conversation.taken", code=code)) != told.text
+
+
+def has_code(code: str) -> Callable[[SimMessage], bool]:
+    return lambda m: code in (m.text or "")
+
+
+def _case_id(bot: Harness, code: str) -> int:
+    with sqlite3.connect(bot.settings.storage.path) as db:
+        row = db.execute("SELECT id FROM cases WHERE code = ?", (code,)).fetchone()
+    return int(row[0])
+
+
+async def test_staff_see_their_answer_delivered_or_plainly_not(bot: Harness) -> None:
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    card_id = await _card(bot, code)
+    await bot.staff.press(bot.tr("kk", "card.take"), chat=bot.group)
+    await user.wait_for_bot_message(lambda m: "в работе" in (m.text or ""))
+    await settle(bot)
+    answer = await bot.staff.send_in(bot.group, "Здравствуйте, я вас слушаю.", reply_to=card_id)
+    await user.wait_for_bot_message(lambda m: "я вас слушаю" in (m.text or ""))
+    delivered = await bot.group.wait_for_bot_message(
+        lambda m: m.text == bot.tr("kk", "staff.answer_delivered")
+    )
+    assert delivered.reply_to_message_id == answer.message_id
+    # Telegram refuses the next one for good: staff are told, under that very message.
+    bot.emulator.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
+    refused = await bot.staff.send_in(bot.group, "Вы здесь?", reply_to=card_id)
+    not_delivered = plain(bot.tr("kk", "staff.answer_not_delivered", code=code))
+    told = await bot.group.wait_for_bot_message(lambda m: m.text == not_delivered)
+    assert told.reply_to_message_id == refused.message_id
+    assert not [m for m in user.bot_messages() if "Вы здесь" in (m.text or "")]
