@@ -81,7 +81,7 @@ class StaffAgenda:
 
     @property
     def _tr(self) -> Translator:
-        return self._texts.for_language(self._settings.general.default_language)
+        return self._texts.for_language(self._settings.staff_language)
 
     def today(self) -> date:
         return self._clock.now().astimezone(self._settings.general.timezone).date()

@@ -36,7 +36,7 @@ class AppointmentEraser:
     async def __call__(
         self, connection: aiosqlite.Connection, _services: object, user_id: int, now: datetime
     ) -> None:
-        tr = self._texts.for_language(self._settings.general.default_language)
+        tr = self._texts.for_language(self._settings.staff_language)
         outbox = OutboxWriter(connection, self._sealer, now)
         seats = SeatChanges(connection, self._sealer)
         staff_messages = await seats.staff_messages_of_user(user_id)

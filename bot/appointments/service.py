@@ -289,7 +289,7 @@ class AppointmentService:
 
     @property
     def _staff_tr(self) -> Translator:
-        return self._texts.for_language(self._settings.general.default_language)
+        return self._texts.for_language(self._settings.staff_language)
 
 
 def _owned(appointment: Appointment | None, user_id: int, version: int | None) -> Result:

@@ -49,7 +49,7 @@ async def show_agenda(update: Update, context: HelplineContext) -> None:
         else:
             parsed = _parse_day(word)
             if parsed is None:
-                tr = services.tr(settings.general.default_language)
+                tr = services.tr(settings.staff_language)
                 await _say(update, tr("agenda.usage"))
                 return
             day = parsed
@@ -103,7 +103,7 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
     if user is None or not await staff_member(update, services):
         await query.answer()
         return
-    tr = services.tr(settings.general.default_language)
+    tr = services.tr(settings.staff_language)
     action, _, raw_id = (query.data or "").removeprefix("ag:").partition(":")
     mark: Attendance = "came" if action == "came" else "no_show"
     done = await services.appointments.agenda.mark(

@@ -3,7 +3,10 @@ villagers read Kazakh first may run its staff side in Russian."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.conftest import HarnessFactory
+from tests.handlers.booking_steps import book, slot
 from tests.handlers.case_helpers import code_in, plain
 
 
@@ -32,3 +35,19 @@ async def test_russian_staff_side_and_kazakh_villager_side(start_bot: HarnessFac
     await bot.group.wait_for_bot_message(
         lambda m: plain(bot.tr("ru", "staff.no_such_case", code="XYZ")) in (m.text or "")
     )
+
+
+async def test_booking_notices_and_the_agenda_follow_the_staff_language(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(
+        {"general": {"default_language": "kk"}, "telegram": {"staff_language": "ru"}}
+    )
+    user = bot.user("Madina", language_code="kk")
+    await bot.onboard(user, "kk")
+    code = await book(bot, user, start=slot(date(2026, 12, 3), 10, 30), language="kk")
+    notice = await bot.group.wait_for_bot_message(lambda m: code in m.content)
+    assert notice.content.startswith("🆕 Новая запись")
+    await bot.staff.send_in(bot.group, "/agenda завтра")
+    agenda = await bot.group.wait_for_bot_message(lambda m: m.content.startswith("📋"))
+    assert "четверг, 3 декабря" in agenda.content and code in agenda.content
