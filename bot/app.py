@@ -222,6 +222,7 @@ async def _post_init(application: HelplineApplication) -> None:
         ),
         cases=cases,
         metrics=operations.metrics,
+        unit_of_work=unit_of_work,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot.request, MessageCapturingRequest):

@@ -72,6 +72,8 @@ class Services:
     cases: CaseService
     # Counters for /metrics: `services.metrics.case_opened(urgent=...)` and the like.
     metrics: Metrics
+    # The one write boundary, built once at the wiring (it wakes delivery after COMMIT).
+    unit_of_work: UnitOfWork
     # Periodic work by cadence: the JobQueue runs each list at its own pace (bot/app.py).
     # Every job is idempotent (a database claim or a last-run check), so running one early
     # or twice changes nothing; tests run them all with run_due_work() after moving the clock.
@@ -85,8 +87,7 @@ class Services:
     async def write(self) -> AsyncIterator[Transaction]:
         """The one write boundary: the change and its outbox rows in one transaction;
         delivery wakes after COMMIT by itself (storage/unit_of_work.py)."""
-        unit = UnitOfWork(self.db, self.sealer, self.clock.now, self.delivery.notify)
-        async with unit.write() as transaction:
+        async with self.unit_of_work.write() as transaction:
             yield transaction
 
     def tr(self, language: Language) -> Translator:
