@@ -36,6 +36,7 @@ from handlers.common import MENU_SOS, emergency_numbers, language_hint, with_qui
 from handlers.private import (
     appointments,
     booking,
+    contacts,
     conversation,
     fallback,
     forget,
@@ -44,11 +45,12 @@ from handlers.private import (
     start,
 )
 from handlers.private.request.states import SOS_CONSENT
-from handlers.staff import agenda, audit, stats
+from handlers.staff import agenda, audit, case_tools, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.cases.notes import CaseNoteRepository
 from storage.crypto import TextSealer
 from storage.db import Database
 from storage.message_log import MessageLogRepository
@@ -77,6 +79,7 @@ _PRIVATE_COMMANDS = (
     "book",
     "appointments",
     "forget",
+    "contacts",
     "exit",
 )
 
@@ -126,9 +129,12 @@ def build_application(
         request,
         safety,
         forget,
+        contacts,
         audit,
         agenda,
         stats,
+        # Before the staff relay: a note (a reply starting with //) is never relayed.
+        case_tools,
         staff_cases,
         staff_help,
         conversation,
@@ -194,6 +200,7 @@ async def _post_init(application: HelplineApplication) -> None:
         clock=clock,
         bot=application.bot,
         sealer=sealer,
+        notes=CaseNoteRepository(db, sealer),
         on_opened=lambda urgent: operations.metrics.case_opened(urgent=urgent),
     )
     services = Services(

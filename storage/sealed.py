@@ -19,6 +19,7 @@ SEALED_COLUMNS: list[tuple[str, str, str]] = [
     ("cases", "id", "callback_phone"),
     ("case_messages", "id", "body"),
     ("case_messages", "id", "file_id"),
+    ("case_notes", "id", "body"),
     ("update_inbox", "update_id", "payload"),
 ]
 

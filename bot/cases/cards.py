@@ -36,6 +36,8 @@ from storage.unit_of_work import OutboxWriter, Transaction
 TAKE_PREFIX = "case:take:"
 CLOSE_PREFIX = "case:close:"
 BLOCK_PREFIX = "case:block:"
+# The staff tools' pickers (handlers/staff/case_tools.py).
+TOOL_PREFIX = "tool:"
 
 # Room kept on a card for the line added when someone takes the case.
 CARD_EDIT_RESERVE: Final = 300
@@ -181,7 +183,14 @@ def taken_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(tr("card.close"), callback_data=f"{CLOSE_PREFIX}{case.id}"),
                 InlineKeyboardButton(tr("card.block"), callback_data=f"{BLOCK_PREFIX}{case.id}"),
-            ]
+            ],
+            [
+                InlineKeyboardButton(
+                    tr("card.quick_reply"), callback_data=f"{TOOL_PREFIX}qr:{case.id}"
+                ),
+                InlineKeyboardButton(tr("card.refer"), callback_data=f"{TOOL_PREFIX}ref:{case.id}"),
+                InlineKeyboardButton(tr("card.pass"), callback_data=f"{TOOL_PREFIX}pass:{case.id}"),
+            ],
         ]
     )
 
