@@ -117,13 +117,14 @@ async def quick_reply_command(update: Update, context: HelplineContext) -> None:
 # -------------------------------------------------------------------------------- buttons
 
 
-async def _pressed_case(update: Update, context: HelplineContext) -> Case | None:
-    """The case of a tool button, for staff only; anyone else gets the dead-button answer."""
+async def _pressed_case(update: Update, context: HelplineContext, part: int) -> Case | None:
+    """The case of a tool button (its id is the data's `part`), for staff only; anyone
+    else gets the dead-button answer."""
     query = update.callback_query
     assert query is not None and query.data is not None
     case = None
     if await staff_member(update, context.services):
-        case = await context.services.cases.get(int(query.data.split(":")[2]))
+        case = await context.services.cases.get(int(query.data.split(":")[part]))
     if case is None:
         await query.answer((await translator_for(update, context))("fallback.stale_button"))
     return case
@@ -138,7 +139,7 @@ def _picker(rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 async def open_picker(update: Update, context: HelplineContext) -> None:
     """ "Quick answer…", "Refer…", "Pass to…": a list under the card to choose from."""
     query = update.callback_query
-    case = await _pressed_case(update, context)
+    case = await _pressed_case(update, context, 2)
     if case is None or query is None or query.message is None:
         return
     services = context.services
@@ -188,7 +189,7 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
     """A quick answer, a referral or a colleague chosen: done, and the picker says so."""
     query = update.callback_query
     staff = update.effective_user
-    case = await _pressed_case(update, context)
+    case = await _pressed_case(update, context, 1)
     if case is None or query is None or query.data is None or staff is None:
         return
     services = context.services
