@@ -23,6 +23,7 @@ from bot.domain.message_text import (
     split_text,
     visible_length,
 )
+from bot.domain.someone_else import CHILD_AT_RISK, OTHER_IN_DANGER, is_about_other
 from bot.domain.triage import (
     LETHALITY_QUESTIONS,
     DangerSignal,
@@ -89,7 +90,9 @@ def card_header(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> str:
     lines.append(tr("card.category", category=tr(f"category.{facts.category}")))
     if urgent:
         lines.append(tr("card.reasons", reasons=Safe("; ".join(reason_texts(tr, facts)))))
-    if facts.screen is not None:
+    if facts.screen is not None and is_about_other(facts.screen):
+        lines.append(about_other_summary(tr, facts.screen))
+    elif facts.screen is not None:
         lines.append(screen_summary(tr, facts.screen))
     if facts.reply_by == "call" and facts.callback_phone:
         lines.append(tr("card.reply_call", phone=facts.callback_phone))
@@ -126,6 +129,16 @@ def screen_summary(tr: Translate, screen: Mapping[str, bool | None]) -> str:
         yes=Safe(", ".join(yes)) if yes else "—",
         no=no,
         skipped=skipped,
+    )
+
+
+def about_other_summary(tr: Translate, answers: Mapping[str, bool | None]) -> str:
+    """A request about someone else: its two answers instead of the writer's risk screen."""
+    named = {True: "card.answer_yes", False: "card.answer_no", None: "card.answer_unknown"}
+    return tr(
+        "card.about_other",
+        danger=tr(named[answers.get(OTHER_IN_DANGER)]),
+        child=tr(named[answers.get(CHILD_AT_RISK)]),
     )
 
 
