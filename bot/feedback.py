@@ -99,7 +99,8 @@ class FeedbackService:
         await self._repository.note_quick_exit(user_id, self._clock.now())
 
     async def facts(self, start: datetime, end: datetime) -> list[FeedbackFact]:
-        return await self._repository.facts(start, end)
+        stored = await self._repository.answers(start, end)
+        return [FeedbackFact(s.given_on, s.about, s.answer) for s in stored]
 
     async def purge(self, now: datetime, retention: timedelta) -> int:
         return await self._repository.purge(

@@ -6,17 +6,26 @@ An answer is stored without any id, and its question row goes in the same transa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.reports.figures import FeedbackFact
 from storage.crypto import TextSealer
 from storage.db import Database, from_db_time, to_db_time
 
 if TYPE_CHECKING:
     from storage.unit_of_work import Transaction
+
+
+@dataclass(frozen=True)
+class StoredFeedback:
+    """One anonymous answer: its day, what it was about, the answer."""
+
+    given_on: datetime
+    about: str
+    answer: str
 
 
 class FeedbackStore:
@@ -102,13 +111,13 @@ class FeedbackRepository:
         async with self._db.transaction() as connection:
             await note_quick_exit(connection, user_id, at)
 
-    async def facts(self, start: datetime, end: datetime) -> list[FeedbackFact]:
+    async def answers(self, start: datetime, end: datetime) -> list[StoredFeedback]:
         rows = await self._db.fetch_all(
             "SELECT given_on, about, answer FROM feedback "
             "WHERE given_on >= ? AND given_on < ? ORDER BY given_on, id",
             (to_db_time(start), to_db_time(end)),
         )
-        return [FeedbackFact(from_db_time(r[0]), r[1], r[2]) for r in rows]
+        return [StoredFeedback(from_db_time(r[0]), r[1], r[2]) for r in rows]
 
     async def purge(self, *, asked_before: datetime, comments_before: datetime) -> int:
         """Unanswered questions and quick-exit times older than a week; old lines of text."""

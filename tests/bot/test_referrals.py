@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Localized, Referral
+from bot.config import Localized, Referral, ReferralKind
 from bot.i18n import Texts
 from bot.referrals import referrals_for, render_directory, render_referral
 
 
-def _referral(name: str, kind: str = "other", centers: tuple[str, ...] = ()) -> Referral:
+def _referral(name: str, kind: ReferralKind = "other", centers: tuple[str, ...] = ()) -> Referral:
     return Referral(
         kind=kind, name=Localized(name, name), phone="+7 700 000 00 00", centers=centers
-    )  # type: ignore[arg-type]
+    )
 
 
 EVERYONE = _referral("everyone")

@@ -49,7 +49,9 @@ async def _taken_case(bot: Harness, language: str) -> tuple[SimUser, str, int]:
     user = bot.user(language_code=language)
     await bot.onboard(user, language)
     code = await request_case(bot, user, language)
-    card = await bot.group.wait_for_bot_message(lambda m: code in (m.text or "") and m.buttons)
+    card = await bot.group.wait_for_bot_message(
+        lambda m: code in (m.text or "") and bool(m.buttons)
+    )
     await settle(bot)
     await bot.staff.press(bot.tr("kk", "card.take"), chat=bot.group, message_id=card.message_id)
     await bot.group.wait_for_bot_message(
@@ -260,7 +262,9 @@ async def test_notes_go_with_forget_me_and_with_retention(tools_bot: Harness) ->
     await bot.group.wait_for_bot_message(lambda m: "📝" in (m.text or ""))
     _other, other_code, other_card = await _taken_case(bot, "kk")
     await bot.staff.send_in(bot.group, "// вторая заметка", reply_to=other_card)
-    await bot.group.wait_for_bot_message(lambda m: "📝" in (m.text or "") and other_code in m.text)
+    await bot.group.wait_for_bot_message(
+        lambda m: "📝" in (m.text or "") and other_code in (m.text or "")
+    )
     await settle(bot)
     assert len(_sealed_notes(bot)) == 2
     # Forget me: the first villager's notes go.
