@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, DailyWork, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
 from bot.domain.send_schedule import Window
+from bot.feedback import FeedbackService
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
@@ -36,21 +37,25 @@ from handlers.common import MENU_SOS, emergency_numbers, language_hint, with_qui
 from handlers.private import (
     appointments,
     booking,
+    contacts,
     conversation,
     fallback,
+    feedback,
     forget,
     request,
     safety,
     start,
 )
 from handlers.private.request.states import SOS_CONSENT
-from handlers.staff import agenda, audit, stats
+from handlers.staff import agenda, audit, case_tools, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.cases.notes import CaseNoteRepository
 from storage.crypto import TextSealer
 from storage.db import Database
+from storage.feedback import FeedbackRepository, erase_feedback_of_user
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
@@ -77,6 +82,7 @@ _PRIVATE_COMMANDS = (
     "book",
     "appointments",
     "forget",
+    "contacts",
     "exit",
 )
 
@@ -118,17 +124,25 @@ def build_application(
     # for a note when the user leaves for one of them (it ends and lets them answer), and
     # what it answers goes no further (ApplicationHandlerStop, handlers/private/booking).
     application.add_handler(booking.build_conversation(), group=BOOKING_GROUP)
+    # Behind booking in its group: the feedback's optional line of text, which the flows
+    # must not see; after the flows, any other command or button ends the wait for it.
+    application.add_handlers(feedback.build_line_handlers(settings), group=BOOKING_GROUP)
+    application.add_handlers(feedback.build_leaving_handlers(settings), group=1)
     # The request flow comes before safety, so that /exit also ends a request in progress;
     # the conversation relay comes late: it takes any private message left by the flows.
     for module in (
+        feedback,
         appointments,
         start,
         request,
         safety,
         forget,
+        contacts,
         audit,
         agenda,
         stats,
+        # Before the staff relay: a note (a reply starting with //) is never relayed.
+        case_tools,
         staff_cases,
         staff_help,
         conversation,
@@ -194,7 +208,20 @@ async def _post_init(application: HelplineApplication) -> None:
         clock=clock,
         bot=application.bot,
         sealer=sealer,
+        notes=CaseNoteRepository(db, sealer),
         on_opened=lambda urgent: operations.metrics.case_opened(urgent=urgent),
+    )
+    feedback_service = FeedbackService(
+        repository=FeedbackRepository(db),
+        texts=texts,
+        clock=clock,
+        tz=settings.general.timezone,
+    )
+    # Asked in the closing write, so the question exists if and only if the close does.
+    cases.staff_actions.closed_hooks.append(
+        lambda tx, case, language: feedback_service.ask(
+            tx, user_id=case.user_id or 0, language=language, about="case"
+        )
     )
     services = Services(
         settings=settings,
@@ -223,6 +250,7 @@ async def _post_init(application: HelplineApplication) -> None:
         cases=cases,
         metrics=operations.metrics,
         unit_of_work=unit_of_work,
+        feedback=feedback_service,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot.request, MessageCapturingRequest):
@@ -240,6 +268,9 @@ async def _post_init(application: HelplineApplication) -> None:
                 lambda _, now: appointments.reminders.erase_old_notes(now),
                 lambda _, now: cases.erase_closed_case_texts(now),
                 lambda _, now: update_queue.purge_handled(),
+                lambda _, now: feedback_service.purge(
+                    now, timedelta(days=settings.privacy.retention_days)
+                ),
             ]
         )
     )
@@ -259,6 +290,9 @@ async def _post_init(application: HelplineApplication) -> None:
     services.erasers.append(appointments.eraser)
     services.erasers.append(
         lambda connection, _, user_id, now: cases.erase_user_cases(connection, user_id, now)
+    )
+    services.erasers.append(
+        lambda connection, _, user_id, now: erase_feedback_of_user(connection, user_id)
     )
     services.erasers.append(erase_user_row)
     operations.attach(services)

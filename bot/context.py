@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.domain.language import Language
 from bot.domain.request_draft import RequestDraft
+from bot.feedback import FeedbackService
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.ops.metrics import Metrics
@@ -74,6 +75,8 @@ class Services:
     metrics: Metrics
     # The one write boundary, built once at the wiring (it wakes delivery after COMMIT).
     unit_of_work: UnitOfWork
+    # Feedback after a closed case: the question, its answers, the quick-exit times.
+    feedback: FeedbackService
     # Periodic work by cadence: the JobQueue runs each list at its own pace (bot/app.py).
     # Every job is idempotent (a database claim or a last-run check), so running one early
     # or twice changes nothing; tests run them all with run_due_work() after moving the clock.

@@ -24,6 +24,7 @@ MENU_BOOK = "menu:book"
 MENU_APPOINTMENTS = "menu:appointments"
 MENU_LANGUAGE = "menu:language"
 MENU_HELP = "menu:help"
+MENU_CONTACTS = "menu:contacts"
 MENU_EXIT = QUICK_EXIT
 
 
@@ -63,6 +64,7 @@ def menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [button("menu.sos", MENU_SOS)],
             [button("menu.request", MENU_REQUEST)],
             [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
+            [button("menu.contacts", MENU_CONTACTS)],
             [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
         ],
         tr,

@@ -19,6 +19,8 @@ SEALED_COLUMNS: list[tuple[str, str, str]] = [
     ("cases", "id", "callback_phone"),
     ("case_messages", "id", "body"),
     ("case_messages", "id", "file_id"),
+    ("case_notes", "id", "body"),
+    ("feedback_comments", "id", "body"),
     ("update_inbox", "update_id", "payload"),
 ]
 

@@ -23,6 +23,7 @@ from bot.domain.message_text import (
     split_text,
     visible_length,
 )
+from bot.domain.someone_else import CHILD_AT_RISK, OTHER_IN_DANGER, is_about_other
 from bot.domain.triage import (
     LETHALITY_QUESTIONS,
     DangerSignal,
@@ -36,6 +37,8 @@ from storage.unit_of_work import OutboxWriter, Transaction
 TAKE_PREFIX = "case:take:"
 CLOSE_PREFIX = "case:close:"
 BLOCK_PREFIX = "case:block:"
+# The staff tools' pickers (handlers/staff/case_tools.py).
+TOOL_PREFIX = "tool:"
 
 # Room kept on a card for the line added when someone takes the case.
 CARD_EDIT_RESERVE: Final = 300
@@ -87,7 +90,9 @@ def card_header(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> str:
     lines.append(tr("card.category", category=tr(f"category.{facts.category}")))
     if urgent:
         lines.append(tr("card.reasons", reasons=Safe("; ".join(reason_texts(tr, facts)))))
-    if facts.screen is not None:
+    if facts.screen is not None and is_about_other(facts.screen):
+        lines.append(about_other_summary(tr, facts.screen))
+    elif facts.screen is not None:
         lines.append(screen_summary(tr, facts.screen))
     if facts.reply_by == "call" and facts.callback_phone:
         lines.append(tr("card.reply_call", phone=facts.callback_phone))
@@ -124,6 +129,16 @@ def screen_summary(tr: Translate, screen: Mapping[str, bool | None]) -> str:
         yes=Safe(", ".join(yes)) if yes else "—",
         no=no,
         skipped=skipped,
+    )
+
+
+def about_other_summary(tr: Translate, answers: Mapping[str, bool | None]) -> str:
+    """A request about someone else: its two answers instead of the writer's risk screen."""
+    named = {True: "card.answer_yes", False: "card.answer_no", None: "card.answer_unknown"}
+    return tr(
+        "card.about_other",
+        danger=tr(named[answers.get(OTHER_IN_DANGER)]),
+        child=tr(named[answers.get(CHILD_AT_RISK)]),
     )
 
 
@@ -181,7 +196,14 @@ def taken_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(tr("card.close"), callback_data=f"{CLOSE_PREFIX}{case.id}"),
                 InlineKeyboardButton(tr("card.block"), callback_data=f"{BLOCK_PREFIX}{case.id}"),
-            ]
+            ],
+            [
+                InlineKeyboardButton(
+                    tr("card.quick_reply"), callback_data=f"{TOOL_PREFIX}qr:{case.id}"
+                ),
+                InlineKeyboardButton(tr("card.refer"), callback_data=f"{TOOL_PREFIX}ref:{case.id}"),
+                InlineKeyboardButton(tr("card.pass"), callback_data=f"{TOOL_PREFIX}pass:{case.id}"),
+            ],
         ]
     )
 

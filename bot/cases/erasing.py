@@ -15,6 +15,7 @@ from bot.cases.outgoing import ERASED, NOTICE, Write, html, placement, to_staff
 from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from storage.cases import CaseStore
+from storage.cases.notes import CaseNoteStore
 from storage.crypto import TextSealer
 from storage.outbox import erase_refs
 from storage.unit_of_work import OutboxWriter
@@ -60,6 +61,8 @@ class Erasing:
                 purpose=ERASED,
                 ref=message.case_id,
             )
+        # Internal notes go with the case's texts, while the cases still name the user.
+        await CaseNoteStore(connection, self._sealer).erase_of_user(user_id)
         for case_id in await store.forget_user(user_id, now):
             case = await store.get(case_id)
             if case is None:
@@ -77,4 +80,5 @@ class Erasing:
         """Retention: the texts of cases closed `privacy.retention_days` ago."""
         kept = timedelta(days=self._settings.privacy.retention_days)
         async with self._write() as tx:
+            await CaseNoteStore.of(tx).erase_closed(now - kept)
             return await CaseStore.of(tx).erase_closed_texts(now - kept)

@@ -22,6 +22,7 @@ from bot.domain import rota
 from bot.domain.case_rules import ReplyBy, cases_day_start, next_escalation
 from bot.domain.codes import new_code
 from bot.domain.language import Language
+from bot.domain.someone_else import is_about_other
 from bot.domain.triage import UrgencyReason, assess_urgency, find_danger_signals
 from storage.cases import Case, CaseRepository, CaseStore, CodeTaken
 
@@ -82,7 +83,9 @@ class Intake:
     ) -> OpenedCase:
         """Stores a confirmed request and, in the same transaction, its card and alerts."""
         settings = self._settings
-        reasons = [str(r) for r in assess_urgency(sos=sos, texts=story_texts, screen=screen)]
+        # Answers about someone else are not the writer's risk screen.
+        own_screen = None if screen is None or is_about_other(screen) else screen
+        reasons = [str(r) for r in assess_urgency(sos=sos, texts=story_texts, screen=own_screen)]
         on_duty = await self._side.on_duty_now() if reasons else []
         forum = await self._side.is_forum()
         story = "\n\n".join(t for t in story_texts if t.strip()) or None

@@ -22,11 +22,13 @@ from bot.cases.outgoing import Write
 from bot.cases.relay import Relay
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSide
+from bot.cases.staff_tools import StaffTools
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.i18n import Texts
 from storage.cases import Case, CaseMessage, CaseRepository, ManualDutyEntry
+from storage.cases.notes import CaseNoteRepository
 from storage.crypto import TextSealer
 from storage.outbox import OutboxRepository
 from storage.users import UserRepository
@@ -45,6 +47,7 @@ class CaseService:
         clock: Clock,
         bot: Bot,
         sealer: TextSealer,
+        notes: CaseNoteRepository,
         on_opened: Callable[[bool], None] = lambda urgent: None,
     ) -> None:
         self._records = records
@@ -73,6 +76,15 @@ class CaseService:
             texts=texts,
             clock=clock,
             staff_actions=self.staff_actions,
+        )
+        self.staff_tools = StaffTools(
+            write=write,
+            side=side,
+            users=users,
+            texts=texts,
+            clock=clock,
+            staff_actions=self.staff_actions,
+            notes=notes,
         )
         self.erasing = Erasing(write=write, side=side, settings=settings, sealer=sealer)
         self._hooks = CaseDeliveryHooks(

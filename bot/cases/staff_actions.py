@@ -6,6 +6,7 @@ user is told "a psychologist" took or closed their case, never a staff name.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from bot.cases.cards import closed_footer, edit_cards, taken_line
@@ -21,12 +22,17 @@ from bot.cases.outgoing import (
 )
 from bot.cases.staff_side import StaffSide
 from bot.clock import Clock
+from bot.domain.language import Language
 from bot.i18n import Texts
 from storage.audit import record
 from storage.cases import Case, CaseStore, DutyStore
+from storage.unit_of_work import Transaction
 from storage.users import UserRepository
 
 TakeOutcome = Literal["taken", "already", "closed"]
+# Runs inside the closing write for a case whose person is still known (the feedback
+# question, bot/feedback.py): whatever it adds commits with the close.
+ClosedHook = Callable[[Transaction, Case, Language], Awaitable[object]]
 
 
 class StaffActions:
@@ -44,6 +50,7 @@ class StaffActions:
         self._users = users
         self._texts = texts
         self._clock = clock
+        self.closed_hooks: list[ClosedHook] = []
 
     async def take(
         self, case: Case, staff_id: int, staff_name: str, *, action: str = "take"
@@ -111,6 +118,8 @@ class StaffActions:
                 user_tr = self._texts.for_language(language)
                 text = user_tr("conversation.closed", code=case.code)
                 await to_user(tx.outbox, closed, html(text))
+                for hook in self.closed_hooks:
+                    await hook(tx, closed, language)
         return True
 
     async def set_blocked(self, case: Case, staff_id: int, blocked: bool) -> None:

@@ -19,8 +19,8 @@ from bot.reports.period import Period
 
 # Every category has its row, also at zero, so months compare line by line.
 REPORT_CATEGORIES: Final = (*CATEGORIES, UNKNOWN_CATEGORY)
-# The three answers of the feedback question. Feedback is not collected yet: until it is,
-# reports show these rows at zero rather than leaving the section out.
+# The three answers of the feedback question (bot/feedback.py); reports show every row,
+# also at zero, rather than leaving the section out.
 FEEDBACK_ANSWERS: Final = ("good", "neutral", "bad")
 
 

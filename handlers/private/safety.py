@@ -38,6 +38,8 @@ async def quick_exit(update: Update, context: HelplineContext) -> None:
     services = context.services
     if update.callback_query is not None:
         await update.callback_query.answer()
+    # Remembered a week: no feedback question reaches a phone that may be shared.
+    await services.feedback.note_quick_exit(chat.id)
     ids = await services.message_log.ids_since(chat.id, services.clock.now() - DELETE_WINDOW)
     for start in range(0, len(ids), DELETE_BATCH):
         try:

@@ -58,6 +58,10 @@ async def _case_of(services: Services, message: Message, *, to_user: bool = Fals
     return linked[0] if linked is not None else None
 
 
+# For the other staff tools on a case (handlers/staff/case_tools.py).
+case_of = _case_of
+
+
 async def _is_staff_talk(services: Services, message: Message) -> bool:
     """A reply to a bot message with a case code, or to any message linked to a case,
     that is not (yet) a way to the user: staff are told how to reach the user."""

@@ -17,7 +17,7 @@ async def show_staff_help(update: Update, context: HelplineContext) -> None:
     if message is None or not await staff_member(update, services):
         return
     tr = services.tr(services.settings.staff_language)
-    text = tr("staff.help")
+    text = tr("staff.help") + "\n\n" + tr("staff_tools.help")
     if await staff_member(update, services, admin=True):
         text += "\n\n" + tr("staff.help_admin")
     await message.reply_text(text)

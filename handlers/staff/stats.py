@@ -20,7 +20,7 @@ from bot.context import HelplineContext, Services
 from bot.domain.stats import AppointmentFact, CaseFact, MonthlyFigures, bar, figures_csv
 from bot.i18n import Translator
 from bot.reports.chart import render_chart
-from bot.reports.figures import ReportFigures, report_figures
+from bot.reports.figures import FeedbackFact, ReportFigures, report_figures
 from bot.reports.period import Period, parse_period
 from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
 from handlers.staff.gate import staff_member
@@ -74,6 +74,11 @@ def render(figures: MonthlyFigures, tr: Translator, services: Services, period: 
     return "\n".join(lines)
 
 
+async def _feedback_facts(services: Services, period: Period) -> list[FeedbackFact]:
+    start, end = period.bounds(services.settings.general.timezone)
+    return await services.feedback.facts(start, end)
+
+
 def _keyboard(tr: Translator, period: Period) -> InlineKeyboardMarkup:
     earlier = period.previous()
     return InlineKeyboardMarkup(
@@ -105,13 +110,13 @@ def _report_figures(
     tr: Translator,
     cases: Sequence[CaseFact],
     appointments: Sequence[AppointmentFact],
+    feedback: Sequence[FeedbackFact],
 ) -> ReportFigures:
-    # Feedback is not collected yet: the reports show its place with zero answers.
     return report_figures(
         period,
         cases,
         appointments,
-        (),
+        feedback,
         tz=services.settings.general.timezone,
         service_labels={s.id: s.name.get(tr.language) for s in services.settings.services},
     )
@@ -121,7 +126,8 @@ async def _show(message: Message, services: Services, period: Period, *, edit: b
     """The figures as text (a new message, or the pressed one redrawn), then the chart."""
     tr = services.tr(services.settings.staff_language)
     cases, appointments = await _facts(services, period)
-    figures = _report_figures(services, period, tr, cases, appointments)
+    feedback = await _feedback_facts(services, period)
+    figures = _report_figures(services, period, tr, cases, appointments, feedback)
     text = render(figures.totals, tr, services, period)
     if edit:
         try:
@@ -189,10 +195,11 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     cases, appointments = await _facts(services, period)
     tz = services.settings.general.timezone
     data = figures_csv(cases, appointments, tz)
-    figures = _report_figures(services, period, tr, cases, appointments)
+    feedback = await _feedback_facts(services, period)
+    figures = _report_figures(services, period, tr, cases, appointments, feedback)
     centre = ", ".join(center.name.get(tr.language) for center in services.settings.centers)
     context_of_report = ReportContext(centre, services.clock.now().astimezone(tz).date(), tz)
-    layout = workbook_layout(figures, cases, appointments, (), context_of_report, tr)
+    layout = workbook_layout(figures, cases, appointments, feedback, context_of_report, tr)
     workbook = await asyncio.to_thread(write_workbook, layout)
     # Recorded before it leaves: an export that happened is never missing from the log.
     await services.audit.record(

@@ -21,6 +21,8 @@ STAFF_COMMANDS = [
     "/block",
     "/unblock {code}",
     "/audit {code}",
+    "/r hello",
+    "/note a note",
 ]
 
 

@@ -6,6 +6,8 @@ flowchart TD
     entry -->|limit, blocked| calm[calm answer + numbers]
     entry --> CAT[Awaiting.CATEGORY]
     CAT -->|violence| SAFE[Awaiting.SAFETY_ANSWER: safe to talk now?]
+    CAT -->|someone_else| OTHER[someone_else.py: in danger now? a child at risk?]
+    OTHER --> STORY
     CAT -->|other categories| STORY
     SAFE -->|yes| SCR[Awaiting.SCREEN_CHOICE]
     SAFE -->|no| unsafe[numbers, Danger now, quick exit, continue briefly]
@@ -31,8 +33,8 @@ The draft lives in memory only (`UserData.request_draft`): a restart forgets an 
 draft, which is the privacy-friendly failure.
 
 Modules: states.py (what is awaited, the draft), prompts.py (the questions), steps.py
-(the answers, the risk screen, Back), send.py (entry, cancel, Send), danger_now.py
-(/sos, "Danger now").
+(the answers, the risk screen, Back), someone_else.py (a request about someone else),
+send.py (entry, cancel, Send), danger_now.py (/sos, "Danger now").
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ from handlers.private.request.send import (
     end_silently,
     start_request,
 )
+from handlers.private.request.someone_else import ANSWER_PATTERN as OTHER_ANSWER
+from handlers.private.request.someone_else import answer_child_at_risk, answer_other_in_danger
 from handlers.private.request.states import CANCEL, SEND, SOS_CONSENT, Awaiting
 from handlers.private.request.steps import (
     add_to_story,
@@ -97,6 +101,8 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         Awaiting.SCREEN_ANSWER: [
             CallbackQueryHandler(answer_question, pattern=r"^req:ans:(yes|no|skip|stop)$")
         ],
+        Awaiting.OTHER_DANGER: [CallbackQueryHandler(answer_other_in_danger, pattern=OTHER_ANSWER)],
+        Awaiting.OTHER_CHILD: [CallbackQueryHandler(answer_child_at_risk, pattern=OTHER_ANSWER)],
         Awaiting.STORY: [MessageHandler(any_message, receive_story)],
         Awaiting.REPLY_CHOICE: [
             CallbackQueryHandler(choose_reply, pattern=r"^req:reply:(chat|call)$"),

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.domain.case_rules import CATEGORIES
 from bot.domain.request_draft import RequestDraft
+from bot.domain.someone_else import is_about_other
 from bot.domain.triage import LETHALITY_QUESTIONS
 from bot.i18n import Safe, Translator
 from handlers.common import reply, with_quick_exit
@@ -129,7 +130,7 @@ def summary(tr: Translator, draft: RequestDraft) -> str:
         lines.append(tr("request.summary_story", story=preview))
     if draft.voices:
         lines.append(tr.plural("request.summary_voices", len(draft.voices)))
-    if draft.screen is not None:
+    if draft.screen is not None and not is_about_other(draft.screen):
         answered = sum(1 for value in draft.screen.values() if value is not None)
         lines.append(tr.plural("request.summary_screen", answered))
     if draft.reply_by == "call" and draft.phone:

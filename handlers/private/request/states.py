@@ -19,6 +19,8 @@ class Awaiting(enum.IntEnum):
     SAFETY_ANSWER = enum.auto()
     SCREEN_CHOICE = enum.auto()
     SCREEN_ANSWER = enum.auto()
+    OTHER_DANGER = enum.auto()
+    OTHER_CHILD = enum.auto()
     STORY = enum.auto()
     REPLY_CHOICE = enum.auto()
     PHONE = enum.auto()

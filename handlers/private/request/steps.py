@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import HelplineContext
 from bot.domain.case_rules import SCREENED_CATEGORY
+from bot.domain.someone_else import ABOUT_OTHER_CATEGORY
 from bot.domain.triage import LETHALITY_QUESTIONS, has_danger_words, lethality_is_high
 from bot.i18n import Translator
 from handlers.common import (
@@ -32,6 +33,7 @@ from handlers.private.request.prompts import (
     ask_story,
     close_screen,
 )
+from handlers.private.request.someone_else import ask_other_in_danger
 from handlers.private.request.states import BACK, CANCEL, Awaiting, button, draft_of, nav
 
 MAX_STORY_PARTS = 20
@@ -54,6 +56,10 @@ async def choose_category(update: Update, context: HelplineContext) -> Awaiting:
     draft_of(context).category = category
     if category == SCREENED_CATEGORY:
         return await ask_safety(update, tr)
+    if category == ABOUT_OTHER_CATEGORY:
+        # Questions about the other person; the writer's own risk screen is not asked.
+        draft_of(context).screen = {}
+        return await ask_other_in_danger(update, tr)
     return await ask_story(update, tr)
 
 
@@ -232,7 +238,11 @@ async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> A
         return await ask_question(update, tr, draft)
     await strip_buttons(update)
     screened = draft.category == SCREENED_CATEGORY
-    if step in (Awaiting.CATEGORY, Awaiting.SAFETY_ANSWER) or (
+    about_other = draft.category == ABOUT_OTHER_CATEGORY
+    if step == Awaiting.OTHER_CHILD or (step == Awaiting.STORY and about_other):
+        draft.screen = {}
+        return await ask_other_in_danger(update, tr)
+    if step in (Awaiting.CATEGORY, Awaiting.SAFETY_ANSWER, Awaiting.OTHER_DANGER) or (
         step == Awaiting.STORY and not screened
     ):
         return await ask_category(update, tr)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from tests.conftest import Harness, HarnessFactory
 
-STAFF_COMMANDS = ("/duty", "/onduty", "/agenda", "/stats", "/close", "/block", "/unblock")
+STAFF_COMMANDS = (
+    "/duty",
+    "/onduty",
+    "/agenda",
+    "/stats",
+    "/close",
+    "/block",
+    "/unblock",
+    "/r ID",
+    "/note",
+)
 
 
 async def test_a_member_gets_the_staff_commands_and_how_to_answer(bot: Harness) -> None:

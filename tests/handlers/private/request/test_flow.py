@@ -245,6 +245,8 @@ async def test_an_open_case_is_not_opened_twice_and_the_day_has_a_limit(
     assert case is not None
     await bot.services.cases.staff_actions.close(case, staff_id=900)
     await user.wait_for_bot_message(lambda m: "закрыто" in (m.text or ""))
+    # Closing asks for feedback (bot/feedback.py), after the closing words.
+    await user.wait_for_bot_message(lambda m: m.text == bot.tr("ru", "feedback.question"))
     await user.send("/request")
     limit = await user.wait_for_bot_message()
     assert "завтра" in (limit.text or "")
