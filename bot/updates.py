@@ -58,7 +58,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 else:
                     async with self._running:
                         await coroutine
-            await self._handled(update)
+                # Still in the chat's turn: the chat's next update starts only once this
+                # one is marked handled (its stored copy, text and all, is blanked).
+                await self._handled(update)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
