@@ -39,6 +39,7 @@ from handlers.private import (
     booking,
     contacts,
     conversation,
+    danger_heard,
     fallback,
     feedback,
     forget,
@@ -72,6 +73,8 @@ HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
 
 # The quick exit's group (handlers/private/safety.py): the booking comes right after it.
 BOOKING_GROUP = -1
+# Before the quick exit's and the booking's group, after nothing: see danger_heard.py.
+DANGER_GROUP = -3
 
 _PRIVATE_COMMANDS = (
     "start",
@@ -128,6 +131,10 @@ def build_application(
     # must not see; after the flows, any other command or button ends the wait for it.
     application.add_handlers(feedback.build_line_handlers(settings), group=BOOKING_GROUP)
     application.add_handlers(feedback.build_leaving_handlers(settings), group=1)
+
+    # Reads every private text for danger before any flow does (the booking conversation
+    # in group -1 included), without taking it: a group of its own, before them all.
+    application.add_handlers(danger_heard.build_early_handlers(), group=DANGER_GROUP)
     # The request flow comes before safety, so that /exit also ends a request in progress;
     # the conversation relay comes late: it takes any private message left by the flows.
     for module in (
