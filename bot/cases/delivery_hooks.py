@@ -82,7 +82,7 @@ class CaseDeliveryHooks:
         if item.purpose == RELAY:
             async with self._write() as tx:
                 await self._relay.relay_pending(tx, case)
-        elif case.taken_at is not None and case.taken_by_name:
+        elif case.taken_at is not None and case.taken_by_name and "reply_markup" in item.params:
             # Taken while this card was still on its way: it must not offer the button.
             line = taken_line(self._side.tr, case.taken_by_name, case.taken_at, self._side.tz)
             async with self._write() as tx:
