@@ -129,6 +129,9 @@ class TimingSettings:
     # A "yes, erase everything" press counts only on a question asked this recently: an old
     # one scrolled up in the chat history (a shared phone) must not erase anything.
     forget_confirm_valid: Duration = timedelta(minutes=5)
+    # A person writing outside any flow gets the calm "what I understand" answer at most
+    # this often: a flood of hundreds of messages gets one answer, not hundreds.
+    fallback_answer_every: Duration = timedelta(minutes=1)
     # How often the alert path (the bot's rights in the staff group) is checked.
     alert_path_check: Duration = timedelta(minutes=5)
     # An urgent message (card, on-duty DM, the user's numbers) not delivered after this
