@@ -50,7 +50,9 @@ async def _consent_screen(bot: Harness, user: SimUser, language: str) -> Continu
 
     async def goes_on() -> None:
         await user.press(bot.tr(language, "consent.accept"))
-        await user.wait_for_bot_message(lambda m: bot.tr(language, "consent.accepted") in m.text)
+        await user.wait_for_bot_message(
+            lambda m: bot.tr(language, "consent.accepted") in (m.text or "")
+        )
 
     return goes_on
 
@@ -134,7 +136,7 @@ async def test_danger_words_are_heard_in_every_state_and_the_flow_goes_on(
     goes_on = await setup(bot, user, language)
     await user.send(phrase)
     offer = await user.wait_for_bot_message(_danger_offer)
-    assert "112" in offer.text
+    assert "112" in (offer.text or "")
     assert [data for _, data in offer.buttons][-1] == "menu:exit"
     await bot.handled()
     # Heard, not stored: the text waits in memory for the tap.
@@ -150,11 +152,13 @@ async def test_the_tap_sends_the_text_as_an_urgent_case(bot: Harness, setup: Set
     await user.send("Муж бьёт меня, помогите, я боюсь")
     offer = await user.wait_for_bot_message(_danger_offer)
     await user.press(bot.tr("ru", "danger.send_now"))
-    status = await user.wait_for_bot_message(lambda m: "Дежурный психолог" in m.text)
-    code = code_in(status.text)
-    card = await bot.group.wait_for_bot_message(lambda m: code in m.text and "ШҰҒЫЛ" in m.text)
-    assert "бьёт" in card.text
-    await bot.duty.wait_for_bot_message(lambda m: code in m.text)
+    status = await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
+    code = code_in(status.text or "")
+    card = await bot.group.wait_for_bot_message(
+        lambda m: code in (m.text or "") and "ШҰҒЫЛ" in (m.text or "")
+    )
+    assert "бьёт" in (card.text or "")
+    await bot.duty.wait_for_bot_message(lambda m: code in (m.text or ""))
     stored = await bot.services.users.get(user.id)
     assert stored is not None and stored.has_consented
     assert user.message(offer.message_id).buttons == []
@@ -180,7 +184,7 @@ async def test_no_second_numbers_in_an_open_case(bot: Harness) -> None:
     user = bot.user()
     await bot.onboard(user, "ru")
     await user.send("/sos")
-    await user.wait_for_bot_message(lambda m: "Дежурный психолог" in m.text)
+    await user.wait_for_bot_message(lambda m: "Дежурный психолог" in (m.text or ""))
     await user.send("не хочу жить")
     await bot.handled()
     assert not any(_danger_offer(m) for m in user.bot_messages())

@@ -18,12 +18,12 @@ async def test_a_flood_outside_any_flow_gets_one_calm_answer(bot: Harness) -> No
     await user.wait_for_bot_message()
     await bot.handled()
     answers = user.bot_messages()[before:]
-    assert [m.text for m in answers] == [bot.tr("ru", "fallback.text_outside_flow")]
+    assert [(m.text or "") for m in answers] == [bot.tr("ru", "fallback.text_outside_flow")]
     # The next window answers again: quiet is per window, not for good.
     bot.advance(bot.settings.timing.fallback_answer_every)
     await user.send("алло?")
     again = await user.wait_for_bot_message()
-    assert again.text == bot.tr("ru", "fallback.text_outside_flow")
+    assert (again.text or "") == bot.tr("ru", "fallback.text_outside_flow")
 
 
 async def test_a_flood_into_a_case_does_not_hold_back_another_persons_alert(
@@ -40,13 +40,17 @@ async def test_a_flood_into_a_case_does_not_hold_back_another_persons_alert(
     for number in range(FLOOD):
         await flooder.send(f"сообщение {number}")
     await other.send("/sos")
-    status = await other.wait_for_bot_message(lambda m: "Дежурный психолог" in m.text, timeout=30)
-    code = code_in(status.text)
-    alert = await bot.group.wait_for_bot_message(lambda m: code in m.text, timeout=30)
+    status = await other.wait_for_bot_message(
+        lambda m: "Дежурный психолог" in (m.text or ""), timeout=30
+    )
+    code = code_in(status.text or "")
+    alert = await bot.group.wait_for_bot_message(lambda m: code in (m.text or ""), timeout=30)
     flood_end = await bot.group.wait_for_bot_message(
-        lambda m: flood_code in m.text and last in m.text, timeout=60
+        lambda m: flood_code in (m.text or "") and last in (m.text or ""), timeout=60
     )
     # The alert was sent while the flood was still being relayed.
     assert alert.message_id < flood_end.message_id
-    relayed = "\n".join(m.text for m in bot.group.bot_messages() if flood_code in m.text)
+    relayed = "\n".join(
+        (m.text or "") for m in bot.group.bot_messages() if flood_code in (m.text or "")
+    )
     assert all(f"сообщение {n}\n" in relayed + "\n" for n in range(FLOOD))

@@ -23,7 +23,7 @@ async def test_an_old_forget_question_erases_nothing(bot: Harness) -> None:
     bot.advance(bot.settings.timing.forget_confirm_valid + timedelta(minutes=1))
     await user.press_data("forget:yes", question)
     answer = await user.wait_for_bot_message()
-    assert answer.text == bot.tr("ru", "forget.expired")
+    assert (answer.text or "") == bot.tr("ru", "forget.expired")
     stored = await bot.services.users.get(user.id)
     assert stored is not None and stored.has_consented
     assert user.message(question).buttons == []
@@ -34,7 +34,7 @@ async def test_a_fresh_forget_question_still_erases(bot: Harness) -> None:
     bot.advance(bot.settings.timing.forget_confirm_valid - timedelta(minutes=1))
     await user.press_data("forget:yes", question)
     done = await user.wait_for_bot_message()
-    assert done.text == bot.tr("ru", "forget.done")
+    assert (done.text or "") == bot.tr("ru", "forget.done")
     assert await bot.services.users.get(user.id) is None
 
 
@@ -46,7 +46,7 @@ async def test_how_long_a_forget_question_counts_is_configurable(
     bot.advance(timedelta(minutes=30))
     await user.press_data("forget:yes", question)
     done = await user.wait_for_bot_message()
-    assert done.text == bot.tr("kk", "forget.done")
+    assert (done.text or "") == bot.tr("kk", "forget.done")
 
 
 async def test_a_double_tap_sends_no_edit_telegram_rejects(bot: Harness) -> None:
@@ -55,8 +55,8 @@ async def test_a_double_tap_sends_no_edit_telegram_rejects(bot: Harness) -> None
     await user.press_data("forget:no", question)
     await user.press_data("forget:no", question)
     kept = bot.tr("ru", "forget.kept")
-    await user.wait_for_bot_message(lambda m: m.text == kept)
-    await user.wait_for_bot_message(lambda m: m.text == kept)
+    await user.wait_for_bot_message(lambda m: (m.text or "") == kept)
+    await user.wait_for_bot_message(lambda m: (m.text or "") == kept)
     await bot.handled()
     edits = bot.emulator.requests_for("editMessageReplyMarkup")
     assert all(edit.status == 200 for edit in edits), [e.response for e in edits]
