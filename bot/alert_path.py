@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +35,12 @@ CANNOT_POST = "cannot_post"
 CANNOT_MANAGE_TOPICS = "cannot_manage_topics"
 
 
-async def staff_group_problems(bot: Any, chat_id: int) -> list[str] | None:
+async def staff_group_problems(
+    bot: Any, chat_id: int, is_forum: Callable[[], Awaitable[bool]]
+) -> list[str] | None:
     """What keeps the bot from alerting the staff group; None when Telegram could not be
-    asked (a network error says nothing about the rights)."""
+    asked (a network error says nothing about the rights). `is_forum` is the staff side's
+    own (cached) answer, so the group is not asked about it again and again."""
     try:
         member = await bot.get_chat_member(chat_id, bot.id)
     except (Forbidden, BadRequest):
@@ -49,11 +53,7 @@ async def staff_group_problems(bot: Any, chat_id: int) -> list[str] | None:
     problems: list[str] = []
     if status == "restricted" and not getattr(member, "can_send_messages", False):
         problems.append(CANNOT_POST)
-    try:
-        chat = await bot.get_chat(chat_id)
-    except TelegramError:
-        return problems
-    if chat.is_forum:
+    if await is_forum():
         may_manage = status == "creator" or (
             status == "administrator" and bool(getattr(member, "can_manage_topics", False))
         )
@@ -64,9 +64,17 @@ async def staff_group_problems(bot: Any, chat_id: int) -> list[str] | None:
 
 class AlertPathWatch:
     def __init__(
-        self, *, bot: Any, db: Database, settings: Settings, clock: Clock, tr: Translator
+        self,
+        *,
+        bot: Any,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        tr: Translator,
+        is_forum: Callable[[], Awaitable[bool]],
     ) -> None:
         self._bot = bot
+        self._is_forum = is_forum
         self._db = db
         self._settings = settings
         self._clock = clock
@@ -87,7 +95,7 @@ class AlertPathWatch:
     async def check_staff_group(self) -> list[str]:
         self._last_check = self._clock.now()
         chat_id = self._settings.telegram.staff_chat_id
-        problems = await staff_group_problems(self._bot, chat_id)
+        problems = await staff_group_problems(self._bot, chat_id, self._is_forum)
         if problems is None:
             return []
         for problem in problems:

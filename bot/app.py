@@ -315,6 +315,7 @@ async def _post_init(application: HelplineApplication) -> None:
         settings=settings,
         clock=clock,
         tr=services.tr(settings.general.default_language),
+        is_forum=services.cases.staff_side.is_forum,
     )
     services.due_work.append(lambda _: alert_path.run())
     await _set_commands(application, services)

@@ -96,7 +96,8 @@ async def _reachable(services: Services, user_id: int) -> bool:
 
 
 async def _group(tr: Translator, services: Services) -> str:
-    problems = await staff_group_problems(services.bot, services.settings.telegram.staff_chat_id)
+    chat_id = services.settings.telegram.staff_chat_id
+    problems = await staff_group_problems(services.bot, chat_id, services.cases.staff_side.is_forum)
     if problems is None:
         return tr("health.group_unknown")
     if not problems:
