@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
 from telegram.request import HTTPXRequest
 
+from bot.alert_path import AlertPathWatch
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
 from bot.appointments.messages import PURPOSE_STAFF_NOTICE
 from bot.appointments.service import AppointmentService
@@ -39,6 +40,7 @@ from handlers.private import (
     booking,
     contacts,
     conversation,
+    danger_heard,
     fallback,
     feedback,
     forget,
@@ -47,7 +49,7 @@ from handlers.private import (
     start,
 )
 from handlers.private.request.states import SOS_CONSENT
-from handlers.staff import agenda, audit, case_tools, stats
+from handlers.staff import agenda, audit, case_tools, health, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
 from storage.audit import AuditRepository
@@ -72,6 +74,10 @@ HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
 
 # The quick exit's group (handlers/private/safety.py): the booking comes right after it.
 BOOKING_GROUP = -1
+# Before the quick exit's and the booking's group, after nothing: see danger_heard.py.
+DANGER_GROUP = -3
+# When each update arrived: a group of its own, so it never hides an update from others.
+HEARTBEAT_GROUP = -4
 
 _PRIVATE_COMMANDS = (
     "start",
@@ -128,6 +134,12 @@ def build_application(
     # must not see; after the flows, any other command or button ends the wait for it.
     application.add_handlers(feedback.build_line_handlers(settings), group=BOOKING_GROUP)
     application.add_handlers(feedback.build_leaving_handlers(settings), group=1)
+
+    # Reads every private text for danger before any flow does (the booking conversation
+    # in group -1 included), without taking it: a group of its own, before them all.
+    application.add_handlers(danger_heard.build_early_handlers(), group=DANGER_GROUP)
+    # Notes when each update arrived (is polling alive? /health tells); before all.
+    application.add_handlers(health.build_early_handlers(), group=HEARTBEAT_GROUP)
     # The request flow comes before safety, so that /exit also ends a request in progress;
     # the conversation relay comes late: it takes any private message left by the flows.
     for module in (
@@ -145,6 +157,7 @@ def build_application(
         case_tools,
         staff_cases,
         staff_help,
+        health,
         conversation,
         fallback,
     ):
@@ -296,11 +309,22 @@ async def _post_init(application: HelplineApplication) -> None:
     )
     services.erasers.append(erase_user_row)
     operations.attach(services)
+    alert_path = AlertPathWatch(
+        bot=application.bot,
+        db=db,
+        settings=settings,
+        clock=clock,
+        tr=services.tr(settings.general.default_language),
+        is_forum=services.cases.staff_side.is_forum,
+    )
+    services.due_work.append(lambda _: alert_path.run())
     await _set_commands(application, services)
     # Before polling starts: what was stored and not handled when the bot stopped goes first.
     await update_queue.replay_unhandled(application.bot)
     # Whatever was pending when the bot stopped goes out now.
     delivery.start()
+    # At start: can an urgent case reach the staff group at all? (Admins are told if not.)
+    await alert_path.check_staff_group()
     if application.job_queue is not None:
         _schedule(application.job_queue, services)
     # Last: it tells systemd the bot is ready.

@@ -77,6 +77,9 @@ class Services:
     unit_of_work: UnitOfWork
     # Feedback after a closed case: the question, its answers, the quick-exit times.
     feedback: FeedbackService
+
+    # When the last update came from Telegram (polling alive?), for /health.
+    last_update_at: datetime | None = None
     # Periodic work by cadence: the JobQueue runs each list at its own pace (bot/app.py).
     # Every job is idempotent (a database claim or a last-run check), so running one early
     # or twice changes nothing; tests run them all with run_due_work() after moving the clock.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
+from collections import OrderedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram import User as TelegramUser
@@ -114,7 +116,15 @@ async def strip_buttons(update: Update, *, rate_limit_args: Priority | None = No
     query = update.callback_query
     if query is None or query.message is None:
         return
+    message = query.message
+    # A message without a keyboard, or one stripped already (the second press of a double
+    # tap carries the keyboard it was pressed on): an edit would only meet Telegram's
+    # "message is not modified".
+    if isinstance(message, Message) and message.reply_markup is None:
+        return
     bot = update.get_bot()
+    if not _STRIPPED.first_time(bot, message.chat.id, message.message_id):
+        return
     with contextlib.suppress(TelegramError):
         if rate_limit_args is not None and isinstance(bot, ExtBot):
             await bot.edit_message_reply_markup(
@@ -122,6 +132,35 @@ async def strip_buttons(update: Update, *, rate_limit_args: Priority | None = No
             )
         else:
             await query.edit_message_reply_markup(None)
+
+
+class _StrippedMessages:
+    """The messages whose keyboard each running bot removed lately (memory only, bounded:
+    a double tap comes within seconds). Keyed by the bot object itself: two bots (a
+    restart, a test's fresh emulator) never share what they stripped."""
+
+    LIMIT = 2_000
+
+    def __init__(self) -> None:
+        self._by_bot: dict[int, tuple[weakref.ref[object], OrderedDict[tuple[int, int], None]]] = {}
+
+    def first_time(self, bot: object, chat_id: int, message_id: int) -> bool:
+        entry = self._by_bot.get(id(bot))
+        if entry is None or entry[0]() is not bot:
+            entry = (weakref.ref(bot), OrderedDict())
+            self._by_bot[id(bot)] = entry
+            self._by_bot = {k: v for k, v in self._by_bot.items() if v[0]() is not None}
+        seen = entry[1]
+        key = (chat_id, message_id)
+        if key in seen:
+            return False
+        seen[key] = None
+        if len(seen) > self.LIMIT:
+            seen.popitem(last=False)
+        return True
+
+
+_STRIPPED = _StrippedMessages()
 
 
 def relayable_content(message: Message) -> tuple[MessageKind, str | None, str | None] | None:

@@ -293,6 +293,9 @@ class ChatsArea(UpdatesArea):
                         "can_invite_users",
                         "can_pin_messages",
                         "can_manage_topics",
+                        # Bot API 9.x: PTB 22 cannot read a restricted member without these.
+                        "can_edit_tag",
+                        "can_react_to_messages",
                     )
                 },
             }

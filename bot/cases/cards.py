@@ -246,6 +246,10 @@ async def post_alert(
     text = tr(key, **params) + "\n\n" + header
     place = placement(case, reply_to_card=True)
     markup = take_keyboard(tr, case) if case.taken_at is None else None
+    if case.taken_at is not None and case.taken_by_name:
+        # Born taken (a repeated /sos on a taken case): it says who took it itself, and
+        # keeps its own first line (delivery_hooks.py edits only reposts with a button).
+        text += "\n\n" + taken_line(tr, case.taken_by_name, case.taken_at, side.tz)
     await to_staff(outbox, side.chat_id, case, html(text, markup, **place), REPOST)
 
 
@@ -275,6 +279,27 @@ async def alert_duty(
             purpose=DUTY_ALERT,
             ref=case.id,
             priority=1 if case.urgent else 0,
+        )
+
+
+async def alert_sos_again_taken(
+    side: StaffSide, outbox: OutboxWriter, case: Case, targets: list[int]
+) -> None:
+    """A repeated "Danger now" on a case someone took: no "press I take it" (there is no
+    button to press); whoever took it hears that their person pressed danger again, the
+    others who took it."""
+    tr = side.tr
+    for user_id in targets:
+        if user_id == case.taken_by:
+            text = tr("duty_alert.sos_again_yours", code=case.code)
+        else:
+            text = tr("duty_alert.sos_again_taken", code=case.code, name=case.taken_by_name or "")
+        await outbox.add(
+            chat_id=user_id,
+            method="sendMessage",
+            params=html(text),
+            purpose=DUTY_ALERT,
+            ref=case.id,
         )
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.cases.cards import edit_cards, taken_line
+from bot.cases.cards import alert_duty, edit_cards, taken_line
 from bot.cases.outgoing import (
     CARD,
     DUTY_ALERT,
@@ -31,6 +31,7 @@ from bot.cases.outgoing import (
 from bot.cases.relay import Relay
 from bot.cases.staff_side import StaffSide
 from bot.delivery import Delivery
+from bot.domain import rota
 from storage.cases import Case, CaseMessageStore, CaseRepository, CaseStore
 from storage.outbox import OutboxItem, OutboxRepository
 from storage.unit_of_work import OutboxWriter
@@ -82,7 +83,7 @@ class CaseDeliveryHooks:
         if item.purpose == RELAY:
             async with self._write() as tx:
                 await self._relay.relay_pending(tx, case)
-        elif case.taken_at is not None and case.taken_by_name:
+        elif case.taken_at is not None and case.taken_by_name and "reply_markup" in item.params:
             # Taken while this card was still on its way: it must not offer the button.
             line = taken_line(self._side.tr, case.taken_by_name, case.taken_at, self._side.tz)
             async with self._write() as tx:
@@ -171,8 +172,12 @@ class CaseDeliveryHooks:
             )
 
     async def cannot_dm(self, item: OutboxItem, error: TelegramError) -> bool:
-        """A staff member who never opened the bot cannot get direct messages: say so."""
-        if not isinstance(error, Forbidden) or item.ref is None:
+        """Telegram refuses a direct message to a staff member for good (never started the
+        bot, blocked it, no such chat): the group is told at once, naming that colleague and
+        what to do, and the alert moves on to the next people (backups) now, not after
+        `escalate_after`."""
+        reason = _refused_for_good(error)
+        if reason is None or item.ref is None:
             return False
         key = (item.ref, item.chat_id)
         if key in self._dm_failures:
@@ -181,9 +186,37 @@ class CaseDeliveryHooks:
         case = await self._records.get(item.ref)
         if case is None:
             return False
+        logger.error("an urgent direct message to a staff member was refused: %s", reason)
         name = await self._side.name_of(item.chat_id)
-        await self._notice(case, "staff.dm_failed", name=name)
+        tr = self._side.tr
+        text = tr(f"staff.dm_failed{reason}", code=case.code, name=name, id=str(item.chat_id))
+        targets = await self._next_targets(case, item.chat_id)
+        if targets:
+            names = [await self._side.name_of(user_id) for user_id in targets]
+            text += " " + tr("staff.alert_moved_on", names=", ".join(names))
+        async with self._write() as tx:
+            await self._notice_in(tx.outbox, case, text)
+            if targets:
+                await alert_duty(self._side, tx.outbox, case, targets)
         return False
+
+    async def _next_targets(self, case: Case, unreachable: int) -> list[int]:
+        """The backups (and whoever is on duty besides the unreachable one) not alerted yet;
+        nobody for a case taken or closed meanwhile."""
+        if not case.is_open or case.taken_at is not None:
+            return []
+        on_duty = await self._side.on_duty_now()
+        alerted = set(on_duty) if case.escalation_step == 0 else set()
+        targets = [
+            user_id
+            for user_id in rota.escalation_targets(
+                step=1, on_duty=on_duty, backups=self._side.backup_ids
+            )
+            if user_id != unreachable
+            and user_id not in alerted
+            and (case.id, user_id) not in self._dm_failures
+        ]
+        return targets
 
     async def _notice(self, case: Case, key: str, **params: str) -> None:
         async with self._write() as tx:
@@ -197,3 +230,14 @@ class CaseDeliveryHooks:
             html(text, **placement(case, reply_to_card=True)),
             NOTICE,
         )
+
+
+def _refused_for_good(error: TelegramError) -> str | None:
+    """The text-key suffix for a refusal that no retry mends, or None: "" for a person who
+    never started the bot or blocked it, "_no_chat" for an id Telegram does not know."""
+    if isinstance(error, Forbidden):
+        return ""
+    message = error.message.lower()
+    if isinstance(error, BadRequest) and ("chat not found" in message or "peer_id" in message):
+        return "_no_chat"
+    return None

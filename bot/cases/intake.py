@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
 
-from bot.cases.cards import alert_duty, post_alert, post_card
+from bot.cases.cards import alert_duty, alert_sos_again_taken, post_alert, post_card
 from bot.cases.outgoing import Write, html, to_user
 from bot.cases.staff_side import StaffSide
 from bot.clock import Clock
@@ -165,9 +165,12 @@ class Intake:
                 return False
             await post_alert(self._side, tx.outbox, fresh, "card.sos_again")
             targets = self._targets(on_duty)
-            if fresh.taken_by is not None and fresh.taken_by not in targets:
-                targets.append(fresh.taken_by)
-            await alert_duty(self._side, tx.outbox, fresh, targets)
+            if fresh.taken_by is not None:
+                if fresh.taken_by not in targets:
+                    targets.append(fresh.taken_by)
+                await alert_sos_again_taken(self._side, tx.outbox, fresh, targets)
+            else:
+                await alert_duty(self._side, tx.outbox, fresh, targets)
         self._sos_alerted[case.id] = now
         return True
 

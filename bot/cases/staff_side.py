@@ -32,6 +32,7 @@ class StaffSide:
         self._clock = clock
         self.tr: Translator = texts.for_language(settings.staff_language)
         self.chat_id: int = settings.telegram.staff_chat_id
+        self.backup_ids: list[int] = list(settings.urgent.backup_ids)
         self.tz = settings.general.timezone
         # Whether the group is a forum: asked of Telegram once (None: not asked yet).
         self._forum: bool | None = None

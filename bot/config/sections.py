@@ -126,6 +126,17 @@ class TimingSettings:
     retry_base: Duration = timedelta(seconds=1)
     retry_max: Duration = timedelta(minutes=5)
     poll_timeout: Duration = timedelta(seconds=30)
+    # A "yes, erase everything" press counts only on a question asked this recently: an old
+    # one scrolled up in the chat history (a shared phone) must not erase anything.
+    forget_confirm_valid: Duration = timedelta(minutes=5)
+    # A person writing outside any flow gets the calm "what I understand" answer at most
+    # this often: a flood of hundreds of messages gets one answer, not hundreds.
+    fallback_answer_every: Duration = timedelta(minutes=1)
+    # How often the alert path (the bot's rights in the staff group) is checked.
+    alert_path_check: Duration = timedelta(minutes=5)
+    # An urgent message (card, on-duty DM, the user's numbers) not delivered after this
+    # long: the admins and backups are told.
+    urgent_undelivered_after: Duration = timedelta(minutes=1)
 
 
 @settings_dataclass(frozen=True, config=STRICT)

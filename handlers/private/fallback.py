@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -12,6 +13,8 @@ from bot.context import HelplineContext
 from handlers.common import menu_keyboard, reply, translator_for
 
 logger = logging.getLogger(__name__)
+
+_ANSWERED_AT = "fallback_answered_at"
 
 
 async def stale_button(update: Update, context: HelplineContext) -> None:
@@ -29,13 +32,32 @@ async def unknown_command(update: Update, context: HelplineContext) -> None:
 
 async def unsupported_message(update: Update, context: HelplineContext) -> None:
     """Stickers, photos, files outside a flow: says what the bot understands."""
+    if _answered_lately(context):
+        return
     tr = await translator_for(update, context)
     await reply(update, tr("fallback.unsupported"), menu_keyboard(tr))
 
 
 async def text_outside_flow(update: Update, context: HelplineContext) -> None:
+    if _answered_lately(context):
+        return
     tr = await translator_for(update, context)
     await reply(update, tr("fallback.text_outside_flow"), menu_keyboard(tr))
+
+
+def _answered_lately(context: HelplineContext) -> bool:
+    """One calm answer per `timing.fallback_answer_every`: the person has the menu on the
+    screen already; a flood of messages gets one answer, not one per message. (Danger
+    words are answered whatever this says: handlers/private/danger_heard.py.)"""
+    if context.user_data is None:
+        return False
+    services = context.services
+    now = services.clock.now()
+    last = context.user_data.get(_ANSWERED_AT)
+    if isinstance(last, datetime) and now - last < services.settings.timing.fallback_answer_every:
+        return True
+    context.user_data[_ANSWERED_AT] = now
+    return False
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:

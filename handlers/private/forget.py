@@ -45,12 +45,29 @@ async def forget(update: Update, context: HelplineContext) -> None:
     assert query is not None and update.effective_user is not None
     tr = await translator_for(update, context)  # the language, read before it is erased
     await query.answer()
+    if not _asked_lately(update, context):
+        await strip_buttons(update)
+        await reply(update, tr("forget.expired"))
+        logger.info("an old forget confirmation was pressed: nothing erased")
+        return
     await forget_user(context.services, update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()
     await strip_buttons(update)
     await reply(update, tr("forget.done"))
     logger.info("a user erased their data")
+
+
+def _asked_lately(update: Update, context: HelplineContext) -> bool:
+    """Whether the pressed question was sent within `timing.forget_confirm_valid`. Telegram
+    dates the message; a message it no longer shows (older than 48 h) is dated 0."""
+    query = update.callback_query
+    assert query is not None
+    if query.message is None:
+        return False
+    services = context.services
+    age = services.clock.now() - query.message.date
+    return age <= services.settings.timing.forget_confirm_valid
 
 
 async def keep(update: Update, context: HelplineContext) -> None:

@@ -1,0 +1,144 @@
+"""/health in the staff group (admins): is the alert path sound right now?
+
+Polling (when the last update came), the outbox backlog by kind and its oldest age, who
+is on duty and whether the bot can write to them, the bot's rights in the group, the last
+backup, the database size and the version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, TypeHandler, filters
+
+from bot.alert_path import staff_group_problems
+from bot.config import Settings
+from bot.context import HelplineContext, Services
+from bot.i18n import Translator
+from handlers.staff.gate import staff_member
+from storage.outbox_health import pending_backlog
+
+
+async def note_update_time(update: Update, context: HelplineContext) -> None:
+    with contextlib.suppress(RuntimeError):  # before post_init: nothing to note into
+        services = context.services
+        services.last_update_at = services.clock.now()
+
+
+async def show_health(update: Update, context: HelplineContext) -> None:
+    services = context.services
+    message = update.effective_message
+    if message is None or not await staff_member(update, services, admin=True):
+        return
+    tr = services.tr(services.settings.general.default_language)
+    now = services.clock.now()
+    lines = [tr("health.title"), _polling(tr, services, now), *await _outbox(tr, services, now)]
+    lines += await _duty(tr, services)
+    lines.append(await _group(tr, services))
+    lines += [_backup(tr, services), _database(tr, services), _version(tr)]
+    await message.reply_text("\n".join(lines))
+
+
+def _ago(tr: Translator, since: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 120:
+        return tr("health.seconds", count=seconds)
+    return tr("health.minutes", count=seconds // 60)
+
+
+def _polling(tr: Translator, services: Services, now: datetime) -> str:
+    last = services.last_update_at
+    if last is None:
+        return tr("health.polling_none")
+    return tr("health.polling", ago=_ago(tr, last, now))
+
+
+async def _outbox(tr: Translator, services: Services, now: datetime) -> list[str]:
+    backlog = await pending_backlog(services.db)
+    if not backlog:
+        return [tr("health.outbox_empty")]
+    lines = [tr("health.outbox", count=sum(b.count for b in backlog))]
+    lines += [
+        tr("health.outbox_kind", kind=b.purpose, count=b.count, ago=_ago(tr, b.oldest, now))
+        for b in backlog
+    ]
+    return lines
+
+
+async def _duty(tr: Translator, services: Services) -> list[str]:
+    side = services.cases.staff_side
+    on_duty = await side.on_duty_now()
+    lines = []
+    for key, people in (("health.on_duty", on_duty), ("health.backups", side.backup_ids)):
+        if not people:
+            lines.append(tr(key, people=tr("health.nobody")))
+            continue
+        names = []
+        for user_id in people:
+            mark = "✅" if await _reachable(services, user_id) else tr("health.unreachable")
+            names.append(f"{await side.name_of(user_id)} {mark}")
+        lines.append(tr(key, people=", ".join(names)))
+    return lines
+
+
+async def _reachable(services: Services, user_id: int) -> bool:
+    """Whether Telegram knows the chat (someone who never pressed Start is unknown to it)."""
+    try:
+        await services.bot.get_chat(user_id)
+    except TelegramError:
+        return False
+    return True
+
+
+async def _group(tr: Translator, services: Services) -> str:
+    chat_id = services.settings.telegram.staff_chat_id
+    problems = await staff_group_problems(services.bot, chat_id, services.cases.staff_side.is_forum)
+    if problems is None:
+        return tr("health.group_unknown")
+    if not problems:
+        return tr("health.group_ok")
+    return tr("health.group_problems", problems=", ".join(problems))
+
+
+def _backup(tr: Translator, services: Services) -> str:
+    backup = services.settings.backup
+    if backup is None:
+        return tr("health.backup_none")
+    copies = sorted(
+        (p for p in Path(backup.dir).glob("*") if p.is_file()), key=lambda p: p.stat().st_mtime
+    )
+    if not copies:
+        return tr("health.backup_not_yet")
+    made = datetime.fromtimestamp(copies[-1].stat().st_mtime, tz=services.clock.now().tzinfo)
+    return tr("health.backup", ago=_ago(tr, made, services.clock.now()))
+
+
+def _database(tr: Translator, services: Services) -> str:
+    path = Path(services.settings.storage.path)
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    return tr("health.database", size=f"{size / 1_000_000:.1f}")
+
+
+def _version(tr: Translator) -> str:
+    try:
+        version = metadata.version("helpline-bot")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return tr("health.version", version=version)
+
+
+def build_early_handlers() -> list[BaseHandler[Update, HelplineContext, None]]:
+    return [TypeHandler(Update, note_update_time)]
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    return [CommandHandler("health", show_health, filters=staff_group)]
+
+
+__all__ = ["build_early_handlers", "build_handlers"]

@@ -1,0 +1,46 @@
+"""Read-only looks at the outbox for the alert-path watch and /health: what waits, how
+long, and which urgent messages have waited too long. SQL only; no writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database, from_db_time, to_db_time
+
+# Direct messages to on-duty staff are urgent whatever their row's priority.
+_URGENT = "(priority >= 1 OR purpose = 'case_duty_alert')"
+
+
+@dataclass(frozen=True)
+class Backlog:
+    purpose: str
+    count: int
+    oldest: datetime
+
+
+@dataclass(frozen=True)
+class StuckMessage:
+    id: int
+    purpose: str
+    ref: int | None
+    created_at: datetime
+
+
+async def pending_backlog(db: Database) -> list[Backlog]:
+    """Pending rows by purpose, the largest first, with the oldest one's creation time."""
+    rows = await db.fetch_all(
+        "SELECT purpose, COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending' "
+        "GROUP BY purpose ORDER BY COUNT(*) DESC, purpose"
+    )
+    return [Backlog(row[0], int(row[1]), from_db_time(row[2])) for row in rows]
+
+
+async def urgent_pending_since(db: Database, before: datetime) -> list[StuckMessage]:
+    """Urgent rows still pending that were written before `before`."""
+    rows = await db.fetch_all(
+        "SELECT id, purpose, ref, created_at FROM outbox "
+        f"WHERE status = 'pending' AND {_URGENT} AND created_at < ? ORDER BY id",
+        (to_db_time(before),),
+    )
+    return [StuckMessage(int(r[0]), r[1], r[2], from_db_time(r[3])) for r in rows]
