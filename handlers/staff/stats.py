@@ -19,7 +19,6 @@ from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.stats import AppointmentFact, CaseFact, MonthlyFigures, bar, figures_csv
 from bot.i18n import Translator
-from bot.reports.chart import render_chart
 from bot.reports.figures import (
     FeedbackFact,
     ReportFigures,
@@ -157,10 +156,18 @@ async def _show(message: Message, services: Services, period: Period, *, edit: b
     else:
         await message.reply_text(text, reply_markup=_keyboard(tr, period))
     # Drawing takes a few hundred milliseconds: off the event loop, other chats go on.
-    image = await asyncio.to_thread(render_chart, figures, tr)
+    image = await asyncio.to_thread(_draw_chart, figures, tr)
     await message.reply_photo(
         image, caption=tr("report.chart.caption", period=period.label), do_quote=False
     )
+
+
+def _draw_chart(figures: ReportFigures, tr: Translator) -> bytes:
+    # matplotlib (with numpy) holds some 45 MB and takes about a second to import: the
+    # chart module is imported by the first chart drawn, not at start-up.
+    from bot.reports.chart import render_chart
+
+    return render_chart(figures, tr)
 
 
 async def show_stats(update: Update, context: HelplineContext) -> None:
