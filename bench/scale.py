@@ -47,6 +47,9 @@ from bench.scale_data import region_settings
 from bot.app import SANDBOX_TOKEN
 from bot.clock import ManualClock
 from bot.config import DATA_KEY_ENV
+from bot.reports.figures import figures_of_counts, month_starts
+from bot.reports.period import Period
+from handlers.staff.stats import render
 from sandbox import RecordedRequest, SimMessage, SimUser, TelegramEmulator
 from storage.crypto import new_key
 from tests.conftest import START, Harness
@@ -110,6 +113,18 @@ def generate(folder: Path, scale: float, key: str) -> tuple[dict[str, int], floa
     return report["rows"], float(report["seconds"])
 
 
+def bot_imports_mb() -> float:
+    """VmRSS of a fresh process once it has imported the bot (bot.app and the command
+    line), without this process's emulator, pytest and harness."""
+    code = (
+        "import bot.__main__, bot.app, pathlib\n"
+        "status = pathlib.Path('/proc/self/status').read_text().splitlines()\n"
+        "print(next(int(l.split()[1]) for l in status if l.startswith('VmRSS')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(done.stdout) / 1024
+
+
 class Run:
     def __init__(self, emulator: TelegramEmulator, harness: Harness, figures: Figures) -> None:
         self.emulator = emulator
@@ -162,6 +177,23 @@ class Run:
                 assert sent[-1].method == "sendPhoto", "the chart comes last"
                 self.figures.add(f"/stats {period}, text", sent[0].at - posted, cpu)
                 self.figures.add(f"/stats {period}, chart", sent[-1].at - posted, cpu)
+        # The CPU times above include the chart's; the text's own, called directly:
+        for parsed in (Period(month.year, month.month), Period(month.year)):
+            for _ in range(reps):
+                elapsed, cpu = await self.text(parsed)
+                self.figures.add(f"/stats {parsed.label}, text alone (direct)", elapsed, cpu)
+
+    async def text(self, period: Period) -> tuple[float, float]:
+        """(elapsed, CPU) seconds of /stats's text: counting in SQL, the figures, the text."""
+        services = self.harness.services
+        tr = services.tr(services.settings.general.default_language)
+        tz = services.settings.general.timezone
+        labels = {s.id: s.name.get(tr.language) for s in services.settings.services}
+        started, cpu = time.perf_counter(), time.process_time()
+        counts = await services.stats.counts(*period.bounds(tz), month_starts(period, tz))
+        figures = figures_of_counts(period, counts, (), service_labels=labels)
+        render(figures.totals, tr, services, period)
+        return time.perf_counter() - started, time.process_time() - cpu
 
     async def press_and_wait(
         self, user: SimUser, data: str, message_id: int, next_prefix: str
@@ -224,6 +256,8 @@ async def measure(folder: Path, key: str, reps: int, figures: Figures) -> None:
         settings = region_settings(folder, emu.base_url, key)
         harness = Harness(emu, settings, ManualClock(START))
         figures.memory["before the bot (emulator, imports)"] = memory_mb()
+        alone = bot_imports_mb()
+        figures.memory["the bot's imports alone (a fresh process)"] = (alone, alone)
         for attempt in range(reps):
             started = time.perf_counter()
             await harness.start()

@@ -14,7 +14,17 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.domain.case_rules import CATEGORIES, UNKNOWN_CATEGORY
-from bot.domain.stats import AppointmentFact, CaseFact, MonthlyFigures, monthly_figures
+from bot.domain.stats import (
+    AppointmentFact,
+    AppointmentGroup,
+    CaseFact,
+    CaseGroup,
+    MonthlyFigures,
+    PeriodCounts,
+    counts_of,
+    figures_of,
+    month_bounds,
+)
 from bot.reports.period import Period
 
 # Every category has its row, also at zero, so months compare line by line.
@@ -96,25 +106,44 @@ def report_figures(
     tz: ZoneInfo,
     service_labels: Mapping[str, str],
 ) -> ReportFigures:
-    """Figures of the facts given (the caller picks the period's facts).
+    """Figures of the facts given in time order (the caller picks the period's facts).
 
     `service_labels` lists the configured services in their order; a service found only in
     old facts (removed from the config since) follows, named by its id.
     """
+    counts = counts_of(cases, appointments, month_starts(period, tz))
+    return figures_of_counts(period, counts, feedback, service_labels=service_labels)
+
+
+def month_starts(period: Period, tz: ZoneInfo) -> tuple[datetime, ...]:
+    """The instants the period's months after the first begin at (local midnight)."""
+    return tuple(month_bounds(month, tz)[0] for month in period.months[1:])
+
+
+def figures_of_counts(
+    period: Period,
+    counts: PeriodCounts,
+    feedback: Sequence[FeedbackFact],
+    *,
+    service_labels: Mapping[str, str],
+) -> ReportFigures:
+    """Figures of the period's counts (storage counts them in SQL; counts_of counts facts)."""
     return ReportFigures(
         period=period,
-        totals=monthly_figures(period.first_day, cases, appointments),
-        closed=sum(fact.closed_at is not None for fact in cases),
-        categories=_categories(cases),
-        services=_services(appointments, service_labels),
+        totals=figures_of(period.first_day, counts),
+        closed=sum(group.count for group in counts.cases if group.closed),
+        categories=_categories(counts.cases),
+        services=_services(counts.appointments, service_labels),
         feedback=_feedback(feedback),
-        months=_months(period, cases, appointments, tz) if period.is_year else (),
+        months=_months(period, counts) if period.is_year else (),
     )
 
 
-def _categories(cases: Sequence[CaseFact]) -> tuple[CategoryCount, ...]:
-    urgent = Counter(fact.category for fact in cases if fact.urgent)
-    calm = Counter(fact.category for fact in cases if not fact.urgent)
+def _categories(cases: Sequence[CaseGroup]) -> tuple[CategoryCount, ...]:
+    urgent: Counter[str] = Counter()
+    calm: Counter[str] = Counter()
+    for group in cases:
+        (urgent if group.urgent else calm)[group.category] += group.count
     extra = sorted((urgent.keys() | calm.keys()) - set(REPORT_CATEGORIES))
     return tuple(
         CategoryCount(category, urgent[category], calm[category])
@@ -123,22 +152,22 @@ def _categories(cases: Sequence[CaseFact]) -> tuple[CategoryCount, ...]:
 
 
 def _services(
-    appointments: Sequence[AppointmentFact], labels: Mapping[str, str]
+    appointments: Sequence[AppointmentGroup], labels: Mapping[str, str]
 ) -> tuple[ServiceCount, ...]:
-    found = {fact.service_id for fact in appointments}
+    found = {group.service_id for group in appointments}
     order = [*labels, *sorted(found - labels.keys())]
     counts = []
     for service_id in order:
-        own = [fact for fact in appointments if fact.service_id == service_id]
-        kept = [fact for fact in own if not fact.cancelled]
+        own = [group for group in appointments if group.service_id == service_id]
+        kept = [group for group in own if not group.cancelled]
         counts.append(
             ServiceCount(
                 service_id=service_id,
                 label=labels.get(service_id, service_id),
-                booked=len(kept),
-                came=sum(fact.attendance == "came" for fact in kept),
-                no_show=sum(fact.attendance == "no_show" for fact in kept),
-                cancelled=len(own) - len(kept),
+                booked=sum(group.count for group in kept),
+                came=sum(group.count for group in kept if group.attendance == "came"),
+                no_show=sum(group.count for group in kept if group.attendance == "no_show"),
+                cancelled=sum(group.count for group in own if group.cancelled),
             )
         )
     return tuple(counts)
@@ -150,35 +179,24 @@ def _feedback(feedback: Sequence[FeedbackFact]) -> tuple[FeedbackCount, ...]:
     return tuple(FeedbackCount(answer, counts[answer]) for answer in (*FEEDBACK_ANSWERS, *extra))
 
 
-def _local_month(moment: datetime, tz: ZoneInfo) -> date:
-    return moment.astimezone(tz).date().replace(day=1)
-
-
-def _months(
-    period: Period,
-    cases: Sequence[CaseFact],
-    appointments: Sequence[AppointmentFact],
-    tz: ZoneInfo,
-) -> tuple[MonthCount, ...]:
-    counts = []
-    for month in period.months:
-        own_cases = [fact for fact in cases if _local_month(fact.created_at, tz) == month]
+def _months(period: Period, counts: PeriodCounts) -> tuple[MonthCount, ...]:
+    months = []
+    for index, month in enumerate(period.months):
+        own_cases = [group for group in counts.cases if group.month == index]
         kept = [
-            fact
-            for fact in appointments
-            if not fact.cancelled and _local_month(fact.starts_at, tz) == month
+            group for group in counts.appointments if group.month == index and not group.cancelled
         ]
-        counts.append(
+        months.append(
             MonthCount(
                 month=month,
-                cases=len(own_cases),
-                urgent=sum(fact.urgent for fact in own_cases),
-                appointments=len(kept),
-                came=sum(fact.attendance == "came" for fact in kept),
-                no_show=sum(fact.attendance == "no_show" for fact in kept),
+                cases=sum(group.count for group in own_cases),
+                urgent=sum(group.count for group in own_cases if group.urgent),
+                appointments=sum(group.count for group in kept),
+                came=sum(group.count for group in kept if group.attendance == "came"),
+                no_show=sum(group.count for group in kept if group.attendance == "no_show"),
             )
         )
-    return tuple(counts)
+    return tuple(months)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.stats import AppointmentFact, CaseFact
 from bot.i18n import Translator
 from bot.reports.figures import FeedbackFact, ReportFigures, summary_lines
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CellValue = str | int | float | date | datetime | None
 
@@ -307,13 +305,19 @@ def _feedback_rows(feedback: Sequence[FeedbackFact], tz: ZoneInfo, tr: Translato
 # Writing the .xlsx
 # ---------------------------------------------------------------------------
 
-_THIN: Final = Side(style="thin", color="BBBBBB")
-_HEADER_FILL: Final = PatternFill("solid", fgColor="DCE6F1")
-_TOTAL_FILL: Final = PatternFill("solid", fgColor="F2F2F2")
+# openpyxl is imported where a workbook is written, not with this module: the bot
+# imports this at start-up, and only an admin's export needs openpyxl's few megabytes.
+
+_THIN_COLOUR: Final = "BBBBBB"
+_HEADER_COLOUR: Final = "DCE6F1"
+_TOTAL_COLOUR: Final = "F2F2F2"
 
 
 def write_workbook(sheets: Sequence[Sheet]) -> bytes:
     """The layout as an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     book.properties.creator = "helpline-bot"
@@ -338,6 +342,9 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
 
 
 def _write_row(page: Worksheet, row_number: int, row: Row, width: int) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color=_THIN_COLOUR)
     for column, value in enumerate(row.cells, start=1):
         cell = page.cell(row=row_number, column=column, value=value)
         if isinstance(value, datetime):
@@ -353,14 +360,14 @@ def _write_row(page: Worksheet, row_number: int, row: Row, width: int) -> None:
             cell.alignment = Alignment(horizontal="left")
         elif row.style is Style.HEADER:
             cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
+            cell.fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         elif row.style is Style.TOTAL:
             cell.font = Font(bold=True)
-            cell.fill = _TOTAL_FILL
+            cell.fill = PatternFill("solid", fgColor=_TOTAL_COLOUR)
         elif row.style is Style.PART and column == 1:
             cell.alignment = Alignment(indent=2)
         if row.style in (Style.HEADER, Style.BODY, Style.PART, Style.TOTAL):
-            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
     if row.style is Style.TITLE and width > 1:
         page.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=width)

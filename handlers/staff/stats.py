@@ -19,8 +19,13 @@ from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.stats import AppointmentFact, CaseFact, MonthlyFigures, bar, figures_csv
 from bot.i18n import Translator
-from bot.reports.chart import render_chart
-from bot.reports.figures import FeedbackFact, ReportFigures, report_figures
+from bot.reports.figures import (
+    FeedbackFact,
+    ReportFigures,
+    figures_of_counts,
+    month_starts,
+    report_figures,
+)
 from bot.reports.period import Period, parse_period
 from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
 from handlers.staff.gate import staff_member
@@ -118,16 +123,29 @@ def _report_figures(
         appointments,
         feedback,
         tz=services.settings.general.timezone,
-        service_labels={s.id: s.name.get(tr.language) for s in services.settings.services},
+        service_labels=_service_labels(services, tr),
     )
+
+
+async def _counted_figures(services: Services, period: Period, tr: Translator) -> ReportFigures:
+    """The period's figures counted in SQL: a year of a busy region is some 40,000 facts,
+    too many to load one by one for a command (the exports still need them as rows)."""
+    tz = services.settings.general.timezone
+    start, end = period.bounds(tz)
+    counts = await services.stats.counts(start, end, month_starts(period, tz))
+    # Feedback answers are still read one by one: far fewer than cases and appointments.
+    feedback = await _feedback_facts(services, period)
+    return figures_of_counts(period, counts, feedback, service_labels=_service_labels(services, tr))
+
+
+def _service_labels(services: Services, tr: Translator) -> dict[str, str]:
+    return {s.id: s.name.get(tr.language) for s in services.settings.services}
 
 
 async def _show(message: Message, services: Services, period: Period, *, edit: bool) -> None:
     """The figures as text (a new message, or the pressed one redrawn), then the chart."""
     tr = services.tr(services.settings.staff_language)
-    cases, appointments = await _facts(services, period)
-    feedback = await _feedback_facts(services, period)
-    figures = _report_figures(services, period, tr, cases, appointments, feedback)
+    figures = await _counted_figures(services, period, tr)
     text = render(figures.totals, tr, services, period)
     if edit:
         try:
@@ -138,10 +156,18 @@ async def _show(message: Message, services: Services, period: Period, *, edit: b
     else:
         await message.reply_text(text, reply_markup=_keyboard(tr, period))
     # Drawing takes a few hundred milliseconds: off the event loop, other chats go on.
-    image = await asyncio.to_thread(render_chart, figures, tr)
+    image = await asyncio.to_thread(_draw_chart, figures, tr)
     await message.reply_photo(
         image, caption=tr("report.chart.caption", period=period.label), do_quote=False
     )
+
+
+def _draw_chart(figures: ReportFigures, tr: Translator) -> bytes:
+    # matplotlib (with numpy) holds some 45 MB and takes about a second to import: the
+    # chart module is imported by the first chart drawn, not at start-up.
+    from bot.reports.chart import render_chart
+
+    return render_chart(figures, tr)
 
 
 async def show_stats(update: Update, context: HelplineContext) -> None:
