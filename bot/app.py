@@ -308,6 +308,7 @@ async def _post_init(application: HelplineApplication) -> None:
     delivery.on_delivered[PURPOSE_STAFF_NOTICE] = appointments.remember_staff_notice
     delivery.on_delivered[PURPOSE_AGENDA] = appointments.agenda.remember_sent
     services.due_work.append(lambda _: appointments.reminders.send_due())
+    services.due_work.append(lambda _: appointments.waitlist.expire_holds())
     # Asked in the marking write, so the question exists if and only if the "came" does.
     appointments.agenda.came_hooks.append(
         lambda tx, appointment: _ask_after_visit(feedback_service, tx, appointment)

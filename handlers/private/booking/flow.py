@@ -58,7 +58,7 @@ from telegram.ext import (
 from bot.appointments.draft import Awaiting
 from bot.context import HelplineContext
 from handlers.common import MENU_BOOK
-from handlers.private.booking import choices
+from handlers.private.booking import choices, waitlist
 from handlers.private.booking.confirm import cancel, confirm, show_menu
 from handlers.private.booking.messages import NotForBooking, expecting_button, note_text
 from handlers.private.booking.questions import END, Next
@@ -106,6 +106,8 @@ def build_conversation() -> ConversationHandler[HelplineContext]:
         (r"^bk:naming$", choices.back_to_naming),
         (r"^bk:confirm:\d+$", confirm),
         (r"^bk:menu$", show_menu),
+        (r"^wl:join:[^:]{1,64}:\d{1,12}$", waitlist.join),
+        (r"^wl:take:\d{1,12}$", waitlist.take),
     ]
     entry_points: list[BaseHandler[Update, HelplineContext, Any]] = [
         CommandHandler("book", answers(choices.start), filters=private),
