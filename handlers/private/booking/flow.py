@@ -16,6 +16,7 @@ stateDiagram-v2
     NAMING_CHOICE --> CONFIRMATION: bk:naming
     CONFIRMATION --> [*]: bk:confirm, seat taken (code, address, how to cancel)
     CONFIRMATION --> TIME: just taken (next free times)
+    TIME --> [*]: wl:join (full slot: waits for a seat, bot/appointments/waitlist.py)
     CONFIRMATION --> DAY: overlaps the user's own appointment
     CENTER --> [*]: /cancel, bk:cancel, any other command or button
     NOTE --> [*]: /cancel, bk:cancel, any other command or button

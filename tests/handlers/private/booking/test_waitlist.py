@@ -187,3 +187,24 @@ async def test_forget_me_of_the_holder_offers_her_seat(bot: Harness) -> None:
     await press_button_with_data(waiting, offer, data_of(offer, "wl:take:")[0])
     await waiting.wait_for_bot_message(is_booked)
     assert seats(bot, start) == 1
+
+
+async def test_a_move_away_offers_the_seat(bot: Harness) -> None:
+    start = slot(THURSDAY, 9)
+    holder, waiting = bot.user("Holder"), bot.user("Waiting")
+    await bot.onboard(holder, "ru")
+    await bot.onboard(waiting, "ru")
+    code = await _full_then_join(bot, holder, [(waiting, "ru")], start)
+    appointments = bot.services.appointments
+    moving = await appointments.store.by_code(code)
+    assert moving is not None
+    later = slot(THURSDAY, 11, 15)
+    service = bot.settings.service("psychologist")
+    assert service is not None
+    new_slot = FreeSlot(later, later + service.duration, seats_left=1)
+    moved = await appointments.move(holder.id, moving.id, moving.version, new_slot)
+    assert moved.ok
+    offer = await waiting.wait_for_bot_message(_is_offer)
+    await press_button_with_data(waiting, offer, data_of(offer, "wl:take:")[0])
+    await waiting.wait_for_bot_message(is_booked)
+    assert seats(bot, start) == 1 and seats(bot, later) == 1
