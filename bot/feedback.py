@@ -1,6 +1,5 @@
 """Feedback: one neutral question with three answers and an optional line of text, after
-a closed case (and, later, after an appointment marked "came"; `ask` takes what it is
-about).
+a closed case and after an appointment marked "came" (`ask` takes what it is about).
 
 Never asked of a person who chose discreet reminders or used the quick exit in the last
 week: on a shared phone a "how was it?" may say too much. Anonymous: the answer is stored

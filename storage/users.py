@@ -64,6 +64,17 @@ class UserRepository:
         await self._db.execute("UPDATE users SET consented_at = NULL WHERE user_id = ?", (user_id,))
 
 
+async def language_of(connection: aiosqlite.Connection, user_id: int) -> Language | None:
+    """Inside a write: the language the person chose, None if she is not (or no longer) known."""
+    async with connection.execute(
+        "SELECT language FROM users WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return "kk" if row[0] == "kk" else "ru"
+
+
 async def erase_user(connection: aiosqlite.Connection, user_id: int) -> None:
     """Inside the forget-me transaction: the user row and the ids of their chat."""
     await connection.execute("DELETE FROM users WHERE user_id = ?", (user_id,))

@@ -9,6 +9,7 @@ sent, so a forget-me meanwhile can take a note out of it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -33,15 +34,20 @@ from storage.appointments import (
     AgendaChanges,
     AgendaDays,
     AgendaMessage,
+    Appointment,
     AppointmentStore,
     Attendance,
     SeatChanges,
 )
 from storage.audit import record
 from storage.outbox import OutboxItem
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import Transaction, UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+# Runs inside the write that marks an appointment "came" (the feedback question,
+# bot/feedback.py): whatever it adds commits with the mark.
+CameHook = Callable[[Transaction, Appointment], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class StaffAgenda:
         self._store = store
         self._days = days
         self._unit = unit
+        self.came_hooks: list[CameHook] = []
 
     @property
     def _tr(self) -> Translator:
@@ -229,6 +236,11 @@ class StaffAgenda:
             if not current.is_booked:
                 return AttendanceMark("cancelled", current.code)
             await seats.set_attendance(appointment_id, mark, now)
+            # Once per "came": pressing it again asks nothing more; a correction from "did
+            # not come" is the first "came" the person hears of.
+            if mark == "came" and current.attendance != "came":
+                for hook in self.came_hooks:
+                    await hook(tx, current)
             await record(
                 tx.connection,
                 at=now,

@@ -14,24 +14,32 @@ import aiosqlite
 from bot.appointments.agenda import StaffAgenda
 from bot.appointments.agenda_messages import PURPOSE_AGENDA, PURPOSE_AGENDA_ERASED, message_params
 from bot.appointments.messages import staff_notice
+from bot.appointments.waitlist import Waitlist
 from bot.config import Settings
 from bot.i18n import Texts
 from storage.appointments import AgendaChanges, ReminderChanges, SeatChanges
 from storage.crypto import TextSealer
 from storage.outbox import delete_message, erase_refs, messages_with_ref, rewrite_pending
-from storage.unit_of_work import OutboxWriter
+from storage.unit_of_work import OutboxWriter, Transaction
 
 PURPOSE_NOTICE_ERASED = "appointment_erased"
 
 
 class AppointmentEraser:
     def __init__(
-        self, *, settings: Settings, texts: Texts, sealer: TextSealer, agenda: StaffAgenda
+        self,
+        *,
+        settings: Settings,
+        texts: Texts,
+        sealer: TextSealer,
+        agenda: StaffAgenda,
+        waitlist: Waitlist,
     ) -> None:
         self._settings = settings
         self._texts = texts
         self._sealer = sealer
         self._agenda = agenda
+        self._waitlist = waitlist
 
     async def __call__(
         self, connection: aiosqlite.Connection, _services: object, user_id: int, now: datetime
@@ -56,6 +64,9 @@ class AppointmentEraser:
                 purpose=PURPOSE_NOTICE_ERASED,
                 ref=message.appointment_id,
             )
+        # Her waiting entries go first, so that no seat she frees is offered to her.
+        tx = Transaction(connection, self._sealer, now)
+        await self._waitlist.forget(tx, user_id)
         reminders = ReminderChanges(connection, self._sealer)
         for appointment in await seats.future_of_user(user_id, now):
             cancelled = await seats.cancel(appointment.id, by="forget", now=now)
@@ -68,6 +79,7 @@ class AppointmentEraser:
                 purpose=notice.purpose,
                 ref=cancelled.id,
             )
+            await self._waitlist.offer_freed(tx, cancelled.service_id, cancelled.starts_at)
         await seats.unlink_user(user_id)
         await self._redraw_agenda(connection, outbox, appointment_ids)
 

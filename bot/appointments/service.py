@@ -19,6 +19,7 @@ from bot.appointments.agenda import StaffAgenda
 from bot.appointments.forgetting import AppointmentEraser
 from bot.appointments.messages import Outgoing, staff_notice
 from bot.appointments.reminders import Reminders
+from bot.appointments.waitlist import Waitlist
 from bot.clock import Clock
 from bot.config import Service, Settings
 from bot.domain.slots import FreeSlot
@@ -31,6 +32,7 @@ from storage.appointments import (
     ReminderChanges,
     SeatChanges,
 )
+from storage.appointments.waitlist import WaitlistChanges
 from storage.crypto import TextSealer
 from storage.db import Database
 from storage.outbox import OutboxItem
@@ -109,8 +111,13 @@ class AppointmentService:
             unit=unit,
         )
         self.reminders = Reminders(settings=settings, texts=texts, clock=clock, unit=unit)
+        self.waitlist = Waitlist(settings=settings, texts=texts, clock=clock, unit=unit)
         self.eraser = AppointmentEraser(
-            settings=settings, texts=texts, sealer=sealer, agenda=self.agenda
+            settings=settings,
+            texts=texts,
+            sealer=sealer,
+            agenda=self.agenda,
+            waitlist=self.waitlist,
         )
 
     # ------------------------------------------------------------------ free times
@@ -119,7 +126,7 @@ class AppointmentService:
         """The one query behind every offer of days and times (taken seats over the horizon)."""
         now = self._clock.now()
         since, until = rules.horizon_window(now, self._settings.booking, self._tz)
-        return TakenSeats(service, await self.store.taken(service.id, since, until), now)
+        return TakenSeats(service, await self.store.taken(service.id, since, until, now), now)
 
     def open_days(self, seats: TakenSeats) -> list[date]:
         return rules.open_days(
@@ -166,39 +173,67 @@ class AppointmentService:
 
     async def book(self, booking: Booking) -> Result:
         """Takes a seat if one is left; plans the reminders; tells the staff group."""
-        now = self._clock.now()
-        slot = booking.slot
         async with self._unit.write() as tx:
-            seats = SeatChanges(tx.connection, tx.sealer)
-            made = await seats.bookings_since(booking.user_id, self._midnight())
-            if rules.over_daily_limit(made, self.daily_limit):
-                return Result(Outcome.DAILY_LIMIT)
-            other = await seats.overlapping(booking.user_id, slot.start, slot.end, exclude=None)
-            if other is not None:
-                return Result(Outcome.OVERLAP, other=other)
-            service = booking.service
-            appointment = await seats.insert_if_free(
-                NewAppointment(
-                    user_id=booking.user_id,
-                    center_id=service.center,
-                    service_id=service.id,
-                    starts_at=slot.start,
-                    ends_at=slot.end,
-                    capacity=service.capacity,
-                    note=booking.note,
-                    name_in_reminders=booking.name_in_reminders,
-                ),
-                now,
-            )
-            if appointment is None:
-                return Result(Outcome.SLOT_TAKEN)
-            await ReminderChanges(tx.connection, tx.sealer).plan(
-                appointment.id,
-                rules.planned_reminders(slot.start, now, self._settings.booking, self._tz),
-            )
-            notice = staff_notice(self._settings, self._staff_tr, appointment, "new")
-            await self._tell_staff(tx, notice, appointment.id)
-        logger.info("appointment booked")
+            result = await self._book_in(tx, booking)
+        if result.ok:
+            logger.info("appointment booked")
+        return result
+
+    async def take_held_seat(self, user_id: int, entry_id: int) -> Result:
+        """The waitlist offer's button: the seat held for her, booked through the same
+        conditional insert (her hold is dropped first, so it does not count against her).
+        NOT_FOUND when the hold ran out or is not hers."""
+        async with self._unit.write() as tx:
+            waitlist = WaitlistChanges(tx.connection)
+            entry = await waitlist.live_hold(entry_id, user_id, tx.now)
+            if entry is None:
+                return Result(Outcome.NOT_FOUND)
+            await waitlist.remove(entry.id)
+            service = self._settings.service(entry.service_id)
+            if service is None:
+                return Result(Outcome.NOT_FOUND)
+            slot = FreeSlot(entry.starts_at, entry.ends_at, 1)
+            # Discreet reminders: she was never asked, and the phone may be shared.
+            result = await self._book_in(tx, Booking(user_id, service, slot, None, False))
+            if not result.ok:
+                # Her own overlap or daily limit: the seat goes to the next person.
+                await self.waitlist.offer_freed(tx, entry.service_id, entry.starts_at)
+        if result.ok:
+            logger.info("appointment booked from the waitlist")
+        return result
+
+    async def _book_in(self, tx: Transaction, booking: Booking) -> Result:
+        now = tx.now
+        slot = booking.slot
+        seats = SeatChanges(tx.connection, tx.sealer)
+        made = await seats.bookings_since(booking.user_id, self._midnight())
+        if rules.over_daily_limit(made, self.daily_limit):
+            return Result(Outcome.DAILY_LIMIT)
+        other = await seats.overlapping(booking.user_id, slot.start, slot.end, exclude=None)
+        if other is not None:
+            return Result(Outcome.OVERLAP, other=other)
+        service = booking.service
+        appointment = await seats.insert_if_free(
+            NewAppointment(
+                user_id=booking.user_id,
+                center_id=service.center,
+                service_id=service.id,
+                starts_at=slot.start,
+                ends_at=slot.end,
+                capacity=service.capacity,
+                note=booking.note,
+                name_in_reminders=booking.name_in_reminders,
+            ),
+            now,
+        )
+        if appointment is None:
+            return Result(Outcome.SLOT_TAKEN)
+        await ReminderChanges(tx.connection, tx.sealer).plan(
+            appointment.id,
+            rules.planned_reminders(slot.start, now, self._settings.booking, self._tz),
+        )
+        notice = staff_notice(self._settings, self._staff_tr, appointment, "new")
+        await self._tell_staff(tx, notice, appointment.id)
         return Result(Outcome.DONE, appointment)
 
     async def checked(self, user_id: int, appointment_id: int, version: int | None) -> Result:
@@ -217,6 +252,7 @@ class AppointmentService:
             await ReminderChanges(tx.connection, tx.sealer).drop_planned(appointment_id, now)
             notice = staff_notice(self._settings, self._staff_tr, cancelled, "cancelled")
             await self._tell_staff(tx, notice, cancelled.id)
+            await self.waitlist.offer_freed(tx, cancelled.service_id, cancelled.starts_at)
         logger.info("appointment cancelled by the user")
         return Result(Outcome.DONE, cancelled)
 
@@ -237,7 +273,7 @@ class AppointmentService:
                 return Result(Outcome.OVERLAP, old, other=other)
             service = self._settings.service(old.service_id)
             capacity = service.capacity if service is not None else 1
-            moved = await seats.move_if_free(old, slot.start, slot.end, capacity)
+            moved = await seats.move_if_free(old, slot.start, slot.end, capacity, now)
             if moved is None:
                 return Result(Outcome.SLOT_TAKEN, old)
             reminders = ReminderChanges(tx.connection, tx.sealer)
@@ -249,6 +285,7 @@ class AppointmentService:
                 self._settings, self._staff_tr, moved, "moved", previous_start=old.starts_at
             )
             await self._tell_staff(tx, notice, moved.id)
+            await self.waitlist.offer_freed(tx, old.service_id, old.starts_at)
         logger.info("appointment rescheduled by the user")
         return Result(Outcome.DONE, moved)
 

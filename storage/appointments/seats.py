@@ -30,6 +30,11 @@ from storage.db import Database, from_db_time, to_db_time
 # How many fresh codes to try when one is already taken (1e9 codes: one retry is rare).
 _CODE_ATTEMPTS = 10
 
+# Seats held for a waiting person (storage/migrations/0014_waitlist.sql) count as taken:
+# (service_id, starts_at, now) as parameters.
+HELD_SEATS = (
+    "(SELECT COUNT(*) FROM waitlist WHERE service_id = ? AND starts_at = ? AND held_until > ?)"
+)
 _BY_ID = f"SELECT {COLUMNS} FROM appointments a WHERE a.id = ?"
 _BOOKINGS_SINCE = "SELECT COUNT(*) FROM appointments WHERE user_id = ? AND booked_at >= ?"
 
@@ -60,13 +65,26 @@ class AppointmentStore:
         )
         return [read_appointment(row, self._sealer) for row in rows]
 
-    async def taken(self, service_id: str, since: datetime, until: datetime) -> dict[datetime, int]:
-        """Booked seats per slot start of one service, for bot.domain.slots."""
+    async def taken(
+        self, service_id: str, since: datetime, until: datetime, now: datetime
+    ) -> dict[datetime, int]:
+        """Booked and held seats per slot start of one service, for bot.domain.slots."""
         rows = await self._db.fetch_all(
-            "SELECT starts_at, COUNT(*) AS seats FROM appointments "
+            "SELECT starts_at, COUNT(*) AS seats FROM ("
+            "SELECT starts_at FROM appointments "
             "WHERE service_id = ? AND status = 'booked' AND starts_at >= ? AND starts_at < ? "
-            "GROUP BY starts_at",
-            (service_id, to_db_time(since), to_db_time(until)),
+            "UNION ALL SELECT starts_at FROM waitlist "
+            "WHERE service_id = ? AND held_until > ? AND starts_at >= ? AND starts_at < ?"
+            ") GROUP BY starts_at",
+            (
+                service_id,
+                to_db_time(since),
+                to_db_time(until),
+                service_id,
+                to_db_time(now),
+                to_db_time(since),
+                to_db_time(until),
+            ),
         )
         return {from_db_time(row["starts_at"]): int(row["seats"]) for row in rows}
 
@@ -140,7 +158,8 @@ class SeatChanges:
                     "INSERT INTO appointments (code, user_id, center_id, service_id, starts_at, "
                     "ends_at, note, name_in_reminders, booked_at) "
                     "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM appointments "
-                    "WHERE service_id = ? AND starts_at = ? AND status = 'booked') < ?",
+                    f"WHERE service_id = ? AND starts_at = ? AND status = 'booked') + {HELD_SEATS} "
+                    "< ?",
                     (
                         new_code(),
                         new.user_id,
@@ -153,6 +172,9 @@ class SeatChanges:
                         to_db_time(now),
                         new.service_id,
                         starts_at,
+                        new.service_id,
+                        starts_at,
+                        to_db_time(now),
                         new.capacity,
                     ),
                 )
@@ -172,6 +194,7 @@ class SeatChanges:
         starts_at: datetime,
         ends_at: datetime,
         capacity: int,
+        now: datetime,
     ) -> Appointment | None:
         """Takes the new seat before the old one is freed: the seat count of the new slot
         and the move are one UPDATE. None when the slot is full (or the appointment
@@ -181,7 +204,7 @@ class SeatChanges:
             "reschedules = reschedules + 1, confirmed_at = NULL "
             "WHERE id = ? AND status = 'booked' AND version = ? AND (SELECT COUNT(*) "
             "FROM appointments WHERE service_id = ? AND starts_at = ? AND status = 'booked') "
-            "< ?",
+            f"+ {HELD_SEATS} < ?",
             (
                 to_db_time(starts_at),
                 to_db_time(ends_at),
@@ -189,6 +212,9 @@ class SeatChanges:
                 appointment.version,
                 appointment.service_id,
                 to_db_time(starts_at),
+                appointment.service_id,
+                to_db_time(starts_at),
+                to_db_time(now),
                 capacity,
             ),
         )

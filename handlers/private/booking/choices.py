@@ -172,8 +172,16 @@ async def _take_time(update: Update, context: HelplineContext, *, keep_details: 
     slot = services.appointments.offered_slot(seats, start)
     await strip_buttons(update)
     if slot is None:
+        full = services.appointments.why_unavailable(seats, start) is rules.Unavailable.FULL
         return await offer_alternatives(
-            update, context, tr, draft, seats, start, "booking.time_unavailable"
+            update,
+            context,
+            tr,
+            draft,
+            seats,
+            start,
+            "booking.time_unavailable",
+            full=start if full else None,
         )
     keep = keep_details and draft.note_decided and draft.service_id == service.id
     draft.service_id = service.id

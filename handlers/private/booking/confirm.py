@@ -8,6 +8,7 @@ from telegram import Update
 from bot.appointments.draft import Awaiting
 from bot.appointments.keyboards import button
 from bot.appointments.messages import details, when
+from bot.appointments.rules import Unavailable
 from bot.appointments.service import Booking, Outcome
 from bot.context import HelplineContext
 from bot.i18n import Safe
@@ -64,8 +65,16 @@ async def confirm(update: Update, context: HelplineContext) -> Next:
     unavailable = appointments.why_unavailable(seats, draft.slot.start)
     if unavailable is not None:
         # Full already, or too close to now (the summary sat there a while).
+        full = unavailable is Unavailable.FULL
         return await offer_alternatives(
-            update, context, tr, draft, seats, draft.slot.start, unavailable_key(unavailable)
+            update,
+            context,
+            tr,
+            draft,
+            seats,
+            draft.slot.start,
+            unavailable_key(unavailable),
+            full=draft.slot.start if full else None,
         )
     result = await appointments.book(
         Booking(
@@ -79,7 +88,14 @@ async def confirm(update: Update, context: HelplineContext) -> Next:
     if result.outcome is Outcome.SLOT_TAKEN:
         seats = await appointments.taken_seats(service)
         return await offer_alternatives(
-            update, context, tr, draft, seats, draft.slot.start, "booking.just_taken"
+            update,
+            context,
+            tr,
+            draft,
+            seats,
+            draft.slot.start,
+            "booking.just_taken",
+            full=draft.slot.start,
         )
     if result.outcome is Outcome.DAILY_LIMIT:
         drop_draft(context)

@@ -16,6 +16,7 @@ stateDiagram-v2
     NAMING_CHOICE --> CONFIRMATION: bk:naming
     CONFIRMATION --> [*]: bk:confirm, seat taken (code, address, how to cancel)
     CONFIRMATION --> TIME: just taken (next free times)
+    TIME --> [*]: wl:join (full slot: waits for a seat, bot/appointments/waitlist.py)
     CONFIRMATION --> DAY: overlaps the user's own appointment
     CENTER --> [*]: /cancel, bk:cancel, any other command or button
     NOTE --> [*]: /cancel, bk:cancel, any other command or button
@@ -58,7 +59,7 @@ from telegram.ext import (
 from bot.appointments.draft import Awaiting
 from bot.context import HelplineContext
 from handlers.common import MENU_BOOK
-from handlers.private.booking import choices
+from handlers.private.booking import choices, waitlist
 from handlers.private.booking.confirm import cancel, confirm, show_menu
 from handlers.private.booking.messages import NotForBooking, expecting_button, note_text
 from handlers.private.booking.questions import END, Next
@@ -106,6 +107,8 @@ def build_conversation() -> ConversationHandler[HelplineContext]:
         (r"^bk:naming$", choices.back_to_naming),
         (r"^bk:confirm:\d+$", confirm),
         (r"^bk:menu$", show_menu),
+        (r"^wl:join:[^:]{1,64}:\d{1,12}$", waitlist.join),
+        (r"^wl:take:\d{1,12}$", waitlist.take),
     ]
     entry_points: list[BaseHandler[Update, HelplineContext, Any]] = [
         CommandHandler("book", answers(choices.start), filters=private),

@@ -16,6 +16,7 @@ from bot.appointments.draft import Awaiting, BookingDraft
 from bot.appointments.keyboards import button, days_keyboard, times_keyboard
 from bot.appointments.messages import offsets_text, when
 from bot.appointments.service import TakenSeats
+from bot.appointments.waitlist import join_button
 from bot.config import Center, Service
 from bot.context import HelplineContext
 from bot.i18n import Translator
@@ -197,11 +198,14 @@ async def offer_alternatives(
     seats: TakenSeats,
     after: datetime,
     lead_key: str,
+    full: datetime | None = None,
 ) -> Awaiting:
-    """ "This time was just taken (or is gone): here are the next free times"."""
+    """ "This time was just taken (or is gone): here are the next free times"; for a
+    `full` slot also "tell me when a seat frees" (bot/appointments/waitlist.py)."""
     service = seats.service
     draft.service_id = service.id
     draft.center_id = service.center
+    waitlist = [] if full is None else [join_button(tr("booking.button.waitlist"), service, full)]
     await offer_times(
         update,
         context,
@@ -211,6 +215,7 @@ async def offer_alternatives(
         lead_key=lead_key,
         slot_data=lambda slot: f"bk:alt:{service.id}:{rules.timestamp(slot.start)}",
         footer=[
+            *waitlist,
             button(tr("booking.button.other_day"), f"bk:service:{service.id}"),
             cancel_button(tr),
         ],

@@ -23,14 +23,14 @@ async def test_fifty_concurrent_bookings_of_one_seat(db: Database, store: Appoin
     ids = [await user(db, 1000 + i) for i in range(50)]
     results = await asyncio.gather(*(take(db, seat(i)) for i in ids))
     assert sum(result is not None for result in results) == 1
-    assert await store.taken("psychologist", SLOT, SLOT + HOUR) == {SLOT: 1}
+    assert await store.taken("psychologist", SLOT, SLOT + HOUR, SLOT) == {SLOT: 1}
 
 
 async def test_a_group_slot_takes_its_capacity(db: Database, store: AppointmentStore) -> None:
     ids = [await user(db, 2000 + i) for i in range(30)]
     results = await asyncio.gather(*(take(db, seat(i, capacity=12)) for i in ids))
     assert sum(result is not None for result in results) == 12
-    assert await store.taken("psychologist", SLOT, SLOT + HOUR) == {SLOT: 12}
+    assert await store.taken("psychologist", SLOT, SLOT + HOUR, SLOT) == {SLOT: 12}
 
 
 async def test_a_colliding_code_is_drawn_again(
@@ -77,13 +77,17 @@ async def test_a_move_takes_the_new_seat_or_keeps_the_old(
     await take(db, seat(await user(db, 2), SLOT + HOUR))
     async with db.transaction() as connection:
         seats = SeatChanges(connection, TextSealer())
-        full = await seats.move_if_free(mine, SLOT + HOUR, SLOT + 2 * HOUR, capacity=1)
-        moved = await seats.move_if_free(mine, SLOT + 2 * HOUR, SLOT + 3 * HOUR, capacity=1)
+        full = await seats.move_if_free(mine, SLOT + HOUR, SLOT + 2 * HOUR, capacity=1, now=SLOT)
+        moved = await seats.move_if_free(
+            mine, SLOT + 2 * HOUR, SLOT + 3 * HOUR, capacity=1, now=SLOT
+        )
         # The button's version is gone now: a second move of the same version changes nothing.
-        stale = await seats.move_if_free(mine, SLOT + 3 * HOUR, SLOT + 4 * HOUR, capacity=1)
+        stale = await seats.move_if_free(
+            mine, SLOT + 3 * HOUR, SLOT + 4 * HOUR, capacity=1, now=SLOT
+        )
     assert full is None and stale is None
     assert moved is not None and moved.version == 2 and moved.starts_at == SLOT + 2 * HOUR
-    assert await store.taken("psychologist", SLOT, SLOT + 5 * HOUR) == {
+    assert await store.taken("psychologist", SLOT, SLOT + 5 * HOUR, SLOT) == {
         SLOT + HOUR: 1,
         SLOT + 2 * HOUR: 1,
     }
@@ -95,7 +99,7 @@ async def test_a_cancellation_frees_the_seat(db: Database, store: AppointmentSto
     async with db.transaction() as connection:
         cancelled = await SeatChanges(connection, TextSealer()).cancel(mine.id, by="user", now=NOW)
     assert cancelled.status == "cancelled" and cancelled.note == "о работе"
-    assert await store.taken("psychologist", SLOT, SLOT + HOUR) == {}
+    assert await store.taken("psychologist", SLOT, SLOT + HOUR, SLOT) == {}
     assert await take(db, seat(await user(db, 2))) is not None
 
 
@@ -125,7 +129,7 @@ async def test_erasing_a_user_cancels_the_future_and_keeps_anonymous_figures(
     assert after_past.attendance == "came" and after_past.service_id == "psychologist"
     assert after_future.user_id is None and after_future.status == "cancelled"
     assert after_future.note is None
-    assert await store.taken("psychologist", SLOT, SLOT + HOUR) == {}
+    assert await store.taken("psychologist", SLOT, SLOT + HOUR, SLOT) == {}
     assert await store.reminders_of(future.id) == [(SLOT - 2 * HOUR, "skipped")]
 
 
