@@ -76,62 +76,6 @@ async def _actions(bot: Harness, code: str) -> list[tuple[int, str, str | None]]
     return [(e.actor_id, e.action, e.detail) for e in await bot.services.audit.for_subject(code)]
 
 
-# ------------------------------------------------------------------------------ contacts
-
-
-@pytest.mark.parametrize(
-    ("language", "expected"),
-    [
-        (
-            "ru",
-            [
-                "Бесплатная юридическая помощь",
-                "Бесплатная юридическая консультация",
-                "Среда 10:00–13:00",
-                "Полиция",
-                "Участковый инспектор",
-                "село Аксу",
-            ],
-        ),
-        (
-            "kk",
-            [
-                "Тегін заң көмегі",
-                "Тегін заң кеңесі",
-                "Сәрсенбі 10:00–13:00",
-                "Учаскелік инспектор",
-                "Ақсу ауылы",
-            ],
-        ),
-    ],
-)
-async def test_contacts_list_the_referrals_by_kind_in_her_language(
-    tools_bot: Harness, language: str, expected: list[str]
-) -> None:
-    bot = tools_bot
-    user = bot.user(language_code=language)
-    await bot.onboard(user, language)
-    await user.send("/contacts")
-    listed = await user.wait_for_bot_message(lambda m: "+7 725 000 00 03" in (m.text or ""))
-    text = listed.text or ""
-    for piece in expected:
-        assert piece in text, piece
-    # Grouped by kind, in the kinds' order: police before legal aid, whatever the config says.
-    assert text.index("+7 725 000 00 01") < text.index("+7 725 000 00 03")
-    # And from the menu.
-    await user.press(bot.tr(language, "menu.contacts"), message_id=listed.message_id)
-    again = await user.wait_for_bot_message(lambda m: "+7 725 000 00 03" in (m.text or ""))
-    assert again.text == listed.text
-
-
-async def test_contacts_without_referrals_give_the_emergency_numbers(bot: Harness) -> None:
-    user = bot.user()
-    await bot.onboard(user, "ru")
-    await user.send("/contacts")
-    said = await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
-    assert said.text == plain(bot.tr("ru", "referral.none"))
-
-
 # ----------------------------------------------------------------------------- referrals
 
 

@@ -1,0 +1,95 @@
+"""The outbox looked at for the alert-path watch and /health: backlog and stuck urgent rows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.crypto import TextSealer
+from storage.db import Database
+from storage.outbox import enqueue
+from storage.outbox_health import pending_backlog, urgent_pending_since
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "outbox.sqlite3")
+    yield database
+    await database.close()
+
+
+async def add(
+    db: Database, purpose: str, *, minutes_ago: int, priority: int = 0, ref: int | None = None
+) -> int:
+    async with db.transaction() as connection:
+        return await enqueue(
+            connection,
+            TextSealer(),
+            chat_id=100,
+            method="sendMessage",
+            params={"text": "x"},
+            purpose=purpose,
+            ref=ref,
+            now=NOW - timedelta(minutes=minutes_ago),
+            priority=priority,
+        )
+
+
+async def mark_sent(db: Database, item_id: int) -> None:
+    async with db.transaction() as connection:
+        await connection.execute("UPDATE outbox SET status = 'sent' WHERE id = ?", (item_id,))
+
+
+async def test_backlog_is_empty_when_nothing_waits(db: Database) -> None:
+    assert await pending_backlog(db) == []
+
+
+async def test_backlog_groups_pending_rows_largest_first_with_the_oldest(db: Database) -> None:
+    await add(db, "reminder", minutes_ago=5)
+    await add(db, "card", minutes_ago=30)
+    await add(db, "card", minutes_ago=10)
+    sent = await add(db, "reminder", minutes_ago=90)
+    await mark_sent(db, sent)
+
+    backlog = await pending_backlog(db)
+
+    assert [(b.purpose, b.count, b.oldest) for b in backlog] == [
+        ("card", 2, NOW - timedelta(minutes=30)),
+        ("reminder", 1, NOW - timedelta(minutes=5)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("purpose", "priority", "minutes_ago", "stuck"),
+    [
+        ("card", 1, 20, True),  # urgent by priority, written before the line
+        ("case_duty_alert", 0, 20, True),  # a DM to the on-duty person is urgent anyway
+        ("card", 0, 20, False),  # an ordinary card is not urgent
+        ("card", 1, 5, False),  # urgent, but written after the line
+        ("card", 1, 10, False),  # exactly at the line: not before it
+    ],
+)
+async def test_urgent_pending_since(
+    db: Database, purpose: str, priority: int, minutes_ago: int, stuck: bool
+) -> None:
+    item_id = await add(db, purpose, minutes_ago=minutes_ago, priority=priority, ref=7)
+
+    found = await urgent_pending_since(db, NOW - timedelta(minutes=10))
+
+    assert [m.id for m in found] == ([item_id] if stuck else [])
+    if stuck:
+        assert found[0].purpose == purpose
+        assert found[0].ref == 7
+        assert found[0].created_at == NOW - timedelta(minutes=minutes_ago)
+
+
+async def test_a_delivered_urgent_row_is_not_stuck(db: Database) -> None:
+    item_id = await add(db, "card", minutes_ago=60, priority=1)
+    await mark_sent(db, item_id)
+
+    assert await urgent_pending_since(db, NOW) == []
