@@ -17,7 +17,7 @@ from bot.config import (
     default_config_path,
     load_settings,
 )
-from storage.db import backup_file
+from storage.backup_files import online_backup
 
 logger = logging.getLogger("bot")
 
@@ -158,7 +158,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 1
     target = Path(args.to)
     try:
-        backup_file(settings.storage.path, target)
+        online_backup(settings.storage.path, target)
     except FileNotFoundError:
         print(f"no database at {settings.storage.path}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -213,33 +213,8 @@ class Database:
             await cursor.close()
             return changed
 
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as connection:
-            await connection.executemany(sql, rows)
-
     async def checkpoint(self) -> None:
         """Moves the WAL into the main file, so the file alone holds the truth."""
         self._refuse_reentry("a read through the Database")
         async with self._lock:
             await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    async def backup_to(self, target: Path) -> None:
-        """A consistent copy while the bot runs (SQLite's online backup)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._refuse_reentry("a backup")
-        async with self._lock:
-            destination = await aiosqlite.connect(target)
-            try:
-                await self._connection.backup(destination)
-            finally:
-                await destination.close()
-
-
-def backup_file(source: Path, target: Path) -> None:
-    """The backup command: its own read-only connection, so the running bot is not stopped."""
-    if not source.exists():
-        raise FileNotFoundError(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
-        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        src.backup(dst)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from storage.backup_files import online_backup
 from storage.crypto import TextSealer
-from storage.db import Database, backup_file, from_db_time, load_migrations, to_db_time
+from storage.db import Database, from_db_time, load_migrations, to_db_time
 from storage.outbox import OutboxRepository, enqueue, erase_chat
 from storage.users import UserRepository, erase_user
 
@@ -88,7 +89,7 @@ async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     try:
         await UserRepository(db).set_language(7, "kk", NOW)
-        backup_file(db.path, tmp_path / "copy.sqlite3")
+        online_backup(db.path, tmp_path / "copy.sqlite3")
     finally:
         await db.close()
     with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
