@@ -223,6 +223,14 @@ class EmulatorState:
         canonical = self._canonical(method)
         return [r for r in self.requests if r.method == canonical]
 
+    def answered(self, method: str) -> list[RecordedRequest]:
+        """The calls of ``method`` the emulator has answered.
+
+        A call is recorded on arrival, before its body is read: a large upload's parameters
+        are empty until then, so a test that reads them waits for the answer.
+        """
+        return [r for r in self.requests_for(method) if r.status != 0]
+
     async def wait_until(
         self,
         predicate: Callable[[], bool],

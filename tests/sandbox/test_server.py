@@ -1,5 +1,7 @@
 """The HTTP side: envelopes, required parameters, typing of form values."""
 
+import asyncio
+
 from telegram import (
     Bot,
 )
@@ -46,3 +48,16 @@ async def test_form_encoded_values_are_typed_by_the_method_table(emu: TelegramEm
     assert body["result"]["text"] == "123"  # a numeric text stays a string
     assert user.last_bot_message().buttons == [("OK", "ok")]
     assert emu.requests_for("sendmessage")[-1].params["chat_id"] == user.id
+
+
+async def test_a_call_is_recorded_on_arrival_and_answered_later(emu: TelegramEmulator) -> None:
+    # Why tests wait on `answered`: a pending call is already in `requests_for`.
+    user = await started_user(emu)
+    emu.hold("sendMessage")
+    call = asyncio.create_task(raw(emu, "sendMessage", chat_id=user.id, text="later"))
+    await emu.wait_until(lambda: len(emu.requests_for("sendMessage")) == 1)
+    assert emu.answered("sendMessage") == []
+    emu.release("sendMessage")
+    assert (await call)[0] == 200
+    [answered] = emu.answered("sendMessage")
+    assert answered.ok and answered.params["text"] == "later"

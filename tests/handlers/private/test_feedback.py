@@ -73,7 +73,7 @@ async def test_feedback_after_a_closed_case_is_anonymous_and_counted(
     await bot.admin.send_in(bot.group, "/stats")
     await bot.group.wait_for_bot_message(lambda m: m.kind == "photo", timeout=30)
     await bot.admin.press(bot.tr("kk", "stats.csv"), chat=bot.group)
-    await bot.emulator.wait_until(lambda: len(bot.emulator.requests_for("sendDocument")) == 2, 30)
+    await bot.emulator.wait_until(lambda: len(bot.emulator.answered("sendDocument")) == 2, 30)
     excel = uploaded(bot.emulator.requests_for("sendDocument")[1], "document")
     workbook = load_workbook(io.BytesIO(excel.data))
     tr = bot.services.tr("kk")

@@ -131,7 +131,7 @@ async def test_stats_sends_a_chart_of_the_month_and_of_the_year(
     await bot.group.wait_for_bot_message(
         lambda m: bot.tr(language, "stats.title", month="2026") in (m.html or ""), timeout=30
     )
-    await bot.emulator.wait_until(lambda: len(bot.emulator.requests_for("sendPhoto")) == 2, 30)
+    await bot.emulator.wait_until(lambda: len(bot.emulator.answered("sendPhoto")) == 2, 30)
     year = bot.emulator.requests_for("sendPhoto")[1]
     # A year has one more row of panels: the months.
     assert png_size(uploaded(year, "photo").data) == (1200, 1260)
@@ -144,7 +144,7 @@ async def test_the_previous_button_redraws_the_text_and_sends_that_months_chart(
     await bot.staff.send_in(bot.group, "/stats")
     await bot.group.wait_for_bot_message(lambda m: m.kind == "photo", timeout=30)
     await bot.staff.press(bot.tr("kk", "stats.previous", month="2026-11"), chat=bot.group)
-    await bot.emulator.wait_until(lambda: len(bot.emulator.requests_for("sendPhoto")) == 2, 30)
+    await bot.emulator.wait_until(lambda: len(bot.emulator.answered("sendPhoto")) == 2, 30)
     [edit] = bot.emulator.requests_for("editMessageText")
     assert "2026-11" in edit.params["text"]
     assert bot.emulator.requests_for("sendPhoto")[1].params["caption"] == bot.tr(
@@ -175,7 +175,7 @@ async def test_admins_get_an_excel_report_whose_totals_are_the_databases(
     await bot.admin.send_in(bot.group, "/stats")
     await bot.group.wait_for_bot_message(lambda m: m.kind == "photo", timeout=30)
     await bot.admin.press(bot.tr(language, "stats.csv"), chat=bot.group)
-    await bot.emulator.wait_until(lambda: len(bot.emulator.requests_for("sendDocument")) == 2, 30)
+    await bot.emulator.wait_until(lambda: len(bot.emulator.answered("sendDocument")) == 2, 30)
     csv_request, excel_request = bot.emulator.requests_for("sendDocument")
     assert uploaded(csv_request, "document").filename == "helpline-2026-12.csv"
     excel = uploaded(excel_request, "document")
