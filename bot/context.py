@@ -80,6 +80,9 @@ class Services:
 
     # When the last update came from Telegram (polling alive?), for /health.
     last_update_at: datetime | None = None
+    # When each person last wrote to the bot (bounded, newest kept): someone whose direct
+    # message was refused is reachable again once they write (handlers/staff/health.py).
+    heard_from: dict[int, datetime] = field(default_factory=dict)
     # Periodic work by cadence: the JobQueue runs each list at its own pace (bot/app.py).
     # Every job is idempotent (a database claim or a last-run check), so running one early
     # or twice changes nothing; tests run them all with run_due_work() after moving the clock.

@@ -44,3 +44,41 @@ async def urgent_pending_since(db: Database, before: datetime) -> list[StuckMess
         (to_db_time(before),),
     )
     return [StuckMessage(int(r[0]), r[1], r[2], from_db_time(r[3])) for r in rows]
+
+
+@dataclass(frozen=True)
+class RefusedChat:
+    """The newest word on a direct chat: Telegram refused a message for good."""
+
+    error: str
+    at: datetime
+
+
+# What Telegram says when no retry will reach the person (blocked the bot, never started
+# it, deleted the account, no such chat); lower case, as found in `outbox.last_error`.
+_REFUSED_FOR_GOOD = (
+    "blocked by the user",
+    "can't initiate conversation",
+    "user is deactivated",
+    "chat not found",
+    "peer_id",
+)
+# Enough rows to get past a few failures of another kind (a bad message) to the answer.
+_LOOK_BACK = 20
+
+
+async def refused_chat(db: Database, chat_id: int) -> RefusedChat | None:
+    """Whether the last message that settled anything about reaching this chat was refused
+    for good; None when it was delivered, or when nothing says either way."""
+    rows = await db.fetch_all(
+        "SELECT status, last_error, done_at FROM outbox WHERE chat_id = ? AND status != 'pending' "
+        "AND done_at IS NOT NULL ORDER BY done_at DESC, id DESC LIMIT ?",
+        (chat_id, _LOOK_BACK),
+    )
+    for status, error, done_at in rows:
+        if status == "sent":
+            return None
+        text = (error or "").lower()
+        if any(refusal in text for refusal in _REFUSED_FOR_GOOD):
+            return RefusedChat(text, from_db_time(done_at))
+    return None

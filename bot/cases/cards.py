@@ -15,7 +15,18 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cases.outgoing import CARD, CARD_EDIT, DUTY_ALERT, PART, REPOST, html, placement, to_staff
+from bot.cases.outgoing import (
+    CARD,
+    CARD_EDIT,
+    DUTY_ALERT,
+    NOW_URGENT,
+    PART,
+    REPOST,
+    SOS_AGAIN,
+    html,
+    placement,
+    to_staff,
+)
 from bot.cases.staff_side import StaffSide
 from bot.domain.message_text import (
     TELEGRAM_TEXT_LIMIT,
@@ -42,6 +53,11 @@ TOOL_PREFIX = "tool:"
 
 # Room kept on a card for the line added when someone takes the case.
 CARD_EDIT_RESERVE: Final = 300
+
+# A repost's first line by why it was posted: its outbox purpose, and the line it keeps
+# when the case is taken or closed (a re-alert's "nobody took it" is no longer true).
+_REPOST_PURPOSES: Final = {"card.now_urgent": NOW_URGENT, "card.sos_again": SOS_AGAIN}
+_KEPT_LEADS: Final = {"now_urgent": "card.now_urgent", "sos_again": "card.sos_again"}
 
 Translate = Callable[..., str]
 
@@ -250,7 +266,8 @@ async def post_alert(
         # Born taken (a repeated /sos on a taken case): it says who took it itself, and
         # keeps its own first line (delivery_hooks.py edits only reposts with a button).
         text += "\n\n" + taken_line(tr, case.taken_by_name, case.taken_at, side.tz)
-    await to_staff(outbox, side.chat_id, case, html(text, markup, **place), REPOST)
+    purpose = _REPOST_PURPOSES.get(key, REPOST)
+    await to_staff(outbox, side.chat_id, case, html(text, markup, **place), purpose)
 
 
 async def alert_duty(
@@ -306,15 +323,16 @@ async def alert_sos_again_taken(
 async def edit_cards(side: StaffSide, tx: Transaction, case: Case, footer: str) -> None:
     """Every card of the case says who took it; only the first keeps the story."""
     tr = side.tr
-    ids = await CaseMessageStore.of(tx).card_ids(side.chat_id, case.id)
+    cards = await CaseMessageStore.of(tx).cards(side.chat_id, case.id)
     facts = card_facts(case)
     first = render_card(tr, facts, side.tz)[0]
     header = card_header(tr, facts, side.tz)
     markup = taken_keyboard(tr, case) if case.is_open else None
-    for message_id in ids:
-        text = first if message_id == case.card_message_id else tr("card.realert_done") + "\n\n"
-        if message_id != case.card_message_id:
-            text += header
+    for message_id, kind in cards:
+        if message_id == case.card_message_id:
+            text = first
+        else:
+            text = tr(_KEPT_LEADS.get(kind, "card.realert_done")) + "\n\n" + header
         await to_staff(
             tx.outbox,
             side.chat_id,

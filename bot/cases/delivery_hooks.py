@@ -15,12 +15,11 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.cases.cards import alert_duty, edit_cards, taken_line
 from bot.cases.outgoing import (
-    CARD,
+    CARD_PURPOSES,
     DUTY_ALERT,
     GROUP_KINDS,
     NOTICE,
     RELAY,
-    REPOST,
     STAFF_ANSWER,
     TO_USER,
     Write,
@@ -75,7 +74,7 @@ class CaseDeliveryHooks:
             await CaseMessageStore.of(tx).link_staff_message(
                 item.chat_id, message_id, item.ref, GROUP_KINDS[item.purpose]
             )
-        if item.purpose not in (RELAY, CARD, REPOST):
+        if item.purpose != RELAY and item.purpose not in CARD_PURPOSES:
             return
         case = await self._records.get(item.ref)
         if case is None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.cases.outgoing import ERASED, NOTICE, Write, html, placement, to_staff
+from bot.cases.outgoing import CARD_KINDS, ERASED, NOTICE, Write, html, placement, to_staff
 from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from storage.cases import CaseStore
@@ -46,7 +46,7 @@ class Erasing:
         # are edited to say the user erased their data, relayed messages are deleted
         # (Telegram allows it for 48 hours, or always for an admin bot).
         for message in staff_messages:
-            if message.kind in ("card", "repost"):
+            if message.kind in CARD_KINDS:
                 method = "editMessageText"
                 text = side.tr("staff.card_erased", code=message.code)
                 params = html(text, message_id=message.message_id)

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.language import Language
 from storage.cases import Case
+from storage.cases.messages import CARD_KINDS as CARD_KINDS
 from storage.unit_of_work import OutboxWriter, Transaction
 from storage.users import UserRepository
 
@@ -24,7 +25,10 @@ Write = Callable[[], AbstractAsyncContextManager[Transaction]]
 
 # Outbox purposes; the delivery hooks (bot/cases/delivery_hooks.py) are registered for them.
 CARD = "case_card"  # the first card in the staff group
-REPOST = "case_repost"  # a re-alert, or the alert when a case turns urgent later
+REPOST = "case_repost"  # a re-alert nobody took
+# Reposts whose first line stays true once the case is taken: their own kinds keep it.
+NOW_URGENT = "case_now_urgent"  # the alert when a case turns urgent later
+SOS_AGAIN = "case_sos_again"  # "Danger now" pressed again on an open case
 PART = "case_part"  # the rest of a long card, the story's voice notes
 RELAY = "case_relay"  # the user's messages, in batches
 NOTICE = "case_notice"  # what the bot tells staff about a case
@@ -36,7 +40,17 @@ STAFF_ANSWER = "case_staff_answer"  # the last part of a staff reply: staff see 
 ERASED = "case_erased"  # forget-me: a card edited, a relayed message deleted
 
 # What a delivered group message is linked as (case_staff_messages.kind).
-GROUP_KINDS = {CARD: "card", REPOST: "repost", PART: "relay", RELAY: "relay", NOTICE: "notice"}
+GROUP_KINDS = {
+    CARD: "card",
+    REPOST: "repost",
+    NOW_URGENT: "now_urgent",
+    SOS_AGAIN: "sos_again",
+    PART: "relay",
+    RELAY: "relay",
+    NOTICE: "notice",
+}
+# The staff-group messages that carry a case's buttons, as sent and as linked.
+CARD_PURPOSES = (CARD, REPOST, NOW_URGENT, SOS_AGAIN)
 
 SEND_METHOD: dict[str, str] = {
     "voice": "sendVoice",

@@ -10,7 +10,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.appointments.messages import PURPOSE_REMINDER
-from bot.cases.outgoing import CARD, REPOST
+from bot.cases.outgoing import CARD, NOW_URGENT, REPOST
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import DailyWork, Services
@@ -99,7 +99,7 @@ def count_deliveries(services: Services, metrics: Metrics) -> DeliveredHook:
         if item.purpose == PURPOSE_REMINDER:
             metrics.reminder_sent()
             return
-        if item.purpose not in (CARD, REPOST) or item.ref is None:
+        if item.purpose not in (CARD, REPOST, NOW_URGENT) or item.ref is None:
             return
         case = await services.cases.get(item.ref)
         if case is None or case.urgent_at is None:

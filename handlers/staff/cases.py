@@ -17,6 +17,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.cases import Case
+from bot.cases.outgoing import CARD_KINDS
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.codes import CODE_RE, parse_code
@@ -33,7 +34,7 @@ def _tr(context: HelplineContext) -> Translator:
 
 # A reply to these goes to the user; a reply to a notice (which may name a colleague) or
 # to a colleague's own answer is staff talk, and never reaches the user.
-_TO_USER_KINDS = frozenset({"card", "repost", "relay"})
+_TO_USER_KINDS = frozenset({*CARD_KINDS, "relay"})
 
 
 async def _case_of(services: Services, message: Message, *, to_user: bool = False) -> Case | None:

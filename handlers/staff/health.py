@@ -21,13 +21,25 @@ from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
 from handlers.staff.gate import staff_member
-from storage.outbox_health import pending_backlog
+from storage.outbox_health import pending_backlog, refused_chat
+
+# People remembered in `Services.heard_from`; the oldest are forgotten first (a colleague
+# forgotten shows as unreachable again only if their last DM was refused: the safe side).
+HEARD_FROM_MAX = 2000
 
 
 async def note_update_time(update: Update, context: HelplineContext) -> None:
     with contextlib.suppress(RuntimeError):  # before post_init: nothing to note into
         services = context.services
-        services.last_update_at = services.clock.now()
+        now = services.clock.now()
+        services.last_update_at = now
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and user is not None and chat.type == chat.PRIVATE:
+            heard = services.heard_from
+            heard.pop(user.id, None)
+            heard[user.id] = now
+            while len(heard) > HEARD_FROM_MAX:
+                del heard[next(iter(heard))]
 
 
 async def show_health(update: Update, context: HelplineContext) -> None:
@@ -80,10 +92,32 @@ async def _duty(tr: Translator, services: Services) -> list[str]:
             continue
         names = []
         for user_id in people:
-            mark = "✅" if await _reachable(services, user_id) else tr("health.unreachable")
+            mark = await _reachability(tr, services, user_id)
             names.append(f"{await side.name_of(user_id)} {mark}")
         lines.append(tr(key, people=", ".join(names)))
     return lines
+
+
+async def _reachability(tr: Translator, services: Services, user_id: int) -> str:
+    """What the bot knows first: its last direct message to them refused for good (they
+    blocked the bot, the account is gone, no such chat), unless they wrote to the bot
+    since; a DM delivered since clears it too. Else Telegram's getChat, which knows who
+    never pressed Start but not who blocked the bot later."""
+    refused = await refused_chat(services.db, user_id)
+    heard = services.heard_from.get(user_id)
+    if refused is not None and (heard is None or heard <= refused.at):
+        return tr(_refusal_key(refused.error))
+    return "✅" if await _reachable(services, user_id) else tr("health.unreachable")
+
+
+def _refusal_key(error: str) -> str:
+    if "blocked" in error:
+        return "health.unreachable_blocked"
+    if "deactivated" in error:
+        return "health.unreachable_deleted"
+    if "initiate" in error:
+        return "health.unreachable"
+    return "health.unreachable_no_chat"
 
 
 async def _reachable(services: Services, user_id: int) -> bool:

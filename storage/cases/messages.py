@@ -18,6 +18,10 @@ from storage.cases.records import CaseMessage, fetch_all, fetch_one, message_fro
 from storage.crypto import TextSealer
 from storage.db import to_db_time
 
+# The staff-group messages that are cards of a case: the first card, a re-alert nobody
+# took ("repost"), and the reposts whose first line stays true once the case is taken.
+CARD_KINDS = ("card", "repost", "now_urgent", "sos_again")
+
 if TYPE_CHECKING:
     from storage.unit_of_work import Transaction
 
@@ -99,11 +103,15 @@ class CaseMessageStore:
             )
 
     async def card_ids(self, chat_id: int, case_id: int) -> list[int]:
-        """The case's cards in the staff group (the first one and every re-alert)."""
+        """The case's cards in the staff group (the first one and every repost)."""
+        return [message_id for message_id, _ in await self.cards(chat_id, case_id)]
+
+    async def cards(self, chat_id: int, case_id: int) -> list[tuple[int, str]]:
+        """The case's cards with their kinds: a repost's kind is why it was posted."""
         rows = await fetch_all(
             self._connection,
-            "SELECT message_id FROM case_staff_messages WHERE chat_id = ? AND case_id = ? "
-            "AND kind IN ('card', 'repost') ORDER BY message_id",
-            (chat_id, case_id),
+            "SELECT message_id, kind FROM case_staff_messages WHERE chat_id = ? AND case_id = ? "
+            f"AND kind IN ({', '.join('?' for _ in CARD_KINDS)}) ORDER BY message_id",
+            (chat_id, case_id, *CARD_KINDS),
         )
-        return [row[0] for row in rows]
+        return [(row[0], row[1]) for row in rows]

@@ -10,8 +10,8 @@ import pytest
 
 from storage.crypto import TextSealer
 from storage.db import Database
-from storage.outbox import enqueue
-from storage.outbox_health import pending_backlog, urgent_pending_since
+from storage.outbox import OutboxRepository, enqueue
+from storage.outbox_health import pending_backlog, refused_chat, urgent_pending_since
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -93,3 +93,52 @@ async def test_a_delivered_urgent_row_is_not_stuck(db: Database) -> None:
     await mark_sent(db, item_id)
 
     assert await urgent_pending_since(db, NOW) == []
+
+
+BLOCKED = "Forbidden: bot was blocked by the user"
+
+
+@pytest.mark.parametrize(
+    ("history", "refused"),
+    [
+        ([], False),  # nothing says either way
+        ([("failed", BLOCKED)], True),
+        ([("failed", "Bad Request: chat not found")], True),
+        ([("failed", "Forbidden: user is deactivated")], True),
+        # A later DM delivered: reachable again.
+        ([("failed", BLOCKED), ("sent", None)], False),
+        # Delivered before, refused since: unreachable now.
+        ([("sent", None), ("failed", BLOCKED)], True),
+        # A failure of another kind says nothing about reaching them: the refusal stands.
+        (
+            [
+                ("failed", BLOCKED),
+                ("failed", "message is too long"),
+            ],
+            True,
+        ),
+        ([("sent", None), ("failed", "Bad Request: message is too long")], False),
+        ([("pending", None)], False),
+    ],
+)
+async def test_refused_chat_reads_the_newest_word_on_the_chat(
+    db: Database, history: list[tuple[str, str | None]], refused: bool
+) -> None:
+    outbox = OutboxRepository(db, TextSealer())
+    refused_at = None
+    for minutes_ago, (status, error) in zip(range(len(history), 0, -1), history, strict=True):
+        item_id = await add(db, "case_duty_alert", minutes_ago=minutes_ago + 10)
+        done = NOW - timedelta(minutes=minutes_ago)
+        if status == "sent":
+            await outbox.mark_sent(item_id, 1, done)
+        elif status == "failed":
+            assert error is not None
+            await outbox.mark_failed(item_id, error, done)
+            if "too long" not in error:
+                refused_at = done
+
+    found = await refused_chat(db, 100)
+
+    assert (found is not None) is refused
+    if found is not None:
+        assert found.at == refused_at

@@ -75,8 +75,18 @@ async def _answer_danger(
     # The psychologist must see this now: it goes to the case too (which turns urgent
     # and alerts staff). "Passed on" only when it was stored for the case: a blocked
     # case receives nothing (to_case says so).
-    if in_case and await to_case(update, context):
+    if not in_case:
+        return
+    assert update.effective_user is not None
+    cases = context.services.cases
+    case = await cases.open_case_of(update.effective_user.id)
+    if await to_case(update, context):
         await reply(update, tr("booking.note_passed_to_case"))
+        if case is not None and case.urgent:
+            # Urgent already, so to_case only relayed it: danger in a note is not one more
+            # line in the thread, the case's staff hear it now (as the "send to a
+            # psychologist now" button does for an urgent case, handlers/private/danger_heard.py).
+            await cases.intake.sos_again(case)
 
 
 async def expecting_button(update: Update, context: HelplineContext) -> Awaiting:

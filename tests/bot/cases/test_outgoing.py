@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.cases.outgoing import html, placement
+from bot.cases.outgoing import CARD_KINDS, CARD_PURPOSES, GROUP_KINDS, html, placement
 from storage.cases import Case
 
 CASE = Case(
@@ -61,3 +61,9 @@ def test_placement(
 def test_html_params_carry_the_keyboard_as_a_dict() -> None:
     assert html("<b>x</b>") == {"text": "<b>x</b>", "parse_mode": "HTML"}
     assert html("x", message_id=3)["message_id"] == 3
+
+
+def test_every_card_purpose_is_linked_as_a_card_kind_the_store_reads_back() -> None:
+    """A card sent under a purpose whose kind the store does not read as a card would
+    never lose its button nor say who took the case."""
+    assert sorted(GROUP_KINDS[purpose] for purpose in CARD_PURPOSES) == sorted(CARD_KINDS)

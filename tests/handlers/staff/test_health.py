@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from tests.conftest import Harness
 from tests.handlers.case_helpers import settle
@@ -49,3 +50,37 @@ async def test_health_says_nothing_to_a_member_who_is_not_an_admin(bot: Harness)
     await bot.staff.send_in(bot.group, "/health")
     await bot.handled()
     assert not bot.group.bot_messages()
+
+
+async def _health(bot: Harness) -> str:
+    title = bot.tr(STAFF, "health.title").replace("<b>", "").replace("</b>", "")
+    before = len(bot.group.bot_messages())
+    await bot.admin.send_in(bot.group, "/health")
+    await bot.emulator.wait_until(
+        lambda: any(title in (m.text or "") for m in bot.group.bot_messages()[before:]),
+        timeout=10,
+    )
+    return next(m.text or "" for m in bot.group.bot_messages()[before:] if title in (m.text or ""))
+
+
+async def test_health_names_a_colleague_who_blocked_the_bot_until_they_write_again(
+    bot: Harness,
+) -> None:
+    """Telegram's getChat still answers for someone who started the bot and blocked it
+    later: the refused alert DM is what tells."""
+    await bot.duty.send("/start")
+    await bot.handled()
+    bot.duty.block_bot()
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/sos")
+    await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
+    await bot.handled()
+    blocked = bot.tr(STAFF, "health.unreachable_blocked")
+    assert f"Dilnaz {blocked}" in await _health(bot)
+    bot.advance(timedelta(seconds=5))
+    bot.duty.unblock_bot()
+    await bot.duty.send("/start")
+    await bot.handled()
+    text = await _health(bot)
+    assert "Dilnaz ✅" in text and blocked not in text

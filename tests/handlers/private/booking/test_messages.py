@@ -3,7 +3,7 @@ text where a button is expected, danger words, and an open case coming first."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sandbox import SimMessage, SimUser
 from tests.conftest import Harness
@@ -212,3 +212,27 @@ async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
     assert not any(m.text == passed for m in user.bot_messages())
     await settle(bot)
     assert not any("бьёт меня каждый" in (m.text or "") for m in bot.group.bot_messages())
+
+
+async def test_danger_words_in_a_note_alert_the_staff_of_a_case_already_urgent(
+    bot: Harness,
+) -> None:
+    """The case was urgent already: the note's danger words are not one more relayed line,
+    the people on duty and whoever took the case hear them at once."""
+    await bot.duty.send("/start")
+    user, code, _ = await _user_with_answered_case(bot, "Zhanar")
+    await user.send("муж сказал что убьёт меня")
+    await bot.emulator.wait_until(
+        lambda: rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,)) == [(1,)]
+    )
+    await settle(bot)
+    bot.advance(timedelta(minutes=1))
+    await _at_the_note_step(bot, user)
+    alerts = len([m for m in bot.duty.bot_messages() if code in (m.text or "")])
+    await user.send("Он бьёт меня каждый день")
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await bot.handled()
+    await settle(bot)
+    assert len([m for m in bot.duty.bot_messages() if code in (m.text or "")]) == alerts + 1
+    relay = [m for m in bot.group.bot_messages() if "бьёт меня каждый" in (m.text or "")]
+    assert len(relay) == 1 and code in (relay[0].text or "")
