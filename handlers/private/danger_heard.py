@@ -135,7 +135,7 @@ async def _into_open_case(services: Services, tr: Translator, case: Case, text: 
         on_duty = turned.on_duty
     else:
         await cases.intake.sos_again(case)
-        on_duty = await cases.staff_side.on_duty_now()
+        on_duty = await cases.intake.on_duty_now(case.center_id)
     await cases.intake.tell_user(case, [urgent_status(tr, case, on_duty)], with_quick_exit([], tr))
 
 

@@ -9,12 +9,12 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.domain.codes import parse_code
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_groups, staff_member
 
 logger = logging.getLogger(__name__)
 
@@ -68,5 +68,5 @@ async def _staff_name(context: HelplineContext, user_id: int) -> str:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    staff_group = staff_groups(settings)
     return [CommandHandler("audit", show_audit, filters=staff_group)]
