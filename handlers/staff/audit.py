@@ -43,7 +43,7 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     lines = [tr("audit.title", code=code)]
     for entry in entries:
         if entry.actor_id not in names:
-            names[entry.actor_id] = await _staff_name(context, entry.actor_id)
+            names[entry.actor_id] = await _staff_name(context, message.chat_id, entry.actor_id)
         lines.append(
             tr(
                 "audit.line",
@@ -56,12 +56,11 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def _staff_name(context: HelplineContext, user_id: int) -> str:
+async def _staff_name(context: HelplineContext, chat_id: int, user_id: int) -> str:
+    """The name as the group asking knows it (each centre has its own group)."""
     services = context.services
     try:
-        member = await services.bot.get_chat_member(
-            services.settings.telegram.staff_chat_id, user_id
-        )
+        member = await services.bot.get_chat_member(chat_id, user_id)
     except TelegramError:
         return str(user_id)
     return f"{member.user.full_name} ({user_id})"
