@@ -144,3 +144,27 @@ async def test_health_in_a_group_reports_its_own_centre_s_duty_and_group(
     await bot.admin.send_in(bot.second_group, "/health")
     await bot.handled()
     assert len([m for m in bot.second_group.bot_messages() if "🩺" in m.content]) == 1
+
+
+async def test_danger_sent_before_consent_goes_to_the_poster_s_centre(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(two_centers=True)
+    assert bot.second_group is not None
+    dana = bot.user("Dana", "kk")
+    await dana.send("/start saryagash")
+    await dana.wait_for_bot_message(lambda m: "lang:" in str(m.buttons))
+    await dana.press(bot.tr("kk", "language.kk"))
+    await dana.wait_for_bot_message(lambda m: "consent:" in str(m.buttons))
+    await dana.send("өмір сүргім келмейді")
+    offer = await dana.wait_for_bot_message(lambda m: "danger:send:" in str(m.buttons))
+    data = next(d for _, d in offer.buttons if (d or "").startswith("danger:send:"))
+    assert data is not None
+    await dana.press_data(data, offer.message_id)
+    status = await dana.wait_for_bot_message(lambda m: CODE_RE.search(m.content) is not None)
+    code = code_in(status.content)
+    await bot.second_group.wait_for_bot_message(lambda m: code in m.content)
+    await settle(bot)
+    assert not any(code in m.content for m in bot.group.bot_messages())
+    stored = await bot.services.users.get(dana.id)
+    assert stored is not None and stored.center_id == "saryagash"
