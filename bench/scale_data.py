@@ -494,6 +494,7 @@ class Generator:
                     None,
                     card,
                     None,
+                    "sairam",  # the one centre (cases.center_id)
                 )
             )
             links.append((self.staff_chat, card, case_id, "card"))
@@ -601,7 +602,7 @@ class Generator:
             many("INSERT INTO agenda_messages VALUES (?, ?, ?, ?, ?)", agenda_messages)
             many("INSERT INTO agenda_message_entries VALUES (?, ?, ?)", agenda_entries)
             many("INSERT INTO agenda_runs VALUES (?, ?)", agenda_days)
-            many(f"INSERT INTO cases VALUES ({_marks(25)})", cases)
+            many(f"INSERT INTO cases VALUES ({_marks(26)})", cases)
             many(
                 "INSERT INTO case_messages (case_id, author, staff_id, kind, body, file_id, "
                 "relay_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

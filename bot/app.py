@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
 from telegram.request import HTTPXRequest
 
-from bot.alert_path import AlertPathWatch
+from bot.alert_path import AlertPathWatch, region_group
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
 from bot.appointments.messages import PURPOSE_STAFF_NOTICE
 from bot.appointments.service import AppointmentService
@@ -257,7 +257,11 @@ async def _post_init(application: HelplineApplication) -> None:
         sealer=sealer,
         delivery=delivery,
         staff=StaffDirectory(
-            application.bot, clock, settings.telegram.staff_chat_id, settings.telegram.admin_ids
+            application.bot,
+            clock,
+            settings.telegram.staff_chat_id,
+            settings.telegram.admin_ids,
+            admins_by_group={s.staff_chat_id: s.admin_ids for s in settings.staff_sides} or None,
         ),
         users=users,
         outbox=outbox,
@@ -316,6 +320,10 @@ async def _post_init(application: HelplineApplication) -> None:
     services.daily_work.append(
         DailyWork(settings.booking.agenda_time, lambda _: appointments.agenda.send_morning_agenda())
     )
+    # The region group's line of open urgent cases comes with the morning agenda.
+    services.daily_work.append(
+        DailyWork(settings.booking.agenda_time, lambda _: cases.post_region_daily_line())
+    )
     # Before the user row goes: future appointments are found by the user's id.
     services.erasers.append(appointments.eraser)
     services.erasers.append(
@@ -332,7 +340,7 @@ async def _post_init(application: HelplineApplication) -> None:
         settings=settings,
         clock=clock,
         tr=services.tr(settings.general.default_language),
-        is_forum=services.cases.staff_side.is_forum,
+        groups=[*services.cases.staff_sides.all, *region_group(settings)],
     )
     services.due_work.append(lambda _: alert_path.run())
     await _set_commands(application, services)

@@ -120,11 +120,14 @@ class UserData(dict[Any, Any]):
         super().__init__()
         self.request_draft: RequestDraft | None = None
         self.booking: BookingDraft | None = None
+        # The centre a poster's link (/start ID) named, until consent lets us store it.
+        self.preselected_center: str | None = None
 
     def clear(self) -> None:
         super().clear()
         self.request_draft = None
         self.booking = None
+        self.preselected_center = None
 
 
 class HelplineContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[Any, Any]]):

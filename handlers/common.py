@@ -27,6 +27,7 @@ MENU_APPOINTMENTS = "menu:appointments"
 MENU_LANGUAGE = "menu:language"
 MENU_HELP = "menu:help"
 MENU_CONTACTS = "menu:contacts"
+MENU_CENTER = "menu:center"
 MENU_EXIT = QUICK_EXIT
 
 
@@ -57,20 +58,22 @@ def emergency_numbers(services: Services, tr: Translator) -> Safe:
     return Safe("\n".join(lines))
 
 
-def menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+def menu_keyboard(tr: Translator, *, with_center: bool = False) -> InlineKeyboardMarkup:
+    """The main menu; `with_center` (a region of several centres) offers changing hers."""
+
     def button(key: str, data: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(tr(key), callback_data=data)
 
-    return with_quick_exit(
-        [
-            [button("menu.sos", MENU_SOS)],
-            [button("menu.request", MENU_REQUEST)],
-            [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
-            [button("menu.contacts", MENU_CONTACTS)],
-            [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
-        ],
-        tr,
-    )
+    rows = [
+        [button("menu.sos", MENU_SOS)],
+        [button("menu.request", MENU_REQUEST)],
+        [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
+        [button("menu.contacts", MENU_CONTACTS)],
+        [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
+    ]
+    if with_center:
+        rows.append([button("menu.center", MENU_CENTER)])
+    return with_quick_exit(rows, tr)
 
 
 async def consented_user(update: Update, context: HelplineContext) -> User | None:

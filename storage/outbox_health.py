@@ -25,6 +25,7 @@ class StuckMessage:
     purpose: str
     ref: int | None
     created_at: datetime
+    chat_id: int
 
 
 async def pending_backlog(db: Database) -> list[Backlog]:
@@ -39,11 +40,11 @@ async def pending_backlog(db: Database) -> list[Backlog]:
 async def urgent_pending_since(db: Database, before: datetime) -> list[StuckMessage]:
     """Urgent rows still pending that were written before `before`."""
     rows = await db.fetch_all(
-        "SELECT id, purpose, ref, created_at FROM outbox "
+        "SELECT id, purpose, ref, created_at, chat_id FROM outbox "
         f"WHERE status = 'pending' AND {_URGENT} AND created_at < ? ORDER BY id",
         (to_db_time(before),),
     )
-    return [StuckMessage(int(r[0]), r[1], r[2], from_db_time(r[3])) for r in rows]
+    return [StuckMessage(int(r[0]), r[1], r[2], from_db_time(r[3]), int(r[4])) for r in rows]
 
 
 @dataclass(frozen=True)

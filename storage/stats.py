@@ -35,29 +35,37 @@ class StatsRepository:
         self._db = db
 
     async def counts(
-        self, start: datetime, end: datetime, month_starts: Sequence[datetime] = ()
+        self,
+        start: datetime,
+        end: datetime,
+        month_starts: Sequence[datetime] = (),
+        center_id: str | None = None,
     ) -> PeriodCounts:
         """The period's facts counted in SQL: what bot.domain.stats.counts_of makes of
-        case_facts and appointment_facts, without a Python object per fact."""
-        bounds = (to_db_time(start), to_db_time(end))
+        case_facts and appointment_facts, without a Python object per fact; with
+        `center_id`, that centre's cases and appointments only."""
+        bounds: tuple[str, ...] = (to_db_time(start), to_db_time(end))
+        where = "AND center_id = ? " if center_id is not None else ""
+        if center_id is not None:
+            bounds += (center_id,)
         month, month_bounds = _month_of("created_at", month_starts)
         case_groups = await self._db.fetch_all(
             f"SELECT {month} AS month, category, urgent, closed_at IS NOT NULL AS closed, "
             "COUNT(*) AS n FROM cases WHERE created_at >= ? AND created_at < ? "
-            f"GROUP BY 1, 2, 3, 4 ORDER BY MIN({_CASE_PLACE})",
+            f"{where}GROUP BY 1, 2, 3, 4 ORDER BY MIN({_CASE_PLACE})",
             (*month_bounds, *bounds),
         )
         taken = await self._db.fetch_all(
             "SELECT urgent, created_at, taken_at FROM cases "
             "WHERE created_at >= ? AND created_at < ? AND taken_at IS NOT NULL "
-            "ORDER BY created_at, id",
+            f"{where}ORDER BY created_at, id",
             bounds,
         )
         month, month_bounds = _month_of("starts_at", month_starts)
         appointment_groups = await self._db.fetch_all(
             f"SELECT {month} AS month, service_id, status = 'cancelled' AS cancelled, "
             "attendance, COUNT(*) AS n FROM appointments WHERE starts_at >= ? AND starts_at < ? "
-            f"GROUP BY 1, 2, 3, 4 ORDER BY MIN({_APPOINTMENT_PLACE})",
+            f"{where}GROUP BY 1, 2, 3, 4 ORDER BY MIN({_APPOINTMENT_PLACE})",
             (*month_bounds, *bounds),
         )
         return PeriodCounts(
@@ -81,8 +89,8 @@ class StatsRepository:
 
     async def case_facts(self, start: datetime, end: datetime) -> list[CaseFact]:
         rows = await self._db.fetch_all(
-            "SELECT code, created_at, category, urgent, urgent_reasons, taken_at, closed_at "
-            "FROM cases "
+            "SELECT code, created_at, category, urgent, urgent_reasons, taken_at, closed_at, "
+            "center_id FROM cases "
             "WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
             (to_db_time(start), to_db_time(end)),
         )
@@ -95,6 +103,7 @@ class StatsRepository:
                 taken_at=maybe_from_db_time(row["taken_at"]),
                 closed_at=maybe_from_db_time(row["closed_at"]),
                 urgent_reasons=tuple(r for r in row["urgent_reasons"].split(",") if r),
+                center_id=row["center_id"],
             )
             for row in rows
         ]

@@ -16,6 +16,8 @@ class User:
     user_id: int
     language: Language
     consented_at: datetime | None
+    # The centre she chose (None: not chosen yet, or the region has one centre).
+    center_id: str | None = None
 
     @property
     def has_consented(self) -> bool:
@@ -24,7 +26,7 @@ class User:
 
 def _user(row: Row) -> User:
     language: Language = "kk" if row["language"] == "kk" else "ru"
-    return User(row["user_id"], language, maybe_from_db_time(row["consented_at"]))
+    return User(row["user_id"], language, maybe_from_db_time(row["consented_at"]), row["center_id"])
 
 
 class UserRepository:
@@ -33,7 +35,8 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         row = await self._db.fetch_one(
-            "SELECT user_id, language, consented_at FROM users WHERE user_id = ?", (user_id,)
+            "SELECT user_id, language, consented_at, center_id FROM users WHERE user_id = ?",
+            (user_id,),
         )
         return _user(row) if row else None
 
@@ -46,7 +49,8 @@ class UserRepository:
                 (user_id, language, to_db_time(now)),
             )
             cursor = await connection.execute(
-                "SELECT user_id, language, consented_at FROM users WHERE user_id = ?", (user_id,)
+                "SELECT user_id, language, consented_at, center_id FROM users WHERE user_id = ?",
+                (user_id,),
             )
             row = await cursor.fetchone()
         assert row is not None
@@ -57,6 +61,13 @@ class UserRepository:
         changed = await self._db.execute(
             "UPDATE users SET consented_at = COALESCE(consented_at, ?) WHERE user_id = ?",
             (to_db_time(now), user_id),
+        )
+        return changed > 0
+
+    async def set_center(self, user_id: int, center_id: str) -> bool:
+        """Stores her centre; False when she has no row yet."""
+        changed = await self._db.execute(
+            "UPDATE users SET center_id = ? WHERE user_id = ?", (center_id, user_id)
         )
         return changed > 0
 

@@ -42,6 +42,53 @@ DUTY_ID = 901
 BACKUP_ID = 902
 STAFF_ID = 903
 
+# The second centre of a two-centre region (`start_bot(two_centers=True)`).
+SECOND_CHAT_ID = -1001000000002
+REGION_CHAT_ID = -1001000000009
+SECOND_ADMIN_ID = 910
+SECOND_DUTY_ID = 911
+SECOND_BACKUP_ID = 912
+SECOND_STAFF_ID = 913
+
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+TWO_CENTERS: dict[str, Any] = {
+    "telegram": {"region_chat_id": REGION_CHAT_ID},
+    "duty": [
+        {"user_id": DUTY_ID, "days": _WEEKDAYS, "hours": "09:00-18:00", "center": "sairam"},
+        {
+            "user_id": SECOND_DUTY_ID,
+            "days": _WEEKDAYS,
+            "hours": "09:00-18:00",
+            "center": "saryagash",
+        },
+    ],
+    "centers": [
+        {
+            "id": "sairam",
+            "name": {"kk": "Сайрам ауданы", "ru": "Сайрамский район"},
+            "address": {"kk": "Ақсу ауылы", "ru": "село Аксу"},
+            "phone": "+7 725 000 00 00",
+        },
+        {
+            "id": "saryagash",
+            "name": {"kk": "Сарыағаш ауданы", "ru": "Сарыагашский район"},
+            "address": {"kk": "Сарыағаш қаласы", "ru": "город Сарыагаш"},
+            "phone": "+7 725 111 11 11",
+            "staff_chat_id": SECOND_CHAT_ID,
+            "admin_ids": [SECOND_ADMIN_ID],
+            "backup_ids": [SECOND_BACKUP_ID],
+        },
+    ],
+}
+_SECOND_SERVICE: dict[str, Any] = {
+    "id": "saryagash_psychologist",
+    "center": "saryagash",
+    "name": {"kk": "Сарыағаш психологы", "ru": "Психолог в Сарыагаше"},
+    "duration": "45m",
+    "capacity": 1,
+    "hours": {day: "09:00-18:00" for day in _WEEKDAYS},
+}
+
 TEST_CONFIG = f"""
 [telegram]
 staff_chat_id = {STAFF_CHAT_ID}
@@ -140,8 +187,13 @@ def make_settings(
     base_url: str,
     changes: dict[str, Any] | None = None,
     data_key: str | None = None,
+    two_centers: bool = False,
+    base_config: str | None = None,
 ) -> Settings:
-    root = tomllib.loads(TEST_CONFIG)
+    root = tomllib.loads(base_config or TEST_CONFIG)
+    if two_centers:
+        root = _merge(root, TWO_CENTERS)
+        root["services"].append(_SECOND_SERVICE)
     root["telegram"]["base_url"] = base_url
     root["storage"] = {"path": str(tmp_path / "helpline.sqlite3")}
     env = {"HELPLINE_BOT_DATA_KEY": data_key} if data_key else {}
@@ -175,12 +227,31 @@ class Harness:
         self.duty = self._staff(DUTY_ID, "Dilnaz", "member")
         self.backup = self._staff(BACKUP_ID, "Bolat", "member")
         self.staff = self._staff(STAFF_ID, "Saule", "member")
+        # A two-centre region: Saryagash's own group and people, and the region group.
+        sides = settings.staff_sides
+        self.second_group: SimGroup | None = None
+        self.region_group: SimGroup | None = None
+        if len(sides) > 1:
+            second = emulator.create_group(chat_id=sides[1].staff_chat_id, title="Staff 2")
+            self.second_group = second
+            self.second_admin = self._staff(SECOND_ADMIN_ID, "Aruzhan", "administrator", second)
+            self.second_duty = self._staff(SECOND_DUTY_ID, "Marat", "member", second)
+            self.second_backup = self._staff(SECOND_BACKUP_ID, "Gulnara", "member", second)
+            self.second_staff = self._staff(SECOND_STAFF_ID, "Yerlan", "member", second)
+        if settings.telegram.region_chat_id is not None:
+            self.region_group = emulator.create_group(
+                chat_id=settings.telegram.region_chat_id, title="Region"
+            )
 
     def _staff(
-        self, user_id: int, name: str, status: Literal["member", "administrator"]
+        self,
+        user_id: int,
+        name: str,
+        status: Literal["member", "administrator"],
+        group: SimGroup | None = None,
     ) -> SimUser:
         member = self.emulator.create_user(user_id=user_id, first_name=name, username=name.lower())
-        self.group.add_member(member, status=status)
+        (group or self.group).add_member(member, status=status)
         return member
 
     @property
@@ -247,8 +318,10 @@ class Harness:
         user: SimUser,
         language: str = "ru",
         timeout: float = 5.0,  # noqa: ASYNC109 - a deadline per step is what tests want
+        center: str | None = None,
     ) -> None:
-        """/start, the language, consent: the user ends at the main menu."""
+        """/start, the language, consent (and, in a region, her `center`): the user ends at
+        the main menu."""
         await user.send("/start")
         await user.wait_for_bot_message(lambda m: "Выберите язык" in m.content, timeout=timeout)
         await user.press(self.tr(language, f"language.{language}"))
@@ -256,6 +329,12 @@ class Harness:
         await user.press(self.tr(language, "consent.accept"))
         accepted = self.tr(language, "consent.accepted")
         await user.wait_for_bot_message(lambda m: accepted in m.content, timeout=timeout)
+        if center is not None:
+            found = self.settings.center(center)
+            assert found is not None
+            await user.press(found.name.get(language))  # type: ignore[arg-type]
+            chosen = self.tr(language, "center.chosen", center=found.name.get(language))  # type: ignore[arg-type]
+            await user.wait_for_bot_message(lambda m: chosen in m.content, timeout=timeout)
 
 
 HarnessFactory = Callable[..., Awaitable[Harness]]
@@ -281,7 +360,11 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
         forum: bool = False,
         data_key: str | None = None,
         webhook: bool = False,
+        two_centers: bool = False,
+        base_config: str | None = None,
     ) -> Harness:
+        """`two_centers`: a region of Sairam (the usual group and people) and Saryagash
+        (`second_group`, `second_duty` ...), with a region group (`region_group`)."""
         if webhook:
             # Updates come by webhook: PTB's own server on a free local port, Telegram's
             # secret required (the emulator posts only to this machine).
@@ -296,7 +379,9 @@ async def start_bot(tmp_path: Path, emulator: TelegramEmulator) -> AsyncIterator
                     }
                 },
             )
-        settings = make_settings(tmp_path, emulator.base_url, changes, data_key)
+        settings = make_settings(
+            tmp_path, emulator.base_url, changes, data_key, two_centers, base_config
+        )
         clock = ManualClock(START)
         harness = Harness(emulator, settings, clock, forum=forum)
         await harness.start()

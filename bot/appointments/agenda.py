@@ -96,7 +96,8 @@ class StaffAgenda:
     # ------------------------------------------------------------------ the morning agenda
 
     async def send_morning_agenda(self) -> None:
-        """The day's agenda into the staff group, once per day from agenda_time on."""
+        """The day's agenda into each centre's staff group (its own appointments only),
+        once per day from agenda_time on."""
         settings = self._settings
         tz = settings.general.timezone
         now = self._clock.now()
@@ -104,28 +105,35 @@ class StaffAgenda:
         if local.time() < settings.booking.agenda_time:
             return
         today = local.date()
-        if await self._days.sent(today.isoformat()):
+        sides = settings.staff_sides
+        for side in sides:
+            # One centre keeps the day's plain key (the record of a bot that ran before).
+            key = today.isoformat() if len(sides) <= 1 else f"{today.isoformat()}/{side.center_id}"
+            await self._send_agenda_of(key, today, side.staff_chat_id, side.center_id)
+
+    async def _send_agenda_of(self, key: str, today: date, chat_id: int, center_id: str) -> None:
+        if await self._days.sent(key):
             return
-        start, end = rules.day_window(today, tz)
-        appointments = await self._store.booked_between(start, end)
+        start, end = rules.day_window(today, self._settings.general.timezone)
+        appointments = self._of_center(await self._store.booked_between(start, end), center_id)
         # A closed day with nobody booked: no message at all, rather than noise.
-        parts = agenda_messages(settings, self._tr, today, appointments)
-        if not appointments and not self._centre_open(today):
+        parts = agenda_messages(self._settings, self._tr, today, appointments)
+        if not appointments and not self._centre_open(today, center_id):
             parts = []
         async with self._unit.write() as tx:
             agenda = AgendaChanges(tx.connection, tx.sealer)
-            if not await agenda.claim_day(today.isoformat(), now):
+            if not await agenda.claim_day(key, self._clock.now()):
                 return
             for part in parts:
                 record_id = await agenda.record_message(
-                    settings.telegram.staff_chat_id,
+                    chat_id,
                     None,
                     today.isoformat(),
                     part.markup is not None,
                     part.appointment_ids,
                 )
                 await tx.outbox.add(
-                    chat_id=settings.telegram.staff_chat_id,
+                    chat_id=chat_id,
                     method="sendMessage",
                     params=message_params(part.text, part.markup),
                     purpose=PURPOSE_AGENDA,
@@ -134,11 +142,26 @@ class StaffAgenda:
         if parts:
             logger.info("morning agenda enqueued (%d messages)", len(parts))
 
-    def _centre_open(self, day: date) -> bool:
+    def _of_center(
+        self, appointments: list[Appointment], center_id: str | None
+    ) -> list[Appointment]:
+        """A centre's own appointments; one centre sees all (its rows may predate centres)."""
+        if center_id is None or len(self._settings.centers) <= 1:
+            return appointments
+        return [a for a in appointments if a.center_id == center_id]
+
+    def center_of_group(self, chat_id: int) -> str | None:
+        side = next((s for s in self._settings.staff_sides if s.staff_chat_id == chat_id), None)
+        return side.center_id if side is not None else None
+
+    def _centre_open(self, day: date, center_id: str) -> bool:
         booking = self._settings.booking
         if is_closed_day(day, booking.holidays):
             return False
-        return any(day.weekday() in service.hours for service in self._settings.services)
+        services = self._settings.services
+        if len(self._settings.centers) > 1:
+            services = tuple(s for s in services if s.center == center_id)
+        return any(day.weekday() in service.hours for service in services)
 
     async def remember_sent(self, item: OutboxItem, message_id: int | None) -> None:
         """Delivery hook: the morning agenda's record waits for the message id."""
@@ -159,8 +182,9 @@ class StaffAgenda:
         that a forget-me meanwhile knows of it)."""
         tz = self._settings.general.timezone
         start, end = rules.day_window(day, tz)
+        booked = await self._store.booked_between(start, end)
         parts = agenda_messages(
-            self._settings, self._tr, day, await self._store.booked_between(start, end)
+            self._settings, self._tr, day, self._of_center(booked, self.center_of_group(chat_id))
         )
         recorded = []
         async with self._unit.write() as tx:

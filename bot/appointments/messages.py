@@ -134,10 +134,16 @@ def staff_notice(
         if appointment.note:
             text += "\n" + tr("appointment_notice.note", note=appointment.note)
     return Outgoing(
-        chat_id=settings.telegram.staff_chat_id,
+        chat_id=staff_chat_of(settings, appointment.center_id),
         params={"text": text, "parse_mode": "HTML"},
         purpose=PURPOSE_STAFF_NOTICE,
     )
+
+
+def staff_chat_of(settings: Settings, center_id: str) -> int:
+    """The staff group of the appointment's centre: another centre's never hears of it."""
+    side = settings.staff_side(center_id)
+    return side.staff_chat_id if side is not None else settings.telegram.staff_chat_id
 
 
 def offsets_text(tr: Translator, offsets: Sequence[timedelta]) -> str:

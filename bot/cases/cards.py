@@ -21,13 +21,14 @@ from bot.cases.outgoing import (
     DUTY_ALERT,
     NOW_URGENT,
     PART,
+    REGION,
     REPOST,
     SOS_AGAIN,
     html,
     placement,
     to_staff,
 )
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSide, StaffSides
 from bot.domain.message_text import (
     TELEGRAM_TEXT_LIMIT,
     distinct_phrases,
@@ -50,6 +51,8 @@ CLOSE_PREFIX = "case:close:"
 BLOCK_PREFIX = "case:block:"
 # The staff tools' pickers (handlers/staff/case_tools.py).
 TOOL_PREFIX = "tool:"
+HAND_PREFIX = "case:hand:"  # "To another centre…": the list of centres
+HAND_TO_PREFIX = "case:to:"  # case:to:<case id>:<centre id>
 
 # Room kept on a card for the line added when someone takes the case.
 CARD_EDIT_RESERVE: Final = 300
@@ -200,26 +203,44 @@ def closed_footer(side: StaffSide, case: Case, closed_by: str, at: datetime) -> 
     return taken_line(side.tr, case.taken_by_name, case.taken_at, side.tz) + "\n" + closed
 
 
-def take_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr("card.take"), callback_data=f"{TAKE_PREFIX}{case.id}")]]
-    )
+def _hand_over_row(tr: Translator, case: Case) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(tr("card.hand_over"), callback_data=f"{HAND_PREFIX}{case.id}")]
 
 
-def taken_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
+def take_keyboard(tr: Translator, case: Case, *, hand_over: bool = False) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(tr("card.take"), callback_data=f"{TAKE_PREFIX}{case.id}")]]
+    if hand_over:
+        rows.append(_hand_over_row(tr, case))
+    return InlineKeyboardMarkup(rows)
+
+
+def taken_keyboard(tr: Translator, case: Case, *, hand_over: bool = False) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(tr("card.close"), callback_data=f"{CLOSE_PREFIX}{case.id}"),
+            InlineKeyboardButton(tr("card.block"), callback_data=f"{BLOCK_PREFIX}{case.id}"),
+        ],
+        [
+            InlineKeyboardButton(
+                tr("card.quick_reply"), callback_data=f"{TOOL_PREFIX}qr:{case.id}"
+            ),
+            InlineKeyboardButton(tr("card.refer"), callback_data=f"{TOOL_PREFIX}ref:{case.id}"),
+            InlineKeyboardButton(tr("card.pass"), callback_data=f"{TOOL_PREFIX}pass:{case.id}"),
+        ],
+    ]
+    if hand_over:
+        rows.append(_hand_over_row(tr, case))
+    return InlineKeyboardMarkup(rows)
+
+
+def centers_keyboard(
+    tr: Translator, case: Case, centers: list[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    """The centres a case can be handed to, as (id, name)."""
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(tr("card.close"), callback_data=f"{CLOSE_PREFIX}{case.id}"),
-                InlineKeyboardButton(tr("card.block"), callback_data=f"{BLOCK_PREFIX}{case.id}"),
-            ],
-            [
-                InlineKeyboardButton(
-                    tr("card.quick_reply"), callback_data=f"{TOOL_PREFIX}qr:{case.id}"
-                ),
-                InlineKeyboardButton(tr("card.refer"), callback_data=f"{TOOL_PREFIX}ref:{case.id}"),
-                InlineKeyboardButton(tr("card.pass"), callback_data=f"{TOOL_PREFIX}pass:{case.id}"),
-            ],
+            [InlineKeyboardButton(name, callback_data=f"{HAND_TO_PREFIX}{case.id}:{center_id}")]
+            for center_id, name in centers
         ]
     )
 
@@ -227,12 +248,33 @@ def taken_keyboard(tr: Translator, case: Case) -> InlineKeyboardMarkup:
 # ------------------------------------------------------------------ posting and editing
 
 
+async def post_cards(sides: StaffSides, outbox: OutboxWriter, case: Case) -> None:
+    """The card in its centre's group (in every group while it has no centre)."""
+    for side in sides.of(case):
+        await post_card(side, outbox, case)
+
+
+async def post_alerts(
+    sides: StaffSides,
+    outbox: OutboxWriter,
+    case: Case,
+    key: str,
+    *,
+    signals: tuple[DangerSignal, ...] | None = None,
+    **params: Any,
+) -> None:
+    home = sides.home(case)
+    for side in sides.of(case):
+        await post_alert(side, outbox, case, key, signals=signals, home=side is home, **params)
+
+
 async def post_card(side: StaffSide, outbox: OutboxWriter, case: Case) -> None:
     """The first card, the rest of a long story and the story's voice notes."""
     tr = side.tr
     first, *rest = render_card(tr, card_facts(case), side.tz)
     place = placement(case, reply_to_card=False)
-    await to_staff(outbox, side.chat_id, case, html(first, take_keyboard(tr, case), **place), CARD)
+    markup = take_keyboard(tr, case, hand_over=side.can_hand_over and case.center_id is not None)
+    await to_staff(outbox, side.chat_id, case, html(first, markup, **place), CARD)
     for text in rest:
         await to_staff(outbox, side.chat_id, case, html(text, **place), PART)
     label = tr("relay.label", code=case.code)
@@ -254,14 +296,16 @@ async def post_alert(
     key: str,
     *,
     signals: tuple[DangerSignal, ...] | None = None,
+    home: bool = True,
     **params: Any,
 ) -> None:
     """A re-alert or a "now urgent" alert: the card's header, under the card, with the button."""
     tr = side.tr
     header = card_header(tr, card_facts(case, signals=signals), side.tz)
     text = tr(key, **params) + "\n\n" + header
-    place = placement(case, reply_to_card=True)
-    markup = take_keyboard(tr, case) if case.taken_at is None else None
+    place = placement(case, reply_to_card=True, home=home)
+    hand_over = side.can_hand_over and case.center_id is not None
+    markup = take_keyboard(tr, case, hand_over=hand_over) if case.taken_at is None else None
     if case.taken_at is not None and case.taken_by_name:
         # Born taken (a repeated /sos on a taken case): it says who took it itself, and
         # keeps its own first line (delivery_hooks.py edits only reposts with a button).
@@ -320,14 +364,27 @@ async def alert_sos_again_taken(
         )
 
 
-async def edit_cards(side: StaffSide, tx: Transaction, case: Case, footer: str) -> None:
+async def edit_all_cards(
+    sides: StaffSides, tx: Transaction, case: Case, footer: str, *, heard: bool = False
+) -> None:
+    """Every card of the case, in its group (and, with `heard`, in every group that heard
+    it before it had a centre), says who took it."""
+    working = sides.of(case)
+    for side in sides.all if heard else working:
+        await edit_cards(side, tx, case, footer, buttons=side in working)
+
+
+async def edit_cards(
+    side: StaffSide, tx: Transaction, case: Case, footer: str, *, buttons: bool = True
+) -> None:
     """Every card of the case says who took it; only the first keeps the story."""
     tr = side.tr
     cards = await CaseMessageStore.of(tx).cards(side.chat_id, case.id)
     facts = card_facts(case)
     first = render_card(tr, facts, side.tz)[0]
     header = card_header(tr, facts, side.tz)
-    markup = taken_keyboard(tr, case) if case.is_open else None
+    hand_over = side.can_hand_over and case.center_id is not None
+    markup = taken_keyboard(tr, case, hand_over=hand_over) if case.is_open and buttons else None
     for message_id, kind in cards:
         if message_id == case.card_message_id:
             text = first
@@ -341,3 +398,26 @@ async def edit_cards(side: StaffSide, tx: Transaction, case: Case, footer: str) 
             CARD_EDIT,
             "editMessageText",
         )
+
+
+async def region_alert(
+    sides: StaffSides,
+    outbox: OutboxWriter,
+    case: Case,
+    minutes: int = 0,
+    key: str = "region.untaken",
+) -> None:
+    """The region group hears of an urgent case its own centre has not taken (or of one
+    every centre hears, `region.no_center`): the code, the centre and how long it waits;
+    never the story, and no button (it is worked in the centres' groups)."""
+    if sides.region_chat_id is None:
+        return
+    tr = sides.tr
+    text = tr(
+        key,
+        code=case.code,
+        center=sides.center_name(case.center_id),
+        category=tr(f"category.{case.category}"),
+        minutes=minutes,
+    )
+    await to_staff(outbox, sides.region_chat_id, case, html(text), REGION)

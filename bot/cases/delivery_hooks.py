@@ -28,7 +28,7 @@ from bot.cases.outgoing import (
     to_staff,
 )
 from bot.cases.relay import Relay
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSide, StaffSides
 from bot.delivery import Delivery
 from bot.domain import rota
 from storage.cases import Case, CaseMessageStore, CaseRepository, CaseStore
@@ -44,13 +44,13 @@ class CaseDeliveryHooks:
         *,
         write: Write,
         records: CaseRepository,
-        side: StaffSide,
+        sides: StaffSides,
         relay: Relay,
         outbox: OutboxRepository,
     ) -> None:
         self._write = write
         self._records = records
-        self._side = side
+        self._sides = sides
         self._relay = relay
         self._outbox = outbox
         # (case id, staff id): the "cannot DM them" notice was posted already.
@@ -84,9 +84,10 @@ class CaseDeliveryHooks:
                 await self._relay.relay_pending(tx, case)
         elif case.taken_at is not None and case.taken_by_name and "reply_markup" in item.params:
             # Taken while this card was still on its way: it must not offer the button.
-            line = taken_line(self._side.tr, case.taken_by_name, case.taken_at, self._side.tz)
+            side = self._side_of(item.chat_id, case)
+            line = taken_line(side.tr, case.taken_by_name, case.taken_at, side.tz)
             async with self._write() as tx:
-                await edit_cards(self._side, tx, case, line)
+                await edit_cards(side, tx, case, line, buttons=side in self._sides.of(case))
 
     async def group_failed(self, item: OutboxItem, error: TelegramError) -> bool:
         """A deleted forum topic: make a new one for the case and send there. A relay that
@@ -100,13 +101,17 @@ class CaseDeliveryHooks:
                 if case is not None:
                     await self._notice(case, "staff.relay_failed")
             return False
-        async with self._side.topic_lock:
+        case = await self._records.get(item.ref)
+        if case is None:
+            return False
+        side = self._side_of(item.chat_id, case)
+        async with side.topic_lock:
             case = await self._records.get(item.ref)
             if case is None:
                 return False
             topic_id = case.topic_id
             if topic_id is None or topic_id == item.params.get("message_thread_id"):
-                topic_id = await self._side.create_topic(case.code)
+                topic_id = await side.create_topic(case.code)
                 if topic_id is None:
                     return False
                 async with self._write() as tx:
@@ -127,7 +132,7 @@ class CaseDeliveryHooks:
             return False
         async with self._write() as tx:
             if await CaseStore.of(tx).mark_unreachable(case.id):
-                text = self._side.tr("staff.unreachable", code=case.code)
+                text = self._sides.tr("staff.unreachable", code=case.code)
                 await self._notice_in(tx.outbox, case, text)
         return False
 
@@ -160,11 +165,13 @@ class CaseDeliveryHooks:
             }
             if case.topic_id is not None:
                 where["message_thread_id"] = case.topic_id
-        text = self._side.tr(key, code=case.code)
+        # Answers come only from the case's own centre's group.
+        side = self._sides.home(case)
+        text = side.tr(key, code=case.code)
         async with self._write() as tx:
             await to_staff(
                 tx.outbox,
-                self._side.chat_id,
+                side.chat_id,
                 case,
                 html(text, disable_notification=True, **where),
                 NOTICE,
@@ -186,49 +193,67 @@ class CaseDeliveryHooks:
         if case is None:
             return False
         logger.error("an urgent direct message to a staff member was refused: %s", reason)
-        name = await self._side.name_of(item.chat_id)
-        tr = self._side.tr
+        on_duty = {side.center_id: await side.on_duty_now() for side in self._sides.of(case)}
+        name = await self._name_for(case, item.chat_id, on_duty)
+        tr = self._sides.tr
         text = tr(f"staff.dm_failed{reason}", code=case.code, name=name, id=str(item.chat_id))
-        targets = await self._next_targets(case, item.chat_id)
+        targets = self._next_targets(case, item.chat_id, on_duty)
         if targets:
-            names = [await self._side.name_of(user_id) for user_id in targets]
+            names = [await self._name_for(case, user_id, on_duty) for user_id in targets]
             text += " " + tr("staff.alert_moved_on", names=", ".join(names))
         async with self._write() as tx:
             await self._notice_in(tx.outbox, case, text)
             if targets:
-                await alert_duty(self._side, tx.outbox, case, targets)
+                await alert_duty(self._sides.home(case), tx.outbox, case, targets)
         return False
 
-    async def _next_targets(self, case: Case, unreachable: int) -> list[int]:
-        """The backups (and whoever is on duty besides the unreachable one) not alerted yet;
-        nobody for a case taken or closed meanwhile."""
+    def _next_targets(
+        self, case: Case, unreachable: int, on_duty: dict[str, list[int]]
+    ) -> list[int]:
+        """The backups of the case's centre (of every centre while it has none) and whoever
+        is on duty there besides the unreachable one, not alerted yet; nobody for a case
+        taken or closed meanwhile."""
         if not case.is_open or case.taken_at is not None:
             return []
-        on_duty = await self._side.on_duty_now()
-        alerted = set(on_duty) if case.escalation_step == 0 else set()
-        targets = [
-            user_id
-            for user_id in rota.escalation_targets(
-                step=1, on_duty=on_duty, backups=self._side.backup_ids
-            )
-            if user_id != unreachable
-            and user_id not in alerted
-            and (case.id, user_id) not in self._dm_failures
-        ]
+        targets: list[int] = []
+        for side in self._sides.of(case):
+            people = on_duty.get(side.center_id, [])
+            alerted = set(people) if case.escalation_step == 0 else set()
+            for user_id in rota.escalation_targets(step=1, on_duty=people, backups=side.backup_ids):
+                if (
+                    user_id != unreachable
+                    and user_id not in alerted
+                    and user_id not in targets
+                    and (case.id, user_id) not in self._dm_failures
+                ):
+                    targets.append(user_id)
         return targets
+
+    async def _name_for(self, case: Case, user_id: int, on_duty: dict[str, list[int]]) -> str:
+        """A staff member's name as the group of their own centre knows it."""
+        sides = self._sides.of(case)
+        side = next(
+            (
+                side
+                for side in sides
+                if user_id in on_duty.get(side.center_id, []) or user_id in side.backup_ids
+            ),
+            sides[0],
+        )
+        return await side.name_of(user_id)
 
     async def _notice(self, case: Case, key: str, **params: str) -> None:
         async with self._write() as tx:
-            await self._notice_in(tx.outbox, case, self._side.tr(key, code=case.code, **params))
+            await self._notice_in(tx.outbox, case, self._sides.tr(key, code=case.code, **params))
 
     async def _notice_in(self, outbox: OutboxWriter, case: Case, text: str) -> None:
-        await to_staff(
-            outbox,
-            self._side.chat_id,
-            case,
-            html(text, **placement(case, reply_to_card=True)),
-            NOTICE,
-        )
+        sides = self._sides.of(case)
+        for side in sides:
+            place = placement(case, reply_to_card=True, home=side is sides[0])
+            await to_staff(outbox, side.chat_id, case, html(text, **place), NOTICE)
+
+    def _side_of(self, chat_id: int, case: Case) -> StaffSide:
+        return self._sides.of_chat(chat_id) or self._sides.home(case)
 
 
 def _refused_for_good(error: TelegramError) -> str | None:

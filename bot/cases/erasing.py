@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.cases.outgoing import CARD_KINDS, ERASED, NOTICE, Write, html, placement, to_staff
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.config import Settings
 from storage.cases import CaseStore
 from storage.cases.notes import CaseNoteStore
@@ -23,10 +23,10 @@ from storage.unit_of_work import OutboxWriter
 
 class Erasing:
     def __init__(
-        self, *, write: Write, side: StaffSide, settings: Settings, sealer: TextSealer
+        self, *, write: Write, sides: StaffSides, settings: Settings, sealer: TextSealer
     ) -> None:
         self._write = write
-        self._side = side
+        self._sides = sides
         self._settings = settings
         self._sealer = sealer
 
@@ -34,7 +34,7 @@ class Erasing:
         self, connection: aiosqlite.Connection, user_id: int, now: datetime
     ) -> None:
         """Forget me, on the forget-me transaction's connection."""
-        side = self._side
+        sides = self._sides
         store = CaseStore(connection, self._sealer)
         outbox = OutboxWriter(connection, self._sealer, now)
         staff_messages = await store.staff_messages_of_user(user_id)
@@ -48,7 +48,7 @@ class Erasing:
         for message in staff_messages:
             if message.kind in CARD_KINDS:
                 method = "editMessageText"
-                text = side.tr("staff.card_erased", code=message.code)
+                text = sides.tr("staff.card_erased", code=message.code)
                 params = html(text, message_id=message.message_id)
             elif message.kind == "relay":
                 method, params = "deleteMessage", {"message_id": message.message_id}
@@ -67,14 +67,11 @@ class Erasing:
             case = await store.get(case_id)
             if case is None:
                 continue
-            notice = side.tr("staff.user_forgot", code=case.code)
-            await to_staff(
-                outbox,
-                side.chat_id,
-                case,
-                html(notice, **placement(case, reply_to_card=True)),
-                NOTICE,
-            )
+            notice = sides.tr("staff.user_forgot", code=case.code)
+            working = sides.of(case)
+            for side in working:
+                place = placement(case, reply_to_card=True, home=side is working[0])
+                await to_staff(outbox, side.chat_id, case, html(notice, **place), NOTICE)
 
     async def erase_closed_case_texts(self, now: datetime) -> int:
         """Retention: the texts of cases closed `privacy.retention_days` ago."""

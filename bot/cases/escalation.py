@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.cases.cards import alert_duty, post_alert
+from bot.cases.cards import alert_duty, post_alerts, region_alert
 from bot.cases.outgoing import Write
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import rota
@@ -29,27 +29,28 @@ class Escalation:
         *,
         write: Write,
         records: CaseRepository,
-        side: StaffSide,
+        sides: StaffSides,
         settings: Settings,
         clock: Clock,
     ) -> None:
         self._write = write
         self._records = records
-        self._side = side
+        self._sides = sides
         self._settings = settings
         self._clock = clock
 
     async def escalate_unclaimed_cases(self) -> None:
-        """Re-posts every due urgent case to the staff group and alerts on-duty people and
-        backups."""
+        """Re-posts every due urgent case to its centre's group and alerts that centre's
+        on-duty people and backups."""
         due = await self._records.due_escalations(self._clock.now())
-        if not due:
-            return
-        on_duty = await self._side.on_duty_now()
+        on_duty: dict[str, list[int]] = {}
         for case in due:
+            for side in self._sides.of(case):
+                if side.center_id not in on_duty:
+                    on_duty[side.center_id] = await side.on_duty_now()
             await self.escalate(case, on_duty)
 
-    async def escalate(self, case: Case, on_duty: list[int]) -> bool:
+    async def escalate(self, case: Case, on_duty: dict[str, list[int]]) -> bool:
         """One re-alert of an urgent case nobody took; False if it was taken meanwhile."""
         urgent = self._settings.urgent
         step = case.escalation_step + 1
@@ -64,8 +65,8 @@ class Escalation:
         async with self._write() as tx:
             if not await CaseStore.of(tx).advance_escalation(case.id, step, next_at):
                 return False
-            await post_alert(
-                self._side,
+            await post_alerts(
+                self._sides,
                 tx.outbox,
                 case,
                 "card.realert",
@@ -73,7 +74,17 @@ class Escalation:
                 total=urgent.max_escalations,
                 minutes=minutes,
             )
-            targets = rota.escalation_targets(step=step, on_duty=on_duty, backups=urgent.backup_ids)
-            await alert_duty(self._side, tx.outbox, case, targets)
+            targets: list[int] = []
+            for side in self._sides.of(case):
+                people = on_duty.get(side.center_id, [])
+                for user_id in rota.escalation_targets(
+                    step=step, on_duty=people, backups=side.backup_ids
+                ):
+                    if user_id not in targets:
+                        targets.append(user_id)
+            await alert_duty(self._sides.home(case), tx.outbox, case, targets)
+            if next_at is None and self._sides.region_chat_id is not None:
+                # The last re-alert and still nobody: the region group hears of it.
+                await region_alert(self._sides, tx.outbox, case, minutes=minutes)
         logger.info("urgent case re-alerted (step %d)", step)
         return True

@@ -13,9 +13,15 @@ from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
 
-from bot.cases.cards import alert_duty, alert_sos_again_taken, post_alert, post_card
+from bot.cases.cards import (
+    alert_duty,
+    alert_sos_again_taken,
+    post_alerts,
+    post_cards,
+    region_alert,
+)
 from bot.cases.outgoing import Write, html, to_user
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import rota
@@ -23,8 +29,10 @@ from bot.domain.case_rules import ReplyBy, cases_day_start, next_escalation
 from bot.domain.codes import new_code
 from bot.domain.language import Language
 from bot.domain.someone_else import is_about_other
-from bot.domain.triage import UrgencyReason, assess_urgency, find_danger_signals
+from bot.domain.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_signals
 from storage.cases import Case, CaseRepository, CaseStore, CodeTaken
+from storage.unit_of_work import OutboxWriter
+from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +44,7 @@ SOS_REPEAT_AFTER = timedelta(seconds=30)
 @dataclass(frozen=True)
 class OpenedCase:
     case: Case
+    # Who is on duty for the case (at every centre, for a case without one).
     on_duty: list[int]
 
 
@@ -49,14 +58,16 @@ class Intake:
         *,
         write: Write,
         records: CaseRepository,
-        side: StaffSide,
+        sides: StaffSides,
+        users: UserRepository,
         settings: Settings,
         clock: Clock,
         on_opened: Callable[[bool], None] = lambda urgent: None,
     ) -> None:
         self._write = write
         self._records = records
-        self._side = side
+        self._sides = sides
+        self._users = users
         self._settings = settings
         self._clock = clock
         # Told of every case opened, urgent or not (the /metrics counter).
@@ -80,14 +91,25 @@ class Intake:
         reply_by: ReplyBy,
         callback_phone: str | None,
         sos: bool,
+        center_id: str | None = None,
     ) -> OpenedCase:
-        """Stores a confirmed request and, in the same transaction, its card and alerts."""
+        """Stores a confirmed request and, in the same transaction, its card and alerts.
+
+        The case belongs to the user's centre (`center_id`, else the one she chose); none
+        chosen yet puts it before every centre until one takes it."""
         settings = self._settings
         # Answers about someone else are not the writer's risk screen.
         own_screen = None if screen is None or is_about_other(screen) else screen
         reasons = [str(r) for r in assess_urgency(sos=sos, texts=story_texts, screen=own_screen)]
-        on_duty = await self._side.on_duty_now() if reasons else []
-        forum = await self._side.is_forum()
+        if center_id is None:
+            user = await self._users.get(user_id)
+            center_id = user.center_id if user is not None else None
+        home = self._sides.of_center(center_id)
+        if home is not None:
+            center_id = home.center_id or None
+        on_duty = await self._on_duty(center_id) if reasons else {}
+        # A case every group hears has no topic: a topic lives in one group only.
+        forum = home is not None and await home.is_forum()
         story = "\n\n".join(t for t in story_texts if t.strip()) or None
         limit = settings.limits.cases_per_day
         since = cases_day_start(self._clock.now(), settings.general.timezone)
@@ -97,7 +119,7 @@ class Intake:
             raise DailyLimitReached
         for _ in range(5):
             code = new_code()
-            topic_id = await self._side.create_topic(code) if forum else None
+            topic_id = await home.create_topic(code) if forum and home is not None else None
             now = self._clock.now()
             try:
                 async with self._write() as tx:
@@ -118,17 +140,21 @@ class Intake:
                         now=now,
                         next_escalation_at=self._first_escalation(now) if reasons else None,
                         topic_id=topic_id,
+                        center_id=center_id,
                     )
                     case = await store.get(case_id)
                     assert case is not None
-                    await post_card(self._side, tx.outbox, case)
+                    await post_cards(self._sides, tx.outbox, case)
                     if reasons:
-                        await alert_duty(self._side, tx.outbox, case, self._targets(on_duty))
+                        await self._alert_duty(tx.outbox, case, on_duty)
+                    if home is None:
+                        # No centre chosen yet: every centre hears it, and so does the region.
+                        await region_alert(self._sides, tx.outbox, case, key="region.no_center")
             except CodeTaken:
                 continue
             logger.info("case opened (urgent: %s)", bool(reasons))
             self._on_opened(bool(reasons))
-            return OpenedCase(case, on_duty)
+            return OpenedCase(case, _everyone(on_duty))
         raise RuntimeError("could not draw a free case code")
 
     async def make_urgent(
@@ -137,7 +163,7 @@ class Intake:
         """Turns an open case urgent (a later /sos, danger words in the conversation `text`);
         None if it was urgent or closed already."""
         signals = tuple(find_danger_signals(text)) if text else None
-        on_duty = await self._side.on_duty_now()
+        on_duty = await self._on_duty(case.center_id)
         now = self._clock.now()
         async with self._write() as tx:
             store = CaseStore.of(tx)
@@ -146,9 +172,9 @@ class Intake:
                 return None
             updated = await store.get(case.id)
             assert updated is not None
-            await post_alert(self._side, tx.outbox, updated, "card.now_urgent", signals=signals)
-            await alert_duty(self._side, tx.outbox, updated, self._targets(on_duty), signals)
-        return OpenedCase(updated, on_duty)
+            await post_alerts(self._sides, tx.outbox, updated, "card.now_urgent", signals=signals)
+            await self._alert_duty(tx.outbox, updated, on_duty, signals)
+        return OpenedCase(updated, _everyone(on_duty))
 
     async def sos_again(self, case: Case) -> bool:
         """Danger now on a case that is urgent already: the group and the people on duty hear
@@ -158,19 +184,19 @@ class Intake:
         last = [at for at in (case.urgent_at, self._sos_alerted.get(case.id)) if at is not None]
         if last and now - max(last) < SOS_REPEAT_AFTER:
             return False
-        on_duty = await self._side.on_duty_now()
+        on_duty = await self._on_duty(case.center_id)
         async with self._write() as tx:
             fresh = await CaseStore.of(tx).get(case.id)
             if fresh is None or not fresh.is_open:
                 return False
-            await post_alert(self._side, tx.outbox, fresh, "card.sos_again")
-            targets = self._targets(on_duty)
+            await post_alerts(self._sides, tx.outbox, fresh, "card.sos_again")
+            targets = self._targets(fresh, on_duty)
             if fresh.taken_by is not None:
                 if fresh.taken_by not in targets:
                     targets.append(fresh.taken_by)
-                await alert_sos_again_taken(self._side, tx.outbox, fresh, targets)
+                await alert_sos_again_taken(self._sides.home(fresh), tx.outbox, fresh, targets)
             else:
-                await alert_duty(self._side, tx.outbox, fresh, targets)
+                await alert_duty(self._sides.home(fresh), tx.outbox, fresh, targets)
         self._sos_alerted[case.id] = now
         return True
 
@@ -199,7 +225,36 @@ class Intake:
             max_escalations=urgent.max_escalations,
         )
 
-    def _targets(self, on_duty: list[int]) -> list[int]:
-        return rota.escalation_targets(
-            step=0, on_duty=on_duty, backups=self._settings.urgent.backup_ids
-        )
+    async def on_duty_now(self, center_id: str | None) -> list[int]:
+        """Who is on duty now at the centre (at every centre, for no centre)."""
+        return _everyone(await self._on_duty(center_id))
+
+    async def _on_duty(self, center_id: str | None) -> dict[str, list[int]]:
+        side = self._sides.of_center(center_id)
+        sides = [side] if side is not None else self._sides.all
+        return {s.center_id: await s.on_duty_now() for s in sides}
+
+    async def _alert_duty(
+        self,
+        outbox: OutboxWriter,
+        case: Case,
+        on_duty: dict[str, list[int]],
+        signals: tuple[DangerSignal, ...] | None = None,
+    ) -> None:
+        targets = self._targets(case, on_duty)
+        await alert_duty(self._sides.home(case), outbox, case, targets, signals)
+
+    def _targets(self, case: Case, on_duty: dict[str, list[int]]) -> list[int]:
+        """The on-duty people (and backups, when nobody is) of the case's centre, or of
+        every centre for a case without one."""
+        targets: list[int] = []
+        for side in self._sides.of(case):
+            people = on_duty.get(side.center_id, [])
+            for user_id in rota.escalation_targets(step=0, on_duty=people, backups=side.backup_ids):
+                if user_id not in targets:
+                    targets.append(user_id)
+        return targets
+
+
+def _everyone(on_duty: dict[str, list[int]]) -> list[int]:
+    return list(dict.fromkeys(user_id for people in on_duty.values() for user_id in people))

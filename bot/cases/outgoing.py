@@ -37,6 +37,8 @@ TOPIC_CLOSE = "case_topic_close"
 DUTY_ALERT = "case_duty_alert"  # a direct message to the on-duty psychologist or a backup
 TO_USER = "case_user"  # anything for the user: staff replies, "taken", "closed"
 STAFF_ANSWER = "case_staff_answer"  # the last part of a staff reply: staff see it arrive
+REGION = "case_region"  # the region group: an urgent case its centre has not taken
+HANDOVER = "case_handover"  # the old centre's card, edited to say where the case went
 ERASED = "case_erased"  # forget-me: a card edited, a relayed message deleted
 
 # What a delivered group message is linked as (case_staff_messages.kind).
@@ -66,8 +68,13 @@ def html(text: str, markup: InlineKeyboardMarkup | None = None, **extra: Any) ->
     return params
 
 
-def placement(case: Case, *, reply_to_card: bool) -> dict[str, Any]:
-    """Where a message about the case goes in the staff group: its topic, or under its card."""
+def placement(case: Case, *, reply_to_card: bool, home: bool = True) -> dict[str, Any]:
+    """Where a message about the case goes in the staff group: its topic, or under its card.
+
+    Not `home`: a group that hears a case without a centre beside another one, where the
+    card's message id would point at some other message."""
+    if not home:
+        return {}
     if case.topic_id is not None:
         return {"message_thread_id": case.topic_id}
     if reply_to_card and case.card_message_id is not None:

@@ -24,7 +24,7 @@ from bot.cases.outgoing import (
     user_language,
 )
 from bot.cases.staff_actions import StaffActions
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
 from bot.domain.case_rules import FloodWindow, MessageKind
 from bot.domain.message_text import caption_for, pack_texts
@@ -48,7 +48,7 @@ class Relay:
         *,
         write: Write,
         records: CaseRepository,
-        side: StaffSide,
+        sides: StaffSides,
         users: UserRepository,
         texts: Texts,
         clock: Clock,
@@ -56,7 +56,7 @@ class Relay:
     ) -> None:
         self._write = write
         self._records = records
-        self._side = side
+        self._sides = sides
         self._users = users
         self._texts = texts
         self._clock = clock
@@ -100,9 +100,8 @@ class Relay:
         waiting = await messages.unrelayed_user_messages(case.id)
         if not waiting:
             return
-        label = self._side.tr("relay.label", code=case.code)
-        place = placement(case, reply_to_card=True)
-        chat_id = self._side.chat_id
+        sides = self._sides.of(case)
+        label = self._sides.tr("relay.label", code=case.code)
         index = 0
         while index < len(waiting):
             message = waiting[index]
@@ -112,21 +111,34 @@ class Relay:
                     run.append(waiting[index])
                     index += 1
                 relay_id = 0
-                for text in pack_texts(label, [m.body or "" for m in run]):
-                    relay_id = await to_staff(tx.outbox, chat_id, case, html(text, **place), RELAY)
+                for side in sides:
+                    place = placement(case, reply_to_card=True, home=side is sides[0])
+                    for text in pack_texts(label, [m.body or "" for m in run]):
+                        relay_id = await to_staff(
+                            tx.outbox, side.chat_id, case, html(text, **place), RELAY
+                        )
                 await messages.set_relay([m.id for m in run], relay_id)
                 continue
             caption, rest = caption_for(label, message.body)
-            relay_id = await to_staff(
-                tx.outbox,
-                chat_id,
-                case,
-                {message.kind: message.file_id, "caption": caption, "parse_mode": "HTML", **place},
-                RELAY,
-                SEND_METHOD[message.kind],
-            )
-            for text in rest:
-                relay_id = await to_staff(tx.outbox, chat_id, case, html(text, **place), RELAY)
+            for side in sides:
+                place = placement(case, reply_to_card=True, home=side is sides[0])
+                relay_id = await to_staff(
+                    tx.outbox,
+                    side.chat_id,
+                    case,
+                    {
+                        message.kind: message.file_id,
+                        "caption": caption,
+                        "parse_mode": "HTML",
+                        **place,
+                    },
+                    RELAY,
+                    SEND_METHOD[message.kind],
+                )
+                for text in rest:
+                    relay_id = await to_staff(
+                        tx.outbox, side.chat_id, case, html(text, **place), RELAY
+                    )
             await messages.set_relay([message.id], relay_id)
             index += 1
 
@@ -136,6 +148,7 @@ class Relay:
         *,
         staff_id: int,
         staff_name: str,
+        chat_id: int,
         message_id: int,
         kind: MessageKind,
         body: str | None,
@@ -145,7 +158,9 @@ class Relay:
         assert case.user_id is not None
         if case.taken_at is None:
             # Answering is taking: the escalation chain stops at the first reply too.
-            await self._staff_actions.take(case, staff_id, staff_name, action="take")
+            await self._staff_actions.take(
+                case, staff_id, staff_name, action="take", chat_id=chat_id
+            )
         language = await user_language(self._users, case)
         label = self._texts.for_language(language)("conversation.staff_label")
         now = self._clock.now()
@@ -160,7 +175,7 @@ class Relay:
                 file_id=file_id,
                 now=now,
             )
-            await messages.link_staff_message(self._side.chat_id, message_id, case.id, "staff")
+            await messages.link_staff_message(chat_id, message_id, case.id, "staff")
             await record(
                 tx.connection, at=now, actor_id=staff_id, action="reply", subject=case.code
             )

@@ -18,16 +18,16 @@ from bot.cases.delivery_hooks import CaseDeliveryHooks
 from bot.cases.erasing import Erasing
 from bot.cases.escalation import Escalation
 from bot.cases.intake import Intake
-from bot.cases.outgoing import Write
+from bot.cases.outgoing import REGION, Write
 from bot.cases.relay import Relay
 from bot.cases.staff_actions import StaffActions
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.cases.staff_tools import StaffTools
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.i18n import Texts
-from storage.cases import Case, CaseMessage, CaseRepository, ManualDutyEntry
+from storage.cases import Case, CaseMessage, CaseRepository, CaseStore, ManualDutyEntry
 from storage.cases.notes import CaseNoteRepository
 from storage.crypto import TextSealer
 from storage.outbox import OutboxRepository
@@ -52,26 +52,30 @@ class CaseService:
     ) -> None:
         self._records = records
         self._clock = clock
-        self.staff_side = StaffSide(bot, settings, texts, clock, records)
-        side = self.staff_side
+        self._settings = settings
+        self._write = write
+        # Each centre's staff group, rota and backups; a case is worked only in its own.
+        self.staff_sides = StaffSides(bot, settings, texts, clock, records)
+        sides = self.staff_sides
         self.intake = Intake(
             write=write,
             records=records,
-            side=side,
+            sides=sides,
+            users=users,
             settings=settings,
             clock=clock,
             on_opened=on_opened,
         )
         self.escalation = Escalation(
-            write=write, records=records, side=side, settings=settings, clock=clock
+            write=write, records=records, sides=sides, settings=settings, clock=clock
         )
         self.staff_actions = StaffActions(
-            write=write, side=side, users=users, texts=texts, clock=clock
+            write=write, sides=sides, users=users, texts=texts, clock=clock, urgent=settings.urgent
         )
         self.relay = Relay(
             write=write,
             records=records,
-            side=side,
+            sides=sides,
             users=users,
             texts=texts,
             clock=clock,
@@ -79,16 +83,16 @@ class CaseService:
         )
         self.staff_tools = StaffTools(
             write=write,
-            side=side,
+            sides=sides,
             users=users,
             texts=texts,
             clock=clock,
             staff_actions=self.staff_actions,
             notes=notes,
         )
-        self.erasing = Erasing(write=write, side=side, settings=settings, sealer=sealer)
+        self.erasing = Erasing(write=write, sides=sides, settings=settings, sealer=sealer)
         self._hooks = CaseDeliveryHooks(
-            write=write, records=records, side=side, relay=self.relay, outbox=outbox
+            write=write, records=records, sides=sides, relay=self.relay, outbox=outbox
         )
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
@@ -98,6 +102,36 @@ class CaseService:
 
     async def escalate_unclaimed_cases(self) -> None:
         await self.escalation.escalate_unclaimed_cases()
+
+    async def post_region_daily_line(self) -> None:
+        """Once a day (from booking.agenda_time), the region group gets each centre's count
+        of open urgent cases; counts only, never a code or a word of a case."""
+        sides = self.staff_sides
+        if sides.region_chat_id is None:
+            return
+        settings = self._settings
+        local = self._clock.now().astimezone(settings.general.timezone)
+        if local.time() < settings.booking.agenda_time:
+            return
+        counts = await self._records.open_urgent_counts()
+        tr = sides.tr
+        lines = [tr("region.daily")]
+        for side in sides.all:
+            count = counts.get(side.center_id, 0)
+            lines.append(
+                tr("region.daily_line", center=sides.center_name(side.center_id), count=count)
+            )
+        if counts.get(None):
+            lines.append(tr("region.daily_line", center="—", count=counts[None]))
+        async with self._write() as tx:
+            if not await CaseStore.of(tx).claim_region_day(local.date().isoformat(), tx.now):
+                return
+            await tx.outbox.add(
+                chat_id=sides.region_chat_id,
+                method="sendMessage",
+                params={"text": "\n".join(lines), "parse_mode": "HTML"},
+                purpose=REGION,
+            )
 
     async def resume_stalled_relays(self) -> None:
         self.intake.forget_old_sos_alerts(self._clock.now())
@@ -136,3 +170,6 @@ class CaseService:
 
     async def manual_duty(self) -> list[ManualDutyEntry]:
         return await self._records.manual_duty()
+
+    async def open_urgent_counts(self) -> dict[str | None, int]:
+        return await self._records.open_urgent_counts()

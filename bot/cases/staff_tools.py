@@ -5,6 +5,10 @@ Notes stay in the staff group: stored sealed, audited, never relayed. A prepared
 goes to the villager as any staff answer does ("Psychologist:", in her language, never
 with a name). A handover changes who has the case for staff only: the villager is told
 nothing, since for her it is the same "psychologist".
+
+Each tool acts in the staff group it was used in (`side`), which the handler has checked
+works the case: a case's tools speak in its centre's group, and "Pass to…" offers that
+centre's staff only.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from bot.cases.outgoing import (
     user_language,
 )
 from bot.cases.staff_actions import StaffActions
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSide, StaffSides
 from bot.clock import Clock
 from bot.domain.language import Language
 from bot.i18n import Safe, Texts
@@ -41,7 +45,7 @@ class StaffTools:
         self,
         *,
         write: Write,
-        side: StaffSide,
+        sides: StaffSides,
         users: UserRepository,
         texts: Texts,
         clock: Clock,
@@ -50,7 +54,7 @@ class StaffTools:
     ) -> None:
         self._notes = notes
         self._write = write
-        self._side = side
+        self._sides = sides
         self._users = users
         self._texts = texts
         self._clock = clock
@@ -59,13 +63,14 @@ class StaffTools:
     async def notes(self, case_id: int) -> list[CaseNote]:
         return await self._notes.notes(case_id)
 
-    async def staff_who_took_cases(self) -> list[int]:
-        return await self._notes.staff_who_took_cases()
+    async def staff_who_took_cases(self, side: StaffSide) -> list[int]:
+        """Everyone who took a case of this side's centre (of any, with one centre)."""
+        center_id = side.center_id if self._sides.several else None
+        return await self._notes.staff_who_took_cases(center_id)
 
-    async def add_note(self, case: Case, staff_id: int, text: str) -> None:
+    async def add_note(self, side: StaffSide, case: Case, staff_id: int, text: str) -> None:
         """Stored sealed on the case and audited; the group is told it stays with staff."""
         now = self._clock.now()
-        side = self._side
         async with self._write() as tx:
             await CaseNoteStore.of(tx).add(case_id=case.id, staff_id=staff_id, body=text, now=now)
             await record(tx.connection, at=now, actor_id=staff_id, action="note", subject=case.code)
@@ -80,6 +85,7 @@ class StaffTools:
 
     async def send_prepared(
         self,
+        side: StaffSide,
         case: Case,
         *,
         staff_id: int,
@@ -93,12 +99,11 @@ class StaffTools:
         assert case.user_id is not None
         if case.taken_at is None:
             # As with a typed answer: answering is taking.
-            await self._staff_actions.take(case, staff_id, staff_name)
+            await self._staff_actions.take(case, staff_id, staff_name, chat_id=side.chat_id)
         language = await user_language(self._users, case)
         user_tr = self._texts.for_language(language)
         body = text_in(language)
         now = self._clock.now()
-        side = self._side
         async with self._write() as tx:
             await CaseMessageStore.of(tx).add(
                 case_id=case.id,
@@ -131,11 +136,12 @@ class StaffTools:
                 NOTICE,
             )
 
-    async def hand_over(self, case: Case, *, from_id: int, to_id: int, to_name: str) -> bool:
+    async def hand_over(
+        self, side: StaffSide, case: Case, *, from_id: int, to_id: int, to_name: str
+    ) -> bool:
         """The colleague has the case now: cards say so, they get the direct message,
         the villager is told nothing. False if the case is closed or was never taken."""
         now = self._clock.now()
-        side = self._side
         async with self._write() as tx:
             if not await CaseNoteStore.of(tx).hand_over(case.id, to_id, to_name):
                 return False

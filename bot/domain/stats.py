@@ -27,6 +27,8 @@ class CaseFact:
     closed_at: datetime | None
     # Why it was urgent (bot.triage.UrgencyReason values): kinds, never the words themselves.
     urgent_reasons: tuple[str, ...] = ()
+    # The centre that works it (None: heard by every centre, never taken).
+    center_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,15 @@ from bot.referrals import referrals_for, render_directory
 from handlers.common import MENU_CONTACTS, answer_button, menu_keyboard, reply, translator_for
 
 
-def _center_of(settings: Settings) -> str | None:
-    """The villager's centre: the only one when there is one. The bot keeps no centre per
-    person, so with several centres she sees every referral."""
-    return settings.centers[0].id if len(settings.centers) == 1 else None
+async def _center_of(update: Update, context: HelplineContext) -> str | None:
+    """The villager's centre: the only one when there is one, else the one she chose.
+    None (several centres, none chosen yet) shows the referrals of no one centre."""
+    settings = context.services.settings
+    if len(settings.centers) == 1:
+        return settings.centers[0].id
+    person = update.effective_user
+    user = await context.services.users.get(person.id) if person is not None else None
+    return user.center_id if user is not None else None
 
 
 async def show_contacts(update: Update, context: HelplineContext) -> None:
@@ -23,7 +28,7 @@ async def show_contacts(update: Update, context: HelplineContext) -> None:
     await answer_button(update)
     tr = await translator_for(update, context)
     settings = context.services.settings
-    shown = referrals_for(settings.referrals, _center_of(settings))
+    shown = referrals_for(settings.referrals, await _center_of(update, context))
     await reply(update, render_directory(tr, shown), menu_keyboard(tr))
 
 

@@ -93,6 +93,7 @@ async def send_now(update: Update, context: HelplineContext) -> None:
     services = context.services
     text = _take(context, (query.data or "")[len(SEND_DANGER_PREFIX) :])
     user = await _consenting_user(services, telegram_user)
+    await _poster_center(context, user)
     tr = services.tr(user.language)
     quick_exit = with_quick_exit([], tr)
     cases = services.cases
@@ -135,7 +136,7 @@ async def _into_open_case(services: Services, tr: Translator, case: Case, text: 
         on_duty = turned.on_duty
     else:
         await cases.intake.sos_again(case)
-        on_duty = await cases.staff_side.on_duty_now()
+        on_duty = await cases.intake.on_duty_now(case.center_id)
     await cases.intake.tell_user(case, [urgent_status(tr, case, on_duty)], with_quick_exit([], tr))
 
 
@@ -153,6 +154,18 @@ async def _consenting_user(services: Services, telegram_user: Any) -> User:
         user = await services.users.get(telegram_user.id)
     assert user is not None
     return user
+
+
+async def _poster_center(context: HelplineContext, user: User) -> None:
+    """A centre a poster's /start link named before she consented is hers now: her case
+    goes to that centre, not to every centre of the region."""
+    named = context.user_data.preselected_center if context.user_data is not None else None
+    if named is None or user.center_id is not None:
+        return
+    assert context.user_data is not None
+    context.user_data.preselected_center = None
+    if context.services.settings.center(named) is not None:
+        await context.services.users.set_center(user.user_id, named)
 
 
 def _hold(context: HelplineContext, text: str) -> str:

@@ -7,12 +7,18 @@ flowchart LR
     start -->|no consent yet| consent
     consent -->|consent:more| details[the full detail the law asks for, same question]
     details -->|consent:yes| menu
-    consent -->|consent:yes| menu[main menu]
+    consent -->|consent:yes, one centre or chosen by the poster's link| menu[main menu]
+    consent -->|consent:yes, several centres| center{centre?}
+    center -->|center:ID| menu
     consent -->|consent:no| declined[numbers, /start to return]
     start -->|consented| menu
+    menu -->|menu:center| center
 ```
 
-Nothing about the user but the chosen language is stored before consent.
+Nothing about the user but the chosen language is stored before consent. A region of
+several centres asks her centre once, after consent, by district name; `/start ID` (the
+t.me/bot?start=ID link on a centre's poster) chooses it for her (kept in memory until
+consent, stored after).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from bot.context import HelplineContext
 from bot.domain.language import LANGUAGES, Language
 from bot.i18n import Translator
 from handlers.common import (
+    MENU_CENTER,
     MENU_HELP,
     MENU_LANGUAGE,
     answer_button,
@@ -42,6 +49,21 @@ from handlers.common import (
 CONSENT_YES = "consent:yes"
 CONSENT_NO = "consent:no"
 CONSENT_MORE = "consent:more"
+CENTER_PREFIX = "center:"
+
+
+def _several_centers(settings: Settings) -> bool:
+    return len(settings.centers) > 1
+
+
+def _centers_keyboard(settings: Settings, tr: Translator) -> InlineKeyboardMarkup:
+    return with_quick_exit(
+        [
+            [InlineKeyboardButton(c.name.get(tr.language), callback_data=f"{CENTER_PREFIX}{c.id}")]
+            for c in settings.centers
+        ],
+        tr,
+    )
 
 
 def _language_keyboard(tr: Translator) -> InlineKeyboardMarkup:
@@ -95,21 +117,71 @@ async def show_consent_details(update: Update, context: HelplineContext) -> None
         await query.edit_message_text(text, reply_markup=markup)
 
 
-async def show_menu(update: Update, tr: Translator, title_key: str = "menu.title") -> None:
-    await reply(update, tr(title_key), menu_keyboard(tr))
+async def show_menu(
+    update: Update,
+    tr: Translator,
+    title_key: str = "menu.title",
+    *,
+    context: HelplineContext | None = None,
+    before: str = "",
+) -> None:
+    several = context is not None and _several_centers(context.services.settings)
+    await reply(update, before + tr(title_key), menu_keyboard(tr, with_center=several))
 
 
 async def start(update: Update, context: HelplineContext) -> None:
-    """/start: asks the language on first contact, then consent, else shows the menu."""
+    """/start: asks the language on first contact, then consent, else shows the menu.
+    `/start ID` (a centre's poster link) chooses that centre."""
     assert update.effective_user is not None
-    user = await context.services.users.get(update.effective_user.id)
+    services = context.services
+    user = await services.users.get(update.effective_user.id)
     tr = await translator_for(update, context)
+    named = context.args[0] if context.args else None
+    if named is not None and services.settings.center(named) is not None:
+        if user is not None and user.has_consented:
+            await services.users.set_center(user.user_id, named)
+            await show_menu(update, tr, context=context, before=_chosen(context, tr, named))
+            return
+        if context.user_data is not None:
+            context.user_data.preselected_center = named
     if user is None:
         await reply(update, tr("language.prompt"), _language_keyboard(tr))
     elif not user.has_consented:
         await _ask_consent(update, context, tr)
+    elif _several_centers(services.settings) and user.center_id is None:
+        await reply(update, tr("center.prompt"), _centers_keyboard(services.settings, tr))
     else:
-        await show_menu(update, tr)
+        await show_menu(update, tr, context=context)
+
+
+def _chosen(context: HelplineContext, tr: Translator, center_id: str) -> str:
+    center = context.services.settings.center(center_id)
+    name = center.name.get(tr.language) if center is not None else center_id
+    return tr("center.chosen", center=name) + "\n\n"
+
+
+async def ask_center(update: Update, context: HelplineContext) -> None:
+    """The menu's "my centre": offers the centres by district name."""
+    await answer_button(update)
+    tr = await translator_for(update, context)
+    await reply(update, tr("center.prompt"), _centers_keyboard(context.services.settings, tr))
+
+
+async def choose_center(update: Update, context: HelplineContext) -> None:
+    """Stores her centre (after consent only), then shows the menu."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    services = context.services
+    center_id = query.data.removeprefix(CENTER_PREFIX)
+    user = await services.users.get(update.effective_user.id)
+    tr = await translator_for(update, context)
+    if services.settings.center(center_id) is None or user is None or not user.has_consented:
+        await query.answer(tr("fallback.stale_button"))
+        return
+    await services.users.set_center(user.user_id, center_id)
+    await query.answer()
+    await strip_buttons(update)
+    await show_menu(update, tr, context=context, before=_chosen(context, tr, center_id))
 
 
 async def ask_language(update: Update, context: HelplineContext) -> None:
@@ -133,7 +205,7 @@ async def choose_language(update: Update, context: HelplineContext) -> None:
     await query.answer(tr("language.changed"))
     await strip_buttons(update)
     if user.has_consented:
-        await show_menu(update, tr, "language.changed")
+        await show_menu(update, tr, "language.changed", context=context)
     else:
         await _ask_consent(update, context, tr)
 
@@ -150,7 +222,23 @@ async def give_consent(update: Update, context: HelplineContext) -> None:
     if not stored:
         await reply(update, tr("language.prompt"), _language_keyboard(tr))
         return
-    await show_menu(update, tr, "consent.accepted")
+    settings = services.settings
+    if _several_centers(settings):
+        user_id = update.effective_user.id
+        named = None
+        if context.user_data is not None:
+            named, context.user_data.preselected_center = context.user_data.preselected_center, None
+        user = await services.users.get(user_id)
+        if named is not None and settings.center(named) is not None:
+            await services.users.set_center(user_id, named)
+            before = tr("consent.accepted") + "\n\n" + _chosen(context, tr, named)
+            await show_menu(update, tr, context=context, before=before)
+            return
+        if user is not None and user.center_id is None:
+            text = tr("consent.accepted") + "\n\n" + tr("center.prompt")
+            await reply(update, text, _centers_keyboard(settings, tr))
+            return
+    await show_menu(update, tr, "consent.accepted", context=context)
 
 
 async def decline_consent(update: Update, context: HelplineContext) -> None:
@@ -186,4 +274,6 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineConte
         CallbackQueryHandler(show_consent_details, pattern=f"^{CONSENT_MORE}$"),
         CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
         CallbackQueryHandler(show_help, pattern=f"^{MENU_HELP}$"),
+        CallbackQueryHandler(ask_center, pattern=f"^{MENU_CENTER}$"),
+        CallbackQueryHandler(choose_center, pattern=rf"^{CENTER_PREFIX}[a-z0-9_-]{{1,32}}$"),
     ]

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.appointments.keyboards import CAME, NO_SHOW
 from bot.config import Settings
 from bot.context import HelplineContext
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_groups, staff_member
 from storage.appointments import Attendance
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ async def mark_attendance(update: Update, context: HelplineContext) -> None:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_chat = filters.Chat(settings.telegram.staff_chat_id)
+    staff_chat = staff_groups(settings)
     return [
         CommandHandler("agenda", show_agenda, filters=staff_chat),
         CallbackQueryHandler(mark_attendance, pattern=f"^(?:{CAME}|{NO_SHOW}):\\d{{1,12}}$"),

@@ -9,12 +9,12 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.config import Settings
 from bot.context import HelplineContext
 from bot.domain.codes import parse_code
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_groups, staff_member
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     lines = [tr("audit.title", code=code)]
     for entry in entries:
         if entry.actor_id not in names:
-            names[entry.actor_id] = await _staff_name(context, entry.actor_id)
+            names[entry.actor_id] = await _staff_name(context, message.chat_id, entry.actor_id)
         lines.append(
             tr(
                 "audit.line",
@@ -56,17 +56,16 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def _staff_name(context: HelplineContext, user_id: int) -> str:
+async def _staff_name(context: HelplineContext, chat_id: int, user_id: int) -> str:
+    """The name as the group asking knows it (each centre has its own group)."""
     services = context.services
     try:
-        member = await services.bot.get_chat_member(
-            services.settings.telegram.staff_chat_id, user_id
-        )
+        member = await services.bot.get_chat_member(chat_id, user_id)
     except TelegramError:
         return str(user_id)
     return f"{member.user.full_name} ({user_id})"
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    staff_group = staff_groups(settings)
     return [CommandHandler("audit", show_audit, filters=staff_group)]

@@ -4,6 +4,9 @@ internal notes (`// text` or `/note TEXT` as a reply) and "Pass to…" a colleag
 Pickers are posted under the card in the staff group and answer only staff; their button
 data carries a case's row id and a config id or index, checked again on every press. The
 services (bot/cases/staff_tools.py) do the writing; this module reads the update.
+
+Each centre's group works its own cases only: a tool used on another centre's case (a card
+left behind by a handover) does nothing, and "Pass to…" lists that centre's staff.
 """
 
 from __future__ import annotations
@@ -12,19 +15,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.cases import Case
-from bot.config import Settings
+from bot.cases.staff_side import StaffSide
+from bot.config import Referral, Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator, escape
 from bot.referrals import button_label, render_referral
 from handlers.common import translator_for
 from handlers.staff.cases import case_of
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_center, staff_groups
 
 NOTE_PREFIX = "//"
 
 
 def _tr(context: HelplineContext) -> Translator:
-    return context.services.cases.staff_side.tr
+    return context.services.cases.staff_sides.tr
+
+
+def _works_here(services: Services, side: StaffSide, case: Case | None) -> Case | None:
+    """The case, when this group works it (its centre's, or one no centre has yet)."""
+    return case if case is not None and side in services.cases.staff_sides.of(case) else None
 
 
 async def _open_case_for_answer(message: Message, tr: Translator, case: Case | None) -> bool:
@@ -63,10 +72,11 @@ async def note_command(update: Update, context: HelplineContext) -> None:
 async def _store_note(
     update: Update, context: HelplineContext, message: Message, text: str
 ) -> None:
-    if not await staff_member(update, context.services):
+    side = await staff_center(update, context.services)
+    if side is None:
         return
     tr = _tr(context)
-    case = await case_of(context.services, message)
+    case = _works_here(context.services, side, await case_of(context.services, message))
     if case is None:
         await message.reply_text(tr("staff_tools.which_case"))
         return
@@ -75,7 +85,7 @@ async def _store_note(
         return
     staff = update.effective_user
     assert staff is not None
-    await context.services.cases.staff_tools.add_note(case, staff.id, text.strip())
+    await context.services.cases.staff_tools.add_note(side, case, staff.id, text.strip())
 
 
 # -------------------------------------------------------------------------- quick answers
@@ -85,7 +95,8 @@ async def quick_reply_command(update: Update, context: HelplineContext) -> None:
     """/r ID as a reply to a case: the quick answer goes out in the villager's language."""
     message = update.effective_message
     staff = update.effective_user
-    if message is None or staff is None or not await staff_member(update, context.services):
+    side = await staff_center(update, context.services)
+    if message is None or staff is None or side is None:
         return
     services = context.services
     tr = _tr(context)
@@ -100,11 +111,12 @@ async def quick_reply_command(update: Update, context: HelplineContext) -> None:
             tr("staff_tools.unknown_quick_reply", id=reply_id, ids=ids, example=example)
         )
         return
-    case = await case_of(services, message, to_user=True)
+    case = _works_here(services, side, await case_of(services, message, to_user=True))
     if not await _open_case_for_answer(message, tr, case):
         return
     assert case is not None
     await services.cases.staff_tools.send_prepared(
+        side,
         case,
         staff_id=staff.id,
         staff_name=staff.first_name,
@@ -117,17 +129,21 @@ async def quick_reply_command(update: Update, context: HelplineContext) -> None:
 # -------------------------------------------------------------------------------- buttons
 
 
-async def _pressed_case(update: Update, context: HelplineContext, part: int) -> Case | None:
-    """The case of a tool button (its id is the data's `part`), for staff only; anyone
-    else gets the dead-button answer."""
+async def _pressed_case(
+    update: Update, context: HelplineContext, part: int
+) -> tuple[StaffSide, Case] | None:
+    """The group's side and the case of a tool button (its id is the data's `part`), for
+    that group's staff and a case it works only; anyone else gets the dead-button answer."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    case = None
-    if await staff_member(update, context.services):
+    side = await staff_center(update, context.services)
+    if side is not None:
         case = await context.services.cases.get(int(query.data.split(":")[part]))
-    if case is None:
-        await query.answer((await translator_for(update, context))("fallback.stale_button"))
-    return case
+        found = _works_here(context.services, side, case)
+        if found is not None:
+            return side, found
+    await query.answer((await translator_for(update, context))("fallback.stale_button"))
+    return None
 
 
 def _picker(rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -139,9 +155,10 @@ def _picker(rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 async def open_picker(update: Update, context: HelplineContext) -> None:
     """ "Quick answer…", "Refer…", "Pass to…": a list under the card to choose from."""
     query = update.callback_query
-    case = await _pressed_case(update, context, 2)
-    if case is None or query is None or query.message is None:
+    pressed = await _pressed_case(update, context, 2)
+    if pressed is None or query is None or query.message is None:
         return
+    side, case = pressed
     services = context.services
     tr = _tr(context)
     tool = (query.data or "").split(":")[1]
@@ -154,11 +171,12 @@ async def open_picker(update: Update, context: HelplineContext) -> None:
     elif tool == "ref":
         rows = [
             (button_label(tr, r), f"tr:{case.id}:{index}")
-            for index, r in enumerate(services.settings.referrals)
+            for index, r in _referrals_here(services, side, case)
         ]
         title, empty = "staff_tools.pick_referral", "staff_tools.no_referrals"
     else:
-        rows = [(name, f"tp:{case.id}:{uid}") for uid, name in await _colleagues(services, case)]
+        colleagues = await _colleagues(services, side, case)
+        rows = [(name, f"tp:{case.id}:{uid}") for uid, name in colleagues]
         title, empty = "staff_tools.pick_colleague", "staff_tools.no_colleagues"
     await query.answer()
     if not rows:
@@ -169,19 +187,33 @@ async def open_picker(update: Update, context: HelplineContext) -> None:
     )
 
 
-async def _colleagues(services: Services, case: Case) -> list[tuple[int, str]]:
-    """Known staff still in the group, but the case's owner: the rota, the backups, the
-    admins, those on /duty and everyone who took a case."""
-    settings = services.settings
-    known = [entry.user_id for entry in settings.duty]
-    known += list(settings.urgent.backup_ids) + sorted(settings.telegram.admin_ids)
-    known += [entry.user_id for entry in await services.cases.manual_duty()]
-    known += await services.cases.staff_tools.staff_who_took_cases()
+def _referrals_here(services: Services, side: StaffSide, case: Case) -> list[tuple[int, Referral]]:
+    """The referrals for the case's centre, with their place in the config (the button's
+    data); with one centre, every one of them."""
+    referrals = services.settings.referrals
+    if not services.cases.staff_sides.several:
+        return list(enumerate(referrals))
+    center_id = case.center_id or side.center_id
+    return [(i, r) for i, r in enumerate(referrals) if not r.centers or center_id in r.centers]
+
+
+async def _colleagues(services: Services, side: StaffSide, case: Case) -> list[tuple[int, str]]:
+    """Known staff of this centre still in its group, but the case's owner: its rota,
+    backups and admins, those on /duty here and everyone who took one of its cases."""
+    staff = side.staff
+    known = [entry.user_id for entry in staff.duty]
+    known += list(staff.backup_ids) + sorted(staff.admin_ids)
+    known += [
+        entry.user_id
+        for entry in await services.cases.manual_duty()
+        if side.is_ours(entry.center_id)
+    ]
+    known += await services.cases.staff_tools.staff_who_took_cases(side)
     found = []
     for user_id in dict.fromkeys(known):
-        if user_id == case.taken_by or not await services.staff.is_member(user_id):
+        if user_id == case.taken_by or not await services.staff.is_member(user_id, side.chat_id):
             continue
-        found.append((user_id, await services.cases.staff_side.name_of(user_id)))
+        found.append((user_id, await side.name_of(user_id)))
     return found
 
 
@@ -189,9 +221,10 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
     """A quick answer, a referral or a colleague chosen: done, and the picker says so."""
     query = update.callback_query
     staff = update.effective_user
-    case = await _pressed_case(update, context, 1)
-    if case is None or query is None or query.data is None or staff is None:
+    pressed = await _pressed_case(update, context, 1)
+    if pressed is None or query is None or query.data is None or staff is None:
         return
+    side, case = pressed
     services = context.services
     tools = services.cases.staff_tools
     tr = _tr(context)
@@ -205,6 +238,7 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
             await query.answer(tr("fallback.stale_button"))
             return
         await tools.send_prepared(
+            side,
             case,
             staff_id=staff.id,
             staff_name=staff.first_name,
@@ -213,12 +247,12 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
             detail=quick.id,
         )
     elif kind == "tr":
-        referrals = services.settings.referrals
-        if int(choice) >= len(referrals):
+        referral = dict(_referrals_here(services, side, case)).get(int(choice))
+        if referral is None:
             await query.answer(tr("fallback.stale_button"))
             return
-        referral = referrals[int(choice)]
         await tools.send_prepared(
+            side,
             case,
             staff_id=staff.id,
             staff_name=staff.first_name,
@@ -228,11 +262,11 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
         )
     else:
         to_id = int(choice)
-        if to_id == case.taken_by or not await services.staff.is_member(to_id):
+        if to_id == case.taken_by or not await services.staff.is_member(to_id, side.chat_id):
             await query.answer(tr("fallback.stale_button"))
             return
-        name = await services.cases.staff_side.name_of(to_id)
-        if not await tools.hand_over(case, from_id=staff.id, to_id=to_id, to_name=name):
+        name = await side.name_of(to_id)
+        if not await tools.hand_over(side, case, from_id=staff.id, to_id=to_id, to_name=name):
             await query.answer(tr("staff_tools.not_taken", code=case.code))
             return
     await query.answer(tr("staff_tools.done"))
@@ -240,7 +274,7 @@ async def choose_from_picker(update: Update, context: HelplineContext) -> None:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    group = staff_groups(settings)
     new_messages = filters.UpdateType.MESSAGE
     return [
         CallbackQueryHandler(open_picker, pattern=r"^tool:(qr|ref|pass):\d{1,18}$"),

@@ -1,6 +1,6 @@
 """The staff group's side: "I take it", replies relayed to the user, duty, close, block.
 
-Everything here works only in the staff group (`telegram.staff_chat_id`) and only for
+Everything here works only in a centre's staff group, on that centre's cases, and only for
 its members (asked of Telegram, cached a minute); for anyone else nothing happens and
 nothing is revealed, not even that the command exists. A reply to a case card, to the
 bot's repost or relay of that case in the group, or anything written in the case's forum
@@ -17,19 +17,26 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.cases import Case
+from bot.cases.cards import centers_keyboard
 from bot.cases.outgoing import CARD_KINDS
+from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.domain.codes import CODE_RE, parse_code
 from bot.i18n import Translator
 from handlers.common import relayable_content, reply, translator_for
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_center, staff_groups, staff_member
 
 logger = logging.getLogger(__name__)
 
 
 def _tr(context: HelplineContext) -> Translator:
-    return context.services.cases.staff_side.tr
+    return context.services.cases.staff_sides.tr
+
+
+def _works_here(services: Services, side: StaffSide, case: Case) -> bool:
+    """A group acts only on its own centre's cases (and on one no centre has taken yet)."""
+    return side in services.cases.staff_sides.of(case)
 
 
 # A reply to these goes to the user; a reply to a notice (which may name a colleague) or
@@ -54,7 +61,10 @@ async def _case_of(services: Services, message: Message, *, to_user: bool = Fals
         return None
     if message.is_topic_message and message.message_thread_id is not None:
         case = await services.cases.by_topic(message.message_thread_id)
-        if case is not None:
+        # Topic ids are numbered per group: another centre's topic of the same number is
+        # not this one.
+        side = services.cases.staff_sides.of_chat(message.chat.id)
+        if case is not None and (side is None or _works_here(services, side, case)):
             return case
     return linked[0] if linked is not None else None
 
@@ -83,13 +93,20 @@ def _mentions_a_case(services: Services, message: Message) -> bool:
 
 
 async def _case_from_command(update: Update, context: HelplineContext) -> Case | None:
-    """A case named by `CODE` after the command, else the case the command replies to."""
+    """A case of this group's centre named by `CODE` after the command, else the case the
+    command replies to; another centre's case is as unknown here as a wrong code."""
     services = context.services
     if context.args:
         code = parse_code(" ".join(context.args))
-        return await services.cases.by_code(code) if code else None
-    message = update.effective_message
-    return await _case_of(services, message) if message is not None else None
+        case = await services.cases.by_code(code) if code else None
+    else:
+        message = update.effective_message
+        case = await _case_of(services, message) if message is not None else None
+    chat = update.effective_chat
+    side = services.cases.staff_sides.of_chat(chat.id) if chat is not None else None
+    if case is None or side is None or not _works_here(services, side, case):
+        return None
+    return case
 
 
 def _no_case(context: HelplineContext, tr: Translator, command: str) -> str:
@@ -103,15 +120,19 @@ def _no_case(context: HelplineContext, tr: Translator, command: str) -> str:
 
 
 async def press_case_button(update: Update, context: HelplineContext) -> None:
-    """take / close / block: checked against the database; a stale press changes nothing."""
+    """take / close / block / hand over: checked against the database; a stale press (or one
+    in another centre's group) changes nothing."""
     query = update.callback_query
     assert query is not None and query.data is not None
     services = context.services
     tr = _tr(context)
     case = None
-    if await staff_member(update, context.services):
-        case = await services.cases.get(int(query.data.rsplit(":", 1)[1]))
-    if case is None:
+    side = await staff_center(update, context.services)
+    if side is not None:
+        case = await services.cases.get(int(query.data.split(":")[2]))
+        if case is not None and not _works_here(services, side, case):
+            case = None
+    if case is None or side is None:
         # To anyone else the button is as dead as any forged one: nothing is revealed.
         await query.answer((await translator_for(update, context))("fallback.stale_button"))
         return
@@ -119,7 +140,9 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
     staff = update.effective_user
     assert staff is not None
     if action == "take":
-        outcome = await services.cases.staff_actions.take(case, staff.id, staff.first_name)
+        outcome = await services.cases.staff_actions.take(
+            case, staff.id, staff.first_name, chat_id=side.chat_id
+        )
         if outcome == "taken":
             await query.answer(tr("staff.you_took", code=case.code))
         elif outcome == "already":
@@ -136,8 +159,44 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
     elif action == "block":
         await services.cases.staff_actions.set_blocked(case, staff.id, True)
         await query.answer(tr("staff.blocked_short", code=case.code))
+    elif action == "hand":
+        await _offer_centers(update, services, side, case)
+    elif action == "to":
+        await _hand_over(update, services, case, query.data.split(":")[3])
     else:
         await query.answer()
+
+
+async def _offer_centers(update: Update, services: Services, side: StaffSide, case: Case) -> None:
+    """The list of the other centres, under the card."""
+    query = update.callback_query
+    assert query is not None
+    sides = services.cases.staff_sides
+    centers = [
+        (other.center_id, sides.center_name(other.center_id))
+        for other in sides.others(side.center_id)
+    ]
+    await query.answer()
+    message = update.effective_message
+    if message is not None and centers:
+        await message.reply_text(
+            sides.tr("staff.hand_over_to", code=case.code),
+            reply_markup=centers_keyboard(sides.tr, case, centers),
+        )
+
+
+async def _hand_over(update: Update, services: Services, case: Case, center_id: str) -> None:
+    query = update.callback_query
+    staff = update.effective_user
+    assert query is not None and staff is not None
+    sides = services.cases.staff_sides
+    moved = await services.cases.staff_actions.hand_over(case, staff.id, center_id)
+    name = sides.center_name(center_id)
+    key = "staff.handed_over_short" if moved else "staff.not_handed_over"
+    await query.answer(sides.tr(key, code=case.code, center=name))
+    if moved and update.effective_message is not None:
+        # The list of centres is spent: it goes, so nobody hands the case on twice.
+        await update.effective_message.edit_reply_markup(None)
 
 
 # ----------------------------------------------------------------------------- messages
@@ -157,9 +216,15 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
             await message.reply_text(_tr(context)("staff.reply_to_card"))
         return
     # Ordinary talk among staff is none of the bot's business; non-members get nothing.
-    if not await staff_member(update, context.services):
+    side = await staff_center(update, context.services)
+    if side is None:
         return
     tr = _tr(context)
+    if not _works_here(services, side, case):
+        # Handed to another centre: its staff answer now, this group no longer.
+        name = services.cases.staff_sides.center_name(case.center_id)
+        await message.reply_text(tr("staff.case_elsewhere", code=case.code, center=name))
+        return
     if not case.is_open:
         await message.reply_text(tr("staff.case_closed_not_sent", code=case.code))
         return
@@ -175,6 +240,7 @@ async def staff_message(update: Update, context: HelplineContext) -> None:
         case,
         staff_id=staff.id,
         staff_name=staff.first_name,
+        chat_id=message.chat.id,
         message_id=message.message_id,
         kind=kind,
         body=body,
@@ -197,8 +263,10 @@ async def staff_edit(update: Update, context: HelplineContext) -> None:
 
 
 async def duty(update: Update, context: HelplineContext) -> None:
-    """/duty takes the shift now; /duty off hands it back."""
-    if not await staff_member(update, context.services):
+    """/duty takes the shift now, for the centre of the group it is sent in; /duty off hands
+    it back."""
+    side = await staff_center(update, context.services)
+    if side is None:
         return
     services = context.services
     staff = update.effective_user
@@ -206,7 +274,9 @@ async def duty(update: Update, context: HelplineContext) -> None:
     tr = _tr(context)
     args = context.args or []
     off = bool(args) and args[0].lower() in ("off", "выкл", "өшіру")
-    had = await services.cases.staff_actions.set_duty(staff.id, staff.first_name, on=not off)
+    had = await services.cases.staff_actions.set_duty(
+        staff.id, staff.first_name, on=not off, center_id=side.center_id
+    )
     if off:
         await reply(
             update, tr("staff.duty_off" if had else "staff.duty_was_off", name=staff.first_name)
@@ -220,12 +290,13 @@ async def duty(update: Update, context: HelplineContext) -> None:
 
 
 async def on_duty(update: Update, context: HelplineContext) -> None:
-    """/onduty: who gets urgent alerts now (by /duty, then the rota), and the backups."""
-    if not await staff_member(update, context.services):
+    """/onduty: who gets this centre's urgent alerts now (by /duty, then the rota), and its
+    backups."""
+    side = await staff_center(update, context.services)
+    if side is None:
         return
-    services = context.services
     tr = _tr(context)
-    people, backups = await services.cases.staff_side.on_duty_names()
+    people, backups = await side.on_duty_names()
     backup_text = ", ".join(backups) or "—"
     if people:
         await reply(update, tr("staff.on_duty", names=", ".join(people), backups=backup_text))
@@ -277,10 +348,13 @@ async def unblock_command(update: Update, context: HelplineContext) -> None:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    group = staff_groups(settings)
     new_messages = filters.UpdateType.MESSAGE
     return [
-        CallbackQueryHandler(press_case_button, pattern=r"^case:(take|close|block):\d{1,18}$"),
+        CallbackQueryHandler(
+            press_case_button,
+            pattern=r"^case:((take|close|block|hand):\d{1,18}|to:\d{1,18}:[A-Za-z0-9_-]{1,32})$",
+        ),
         CommandHandler("duty", duty, filters=group),
         CommandHandler("onduty", on_duty, filters=group),
         CommandHandler("close", close_command, filters=group),

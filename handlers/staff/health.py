@@ -1,8 +1,8 @@
 """/health in the staff group (admins): is the alert path sound right now?
 
 Polling (when the last update came), the outbox backlog by kind and its oldest age, who
-is on duty and whether the bot can write to them, the bot's rights in the group, the last
-backup, the database size and the version.
+is on duty at the group's centre and whether the bot can write to them, the bot's rights in
+that group, the last backup, the database size and the version.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, TypeHandler
 
 from bot.alert_path import staff_group_problems
+from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_center, staff_groups
 from storage.outbox_health import pending_backlog, refused_chat
 
 # People remembered in `Services.heard_from`; the oldest are forgotten first (a colleague
@@ -45,13 +46,17 @@ async def note_update_time(update: Update, context: HelplineContext) -> None:
 async def show_health(update: Update, context: HelplineContext) -> None:
     services = context.services
     message = update.effective_message
-    if message is None or not await staff_member(update, services, admin=True):
+    if message is None:
+        return
+    # An admin of the centre whose group it is: its own rota and its own group's rights.
+    side = await staff_center(update, services, admin=True)
+    if side is None:
         return
     tr = services.tr(services.settings.general.default_language)
     now = services.clock.now()
     lines = [tr("health.title"), _polling(tr, services, now), *await _outbox(tr, services, now)]
-    lines += await _duty(tr, services)
-    lines.append(await _group(tr, services))
+    lines += await _duty(tr, services, side)
+    lines.append(await _group(tr, services, side))
     lines += [_backup(tr, services), _database(tr, services), _version(tr)]
     await message.reply_text("\n".join(lines))
 
@@ -82,8 +87,7 @@ async def _outbox(tr: Translator, services: Services, now: datetime) -> list[str
     return lines
 
 
-async def _duty(tr: Translator, services: Services) -> list[str]:
-    side = services.cases.staff_side
+async def _duty(tr: Translator, services: Services, side: StaffSide) -> list[str]:
     on_duty = await side.on_duty_now()
     lines = []
     for key, people in (("health.on_duty", on_duty), ("health.backups", side.backup_ids)):
@@ -129,9 +133,8 @@ async def _reachable(services: Services, user_id: int) -> bool:
     return True
 
 
-async def _group(tr: Translator, services: Services) -> str:
-    chat_id = services.settings.telegram.staff_chat_id
-    problems = await staff_group_problems(services.bot, chat_id, services.cases.staff_side.is_forum)
+async def _group(tr: Translator, services: Services, side: StaffSide) -> str:
+    problems = await staff_group_problems(services.bot, side.chat_id, side.is_forum)
     if problems is None:
         return tr("health.group_unknown")
     if not problems:
@@ -171,8 +174,7 @@ def build_early_handlers() -> list[BaseHandler[Update, HelplineContext, None]]:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
-    return [CommandHandler("health", show_health, filters=staff_group)]
+    return [CommandHandler("health", show_health, filters=staff_groups(settings))]
 
 
 __all__ = ["build_early_handlers", "build_handlers"]

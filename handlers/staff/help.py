@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.config import Settings
 from bot.context import HelplineContext
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_groups, staff_member
 
 
 async def show_staff_help(update: Update, context: HelplineContext) -> None:
@@ -24,5 +24,5 @@ async def show_staff_help(update: Update, context: HelplineContext) -> None:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    staff_group = staff_groups(settings)
     return [CommandHandler("help", show_staff_help, filters=staff_group)]

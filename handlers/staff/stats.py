@@ -28,7 +28,7 @@ from bot.reports.figures import (
 )
 from bot.reports.period import Period, parse_period
 from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_center, staff_groups
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +100,21 @@ def _keyboard(tr: Translator, period: Period) -> InlineKeyboardMarkup:
 
 
 async def _facts(
-    services: Services, period: Period
+    services: Services, period: Period, center_id: str | None = None
 ) -> tuple[list[CaseFact], list[AppointmentFact]]:
+    """The period's facts; with `center_id` in a region of several centres, its own only."""
     start, end = period.bounds(services.settings.general.timezone)
-    return (
-        await services.stats.case_facts(start, end),
-        await services.stats.appointment_facts(start, end),
-    )
+    cases = await services.stats.case_facts(start, end)
+    appointments = await services.stats.appointment_facts(start, end)
+    if center_id is not None and len(services.settings.centers) > 1:
+        cases = [c for c in cases if c.center_id == center_id]
+        appointments = [a for a in appointments if a.center_id == center_id]
+    return cases, appointments
+
+
+async def _center_of(update: Update, services: Services, *, admin: bool = False) -> str | None:
+    side = await staff_center(update, services, admin=admin)
+    return side.center_id if side is not None else None
 
 
 def _report_figures(
@@ -127,14 +135,24 @@ def _report_figures(
     )
 
 
-async def _counted_figures(services: Services, period: Period, tr: Translator) -> ReportFigures:
+async def _counted_figures(
+    services: Services,
+    period: Period,
+    tr: Translator,
+    center_id: str | None = None,
+    *,
+    with_feedback: bool = True,
+) -> ReportFigures:
     """The period's figures counted in SQL: a year of a busy region is some 40,000 facts,
-    too many to load one by one for a command (the exports still need them as rows)."""
+    too many to load one by one for a command (the exports still need them as rows). With
+    `center_id` in a region of several centres, that centre's own only."""
     tz = services.settings.general.timezone
     start, end = period.bounds(tz)
-    counts = await services.stats.counts(start, end, month_starts(period, tz))
+    own = center_id if len(services.settings.centers) > 1 else None
+    counts = await services.stats.counts(start, end, month_starts(period, tz), own)
     # Feedback answers are still read one by one: far fewer than cases and appointments.
-    feedback = await _feedback_facts(services, period)
+    # They are anonymous and belong to no centre: each centre's figures show them all.
+    feedback = await _feedback_facts(services, period) if with_feedback else []
     return figures_of_counts(period, counts, feedback, service_labels=_service_labels(services, tr))
 
 
@@ -142,10 +160,17 @@ def _service_labels(services: Services, tr: Translator) -> dict[str, str]:
     return {s.id: s.name.get(tr.language) for s in services.settings.services}
 
 
-async def _show(message: Message, services: Services, period: Period, *, edit: bool) -> None:
+async def _show(
+    message: Message,
+    services: Services,
+    period: Period,
+    *,
+    edit: bool,
+    center_id: str | None = None,
+) -> None:
     """The figures as text (a new message, or the pressed one redrawn), then the chart."""
     tr = services.tr(services.settings.staff_language)
-    figures = await _counted_figures(services, period, tr)
+    figures = await _counted_figures(services, period, tr, center_id)
     text = render(figures.totals, tr, services, period)
     if edit:
         try:
@@ -173,7 +198,11 @@ def _draw_chart(figures: ReportFigures, tr: Translator) -> bytes:
 async def show_stats(update: Update, context: HelplineContext) -> None:
     """/stats [YYYY-MM | YYYY]: a month's or a year's figures (this month by default)."""
     services = context.services
-    if not await staff_member(update, services) or update.effective_message is None:
+    if update.effective_message is None:
+        return
+    region = await _in_region_group(update, services)
+    side = None if region else await staff_center(update, services)
+    if side is None and not region:
         return
     tr = services.tr(services.settings.staff_language)
     period = _this_month(services)
@@ -183,7 +212,42 @@ async def show_stats(update: Update, context: HelplineContext) -> None:
             await update.effective_message.reply_text(tr("stats.usage"))
             return
         period = parsed
-    await _show(update.effective_message, services, period, edit=False)
+    if region:
+        await _show_region(update.effective_message, services, period)
+        return
+    assert side is not None
+    await _show(update.effective_message, services, period, edit=False, center_id=side.center_id)
+
+
+async def _in_region_group(update: Update, services: Services) -> bool:
+    """/stats in the region group, from one of its members."""
+    region = services.settings.telegram.region_chat_id
+    chat, user = update.effective_chat, update.effective_user
+    if region is None or chat is None or user is None or chat.id != region or user.is_bot:
+        return False
+    return await services.staff.is_member(user.id, region)
+
+
+async def _show_region(message: Message, services: Services, period: Period) -> None:
+    """Every centre's figures side by side, one line each."""
+    tr = services.tr(services.settings.staff_language)
+    lines = [tr("region.stats_title"), tr("stats.title", month=period.label)]
+    for center in services.settings.centers:
+        # Feedback is anonymous and belongs to no centre: the line shows none.
+        figures = await _counted_figures(services, period, tr, center.id, with_feedback=False)
+        totals = figures.totals
+        lines.append(
+            tr(
+                "region.stats_line",
+                center=center.name.get(tr.language),
+                cases=totals.cases,
+                urgent=totals.urgent,
+                taken=totals.taken,
+                appointments=totals.appointments,
+                came=totals.came,
+            )
+        )
+    await message.reply_text("\n".join(lines))
 
 
 async def show_month(update: Update, context: HelplineContext) -> None:
@@ -191,7 +255,8 @@ async def show_month(update: Update, context: HelplineContext) -> None:
     query = update.callback_query
     services = context.services
     assert query is not None and query.data is not None
-    if not await staff_member(update, services):
+    center_id = await _center_of(update, services)
+    if center_id is None:
         await query.answer()
         return
     period = parse_period(query.data.removeprefix(MONTH_PREFIX))
@@ -200,7 +265,7 @@ async def show_month(update: Update, context: HelplineContext) -> None:
         await query.answer(tr("fallback.stale_button"))
         return
     await query.answer()
-    await _show(query.message, services, period, edit=True)
+    await _show(query.message, services, period, edit=True, center_id=center_id)
 
 
 async def export_csv(update: Update, context: HelplineContext) -> None:
@@ -210,7 +275,8 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     services = context.services
     user = update.effective_user
     assert query is not None and query.data is not None
-    if user is None or not await staff_member(update, services, admin=True):
+    center_id = await _center_of(update, services, admin=True)
+    if user is None or center_id is None:
         await query.answer()  # nothing, not even "you may not"
         return
     tr = services.tr(services.settings.staff_language)
@@ -218,12 +284,14 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     if period is None:
         await query.answer(tr("fallback.stale_button"))
         return
-    cases, appointments = await _facts(services, period)
+    cases, appointments = await _facts(services, period, center_id)
     tz = services.settings.general.timezone
     data = figures_csv(cases, appointments, tz)
     feedback = await _feedback_facts(services, period)
     figures = _report_figures(services, period, tr, cases, appointments, feedback)
-    centre = ", ".join(center.name.get(tr.language) for center in services.settings.centers)
+    own = services.settings.center(center_id)
+    centers = [own] if own is not None else services.settings.centers
+    centre = ", ".join(center.name.get(tr.language) for center in centers)
     context_of_report = ReportContext(centre, services.clock.now().astimezone(tz).date(), tz)
     layout = workbook_layout(figures, cases, appointments, feedback, context_of_report, tr)
     workbook = await asyncio.to_thread(write_workbook, layout)
@@ -252,9 +320,11 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    staff_group = filters.Chat(chat_id=settings.telegram.staff_chat_id)
+    groups = staff_groups(settings)
+    if settings.telegram.region_chat_id is not None:
+        groups = filters.Chat(chat_id=[*groups.chat_ids, settings.telegram.region_chat_id])
     return [
-        CommandHandler("stats", show_stats, filters=staff_group),
+        CommandHandler("stats", show_stats, filters=groups),
         CallbackQueryHandler(show_month, pattern=f"^{MONTH_PREFIX}"),
         CallbackQueryHandler(export_csv, pattern=f"^{CSV_PREFIX}"),
     ]

@@ -21,11 +21,14 @@ class DutyStore:
     def of(cls, tx: Transaction) -> DutyStore:
         return cls(tx.connection)
 
-    async def take(self, user_id: int, name: str, now: datetime) -> None:
+    async def take(
+        self, user_id: int, name: str, now: datetime, center_id: str | None = None
+    ) -> None:
         await self._connection.execute(
-            "INSERT INTO manual_duty (user_id, name, since) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, since = excluded.since",
-            (user_id, name, to_db_time(now)),
+            "INSERT INTO manual_duty (user_id, name, since, center_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, since = excluded.since, "
+            "center_id = excluded.center_id",
+            (user_id, name, to_db_time(now), center_id),
         )
 
     async def hand_back(self, user_id: int) -> bool:

@@ -85,9 +85,16 @@ class CaseNoteRepository:
             CaseNote(r[0], r[1], r[2], self._sealer.open(r[3]), from_db_time(r[4])) for r in rows
         ]
 
-    async def staff_who_took_cases(self) -> list[int]:
-        """Everyone who ever took a case: known staff for "Pass to…"."""
-        rows = await self._db.fetch_all(
-            "SELECT DISTINCT taken_by FROM cases WHERE taken_by IS NOT NULL"
-        )
+    async def staff_who_took_cases(self, center_id: str | None = None) -> list[int]:
+        """Everyone who ever took a case (of `center_id`, when given): known staff for
+        "Pass to…"."""
+        if center_id is None:
+            rows = await self._db.fetch_all(
+                "SELECT DISTINCT taken_by FROM cases WHERE taken_by IS NOT NULL"
+            )
+        else:
+            rows = await self._db.fetch_all(
+                "SELECT DISTINCT taken_by FROM cases WHERE taken_by IS NOT NULL AND center_id = ?",
+                (center_id,),
+            )
         return [int(r[0]) for r in rows]

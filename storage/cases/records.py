@@ -20,7 +20,7 @@ CASE_COLUMNS = (
     "id, code, user_id, language, category, urgent, urgent_reasons, urgent_at, story, "
     "story_voice, screen, reply_by, callback_phone, status, blocked, user_unreachable, "
     "created_at, taken_at, taken_by, taken_by_name, closed_at, escalation_step, "
-    "next_escalation_at, card_message_id, topic_id"
+    "next_escalation_at, card_message_id, topic_id, center_id"
 )
 # What retention and forget-me blank on a case; the anonymous counts stay.
 ERASE_TEXTS = "story = NULL, story_voice = NULL, screen = NULL, callback_phone = NULL"
@@ -57,6 +57,8 @@ class Case:
     next_escalation_at: datetime | None
     card_message_id: int | None
     topic_id: int | None
+    # None: no centre chosen yet (an early /sos every centre hears until one takes it).
+    center_id: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -81,6 +83,7 @@ class ManualDutyEntry:
     user_id: int
     name: str
     since: datetime
+    center_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def case_from_row(row: Row, sealer: TextSealer) -> Case:
         next_escalation_at=maybe_from_db_time(row["next_escalation_at"]),
         card_message_id=row["card_message_id"],
         topic_id=row["topic_id"],
+        center_id=row["center_id"],
     )
 
 

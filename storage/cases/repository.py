@@ -97,6 +97,17 @@ class CaseRepository:
 
     async def manual_duty(self) -> list[ManualDutyEntry]:
         rows = await self._db.fetch_all(
-            "SELECT user_id, name, since FROM manual_duty ORDER BY since DESC"
+            "SELECT user_id, name, since, center_id FROM manual_duty ORDER BY since DESC"
         )
-        return [ManualDutyEntry(r["user_id"], r["name"], from_db_time(r["since"])) for r in rows]
+        return [
+            ManualDutyEntry(r["user_id"], r["name"], from_db_time(r["since"]), r["center_id"])
+            for r in rows
+        ]
+
+    async def open_urgent_counts(self) -> dict[str | None, int]:
+        """Open urgent cases per centre, for the region group's daily line."""
+        rows = await self._db.fetch_all(
+            "SELECT center_id, COUNT(*) FROM cases WHERE status = 'open' AND urgent = 1 "
+            "GROUP BY center_id"
+        )
+        return {row[0]: int(row[1]) for row in rows}

@@ -58,6 +58,7 @@ class CaseStore:
         now: datetime,
         next_escalation_at: datetime | None,
         topic_id: int | None,
+        center_id: str | None = None,
     ) -> int:
         """Inserts a confirmed case; raises CodeTaken when the code is in use."""
         connection, sealer = self._connection, self._sealer
@@ -66,7 +67,8 @@ class CaseStore:
         cursor = await connection.execute(
             "INSERT INTO cases (code, user_id, language, category, urgent, urgent_reasons, "
             "urgent_at, story, story_voice, screen, reply_by, callback_phone, created_at, "
-            "next_escalation_at, topic_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_escalation_at, topic_id, center_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 code,
                 user_id,
@@ -83,6 +85,7 @@ class CaseStore:
                 to_db_time(now),
                 to_db_time(next_escalation_at) if next_escalation_at else None,
                 topic_id,
+                center_id,
             ),
         )
         assert cursor.lastrowid is not None
@@ -171,6 +174,41 @@ class CaseStore:
             "UPDATE cases SET user_unreachable = 0 WHERE user_id = ? AND user_unreachable = 1",
             (user_id,),
         )
+
+    async def claim_for_center(self, case_id: int, center_id: str) -> None:
+        """An early /sos every centre heard belongs to the centre of whoever took it."""
+        await self._connection.execute(
+            "UPDATE cases SET center_id = ? WHERE id = ? AND center_id IS NULL",
+            (center_id, case_id),
+        )
+
+    async def hand_over(
+        self, case_id: int, center_id: str, next_escalation_at: datetime | None
+    ) -> bool:
+        """The case moves to another centre and waits there to be taken again: the new
+        centre's staff answer from now on; an urgent one starts its re-alerts afresh."""
+        cursor = await self._connection.execute(
+            "UPDATE cases SET center_id = ?, taken_at = NULL, taken_by = NULL, "
+            "taken_by_name = NULL, card_message_id = NULL, topic_id = NULL, "
+            "escalation_step = 0, "
+            "next_escalation_at = CASE WHEN urgent = 1 THEN ? ELSE NULL END "
+            "WHERE id = ? AND status = 'open' AND COALESCE(center_id, '') != ?",
+            (
+                center_id,
+                to_db_time(next_escalation_at) if next_escalation_at else None,
+                case_id,
+                center_id,
+            ),
+        )
+        return cursor.rowcount > 0
+
+    async def claim_region_day(self, day: str, now: datetime) -> bool:
+        """The region group's daily line of `day` is claimed once."""
+        cursor = await self._connection.execute(
+            "INSERT INTO region_runs (day, sent_at) VALUES (?, ?) ON CONFLICT (day) DO NOTHING",
+            (day, to_db_time(now)),
+        )
+        return cursor.rowcount > 0
 
     async def set_topic(self, case_id: int, topic_id: int) -> None:
         await self._connection.execute(

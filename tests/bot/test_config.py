@@ -59,6 +59,24 @@ def test_example_config_is_valid() -> None:
     assert [n.number for n in settings.emergency_numbers][:4] == ["112", "102", "103", "111"]
 
 
+def test_example_config_with_its_second_centre_uncommented_is_a_region(tmp_path: Path) -> None:
+    """The commented Saryagash block, uncommented as the README says, is a valid region."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace("# region_chat_id =", "region_chat_id =")
+    start = text.index("# [[centers]]")
+    end = text.index('# hours = "09:00-18:00"', start) + len('# hours = "09:00-18:00"')
+    block = "\n".join(
+        line.removeprefix("# ") for line in text[start:end].splitlines() if line != "#"
+    )
+    text = text[:start] + block + text[end:]
+    text = text.replace("[[duty]]\nuser_id", '[[duty]]\ncenter = "sairam"\nuser_id', 1)
+    settings = load_settings(write(tmp_path, text), env={})
+    sairam, saryagash = settings.staff_sides
+    assert sairam.staff_chat_id != saryagash.staff_chat_id
+    assert [len(sairam.duty), len(saryagash.duty)] == [1, 1]
+    assert settings.telegram.region_chat_id is not None
+
+
 def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, MINIMAL), env=KEY_ENV)
     assert settings.urgent.max_escalations == 3

@@ -19,6 +19,7 @@ STAFF_ONLY = (
     "appointment_notice.",
     "stats.",
     "audit.",
+    "region.",
 )
 
 # Words a villager trips over: office and legal terms, abbreviations, and words she would

@@ -86,6 +86,8 @@ async def test_urgent_pending_since(
         assert found[0].purpose == purpose
         assert found[0].ref == 7
         assert found[0].created_at == NOW - timedelta(minutes=minutes_ago)
+        # Which chat it waits for says whose centre it is (bot/alert_path.py).
+        assert found[0].chat_id == 100
 
 
 async def test_a_delivered_urgent_row_is_not_stuck(db: Database) -> None:

@@ -107,6 +107,40 @@ async def test_counts_in_sql_are_the_counts_of_the_facts(db: Database) -> None:
     )
 
 
+async def test_counts_of_one_centre_are_the_counts_of_its_own_facts(db: Database) -> None:
+    day = START + timedelta(days=3)
+    await _case(db, "AAA-AAA", day, "crisis", True, 5)
+    await _case(db, "AAA-AAB", day + timedelta(hours=1), "violence", False, None)
+    await _case(db, "AAA-AAC", day + timedelta(hours=2), "other", True, 9)
+    # An early /sos nobody took has no centre: no centre's figures count it.
+    await _case(db, "AAA-AAD", day + timedelta(hours=3), "other", True, None)
+    for code, center in (("AAA-AAA", "saryagash"), ("AAA-AAB", "saryagash"), ("AAA-AAC", "sairam")):
+        await db.execute("UPDATE cases SET center_id = ? WHERE code = ?", (center, code))
+    await _appointment(db, "BBB-BBA", day, "psychologist", "booked", "came")
+    await _appointment(db, "BBB-BBB", day, "lawyer", "booked", None)
+    await db.execute("UPDATE appointments SET center_id = 'saryagash' WHERE code = 'BBB-BBB'")
+
+    stats = StatsRepository(db)
+    cases = await stats.case_facts(START, END)
+    appointments = await stats.appointment_facts(START, END)
+    for center in ("sairam", "saryagash"):
+        counted = await stats.counts(START, END, center_id=center)
+        expected = counts_of(
+            [c for c in cases if c.center_id == center],
+            [a for a in appointments if a.center_id == center],
+        )
+        assert counted == expected
+    saryagash = figures_of(START.date(), await stats.counts(START, END, center_id="saryagash"))
+    assert (saryagash.cases, saryagash.urgent, saryagash.taken, saryagash.appointments) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    everyone = figures_of(START.date(), await stats.counts(START, END))
+    assert (everyone.cases, everyone.appointments) == (4, 2)
+
+
 async def test_an_empty_period_counts_nothing(db: Database) -> None:
     counts = await StatsRepository(db).counts(START, END, month_starts(Period(2026), ALMATY))
     assert counts == counts_of([], [])

@@ -51,8 +51,10 @@ async def start(update: Update, context: HelplineContext) -> Next:
     context.user_data.booking = None
     draft = draft_for(update, context)
     centers = services.settings.centers
-    if len(centers) == 1:
-        return await ask_service(update, context, tr, draft, centers[0])
+    # Her own centre first; the others are one button away.
+    own = services.settings.center(user.center_id) if user.center_id else None
+    if len(centers) == 1 or own is not None:
+        return await ask_service(update, context, tr, draft, own or centers[0])
     return await ask_center(update, context, tr, draft)
 
 

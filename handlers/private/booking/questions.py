@@ -101,11 +101,11 @@ async def ask_service(
         footer.insert(0, back_button(tr, "bk:centers"))
     rows.append(footer)
     draft.center_id = center.id
-    await reply(
-        update,
-        tr("booking.ask_service", center=center.name.get(tr.language)),
-        with_quick_exit(rows, tr),
-    )
+    text = tr("booking.ask_service", center=center.name.get(tr.language))
+    others = [c.name.get(tr.language) for c in settings.centers if c.id != center.id]
+    if others:
+        text += "\n\n" + tr("booking.other_centers", centers=", ".join(others))
+    await reply(update, text, with_quick_exit(rows, tr))
     return draft.ask(Awaiting.SERVICE, _now(context))
 
 

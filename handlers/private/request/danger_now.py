@@ -154,4 +154,4 @@ async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
             return changed.on_duty
     # A double tap (the status is only shown again) alerts nobody a second time.
     await intake.sos_again(case)
-    return await services.cases.staff_side.on_duty_now()
+    return await intake.on_duty_now(case.center_id)

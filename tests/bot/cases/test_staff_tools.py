@@ -20,8 +20,9 @@ async def test_a_note_is_stored_audited_and_stays_with_staff(bot: Harness) -> No
     await settle(bot)
     before = len(user.bot_messages())
     tools = bot.services.cases.staff_tools
+    side = bot.services.cases.staff_sides.home(case)
 
-    await tools.add_note(case, STAFF_ID, "Перезвонить после 18:00")
+    await tools.add_note(side, case, STAFF_ID, "Перезвонить после 18:00")
     await settle(bot)
 
     notes = await tools.notes(case.id)
@@ -46,6 +47,7 @@ async def test_a_prepared_answer_takes_the_case_and_reaches_her_in_her_language(
     assert case.taken_at is None
 
     await bot.services.cases.staff_tools.send_prepared(
+        bot.services.cases.staff_sides.home(case),
         case,
         staff_id=STAFF_ID,
         staff_name="Saule",
@@ -82,7 +84,11 @@ async def test_a_handover_moves_the_case_and_tells_the_colleague_not_her(bot: Ha
     before = len(user.bot_messages())
 
     handed = await bot.services.cases.staff_tools.hand_over(
-        taken, from_id=STAFF_ID, to_id=BACKUP_ID, to_name="Bolat"
+        bot.services.cases.staff_sides.home(taken),
+        taken,
+        from_id=STAFF_ID,
+        to_id=BACKUP_ID,
+        to_name="Bolat",
     )
     await settle(bot)
 
@@ -102,11 +108,12 @@ async def test_a_closed_or_untaken_case_is_not_handed_over(bot: Harness) -> None
     await bot.onboard(user, "ru")
     case = (await open_case(bot, user)).case
     tools = bot.services.cases.staff_tools
+    side = bot.services.cases.staff_sides.home(case)
 
-    assert not await tools.hand_over(case, from_id=STAFF_ID, to_id=BACKUP_ID, to_name="Bolat")
+    assert not await tools.hand_over(side, case, from_id=STAFF_ID, to_id=BACKUP_ID, to_name="Bolat")
 
     await bot.services.cases.staff_actions.take(case, STAFF_ID, "Saule")
     await bot.services.cases.staff_actions.close(case, STAFF_ID)
-    assert not await tools.hand_over(case, from_id=STAFF_ID, to_id=BACKUP_ID, to_name="Bolat")
+    assert not await tools.hand_over(side, case, from_id=STAFF_ID, to_id=BACKUP_ID, to_name="Bolat")
     assert [a for a in await audited(bot, case.code) if a[1] == "hand_over"] == []
-    assert await tools.staff_who_took_cases() == [STAFF_ID]
+    assert await tools.staff_who_took_cases(side) == [STAFF_ID]
