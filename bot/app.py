@@ -71,6 +71,11 @@ logger = logging.getLogger(__name__)
 # Used when no token is configured: only the local emulator accepts it.
 SANDBOX_TOKEN = "123456:SANDBOX-local-emulator-token"
 
+# How much longer one request may take than another to reach Telegram (seconds): a send
+# leaves the limiter's sliding windows this long after it left, not a round trip after
+# (bot/domain/send_schedule.py). The overall window's margin of one absorbs a slower one.
+SEND_TRANSIT = 0.05
+
 HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
 
 # The quick exit's group (handlers/private/safety.py): the booking comes right after it.
@@ -196,6 +201,7 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             # there holds back that chat alone.
             private=None,
             max_retries=3,
+            transit=SEND_TRANSIT,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
         request=CountingRequest(metrics.rate_limited, connection_pool_size=256),
