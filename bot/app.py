@@ -49,7 +49,7 @@ from handlers.private import (
     start,
 )
 from handlers.private.request.states import SOS_CONSENT
-from handlers.staff import agenda, audit, case_tools, health, stats
+from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
 from storage.appointments import Appointment
@@ -162,6 +162,7 @@ def build_application(
         # Before the staff relay: a note (a reply starting with //) is never relayed.
         case_tools,
         staff_cases,
+        fold,
         staff_help,
         health,
         conversation,
