@@ -74,7 +74,7 @@ SANDBOX_TOKEN = "123456:SANDBOX-local-emulator-token"
 # How much longer one request may take than another to reach Telegram (seconds): a send
 # leaves the limiter's sliding windows this long after it left, not a round trip after
 # (bot/domain/send_schedule.py). The overall window's margin of one absorbs a slower one.
-SEND_TRANSIT = 0.05
+SEND_TRANSIT = 0.1
 
 HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
 
