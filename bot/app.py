@@ -49,7 +49,7 @@ from handlers.private import (
     start,
 )
 from handlers.private.request.states import SOS_CONSENT
-from handlers.staff import agenda, audit, case_tools, health, stats
+from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
 from storage.appointments import Appointment
@@ -70,6 +70,11 @@ logger = logging.getLogger(__name__)
 
 # Used when no token is configured: only the local emulator accepts it.
 SANDBOX_TOKEN = "123456:SANDBOX-local-emulator-token"
+
+# How much longer one request may take than another to reach Telegram (seconds): a send
+# leaves the limiter's sliding windows this long after it left, not a round trip after
+# (bot/domain/send_schedule.py). The overall window's margin of one absorbs a slower one.
+SEND_TRANSIT = 0.1
 
 HelplineApplication = Application[Any, HelplineContext, Any, Any, Any, Any]
 
@@ -157,6 +162,7 @@ def build_application(
         # Before the staff relay: a note (a reply starting with //) is never relayed.
         case_tools,
         staff_cases,
+        fold,
         staff_help,
         health,
         conversation,
@@ -196,6 +202,7 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             # there holds back that chat alone.
             private=None,
             max_retries=3,
+            transit=SEND_TRANSIT,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
         request=CountingRequest(metrics.rate_limited, connection_pool_size=256),

@@ -1,6 +1,11 @@
 """Delivers the outbox: in order per chat (urgent messages in a lane of their own), chats
 in parallel, with retries.
 
+Urgent cards for a group fold: when the group's sliding minute (20 messages) cannot take
+every urgent card waiting for it, the next free slot carries one message listing them
+all (``Folding``), so each case is seen with a way to take it within the minute; the
+cards themselves follow as the window allows, in their order.
+
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
 403 (the user blocked the bot) or a 400 that retrying cannot fix, and the purpose's
@@ -29,9 +34,10 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import TimingSettings
+from bot.domain.send_schedule import Priority, Ticket
 from bot.ops import metrics as results
 from bot.ops.metrics import Metrics
-from bot.rate_limits import URGENT
+from bot.rate_limits import URGENT, SendingRateLimiter
 from storage.outbox import OutboxItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,23 @@ logger = logging.getLogger(__name__)
 DeliveredHook = Callable[[OutboxItem, int | None], Awaitable[None]]
 # Returns True when it fixed the message (for example recreated a forum topic): retry now.
 FailedHook = Callable[[OutboxItem, TelegramError], Awaitable[bool]]
+
+# The message standing for these waiting rows (their refs, in order), or None when none
+# of them needs it any more.
+CombineHook = Callable[[list[int]], Awaitable[dict[str, Any] | None]]
+
+
+class Folding:
+    """Which urgent group messages may fold (``purpose``) and how (``combine``)."""
+
+    def __init__(self, purpose: str, combine: CombineHook, most: int = 20) -> None:
+        self.purpose = purpose
+        self.combine = combine
+        # One combined message lists at most this many (its buttons and its length).
+        self.most = most
+        # Per group: the rows listed in a combined message already.
+        self.folded: dict[int, set[int]] = {}
+
 
 _ALREADY_DONE = ("message is not modified", "message to delete not found")
 
@@ -69,6 +92,7 @@ class Delivery:
         self.on_failed: dict[str, FailedHook] = {}
         # Told of every message Telegram accepted, whatever its purpose (metrics).
         self.observers: list[DeliveredHook] = []
+        self.folding: Folding | None = None
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -113,8 +137,18 @@ class Delivery:
         # Urgent and ordinary messages of one chat are two lanes: an urgent card must not
         # wait behind a booking notice that waits for the staff group's minute.
         try:
-            while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
-                delay = await self._deliver(item)
+            while await self._repository.next_for_chat(chat_id, priority) is not None:
+                ticket = await self._turn_to_fold(chat_id, priority)
+                try:
+                    if ticket is not None and await self._fold(chat_id, priority, ticket):
+                        continue
+                    item = await self._repository.next_for_chat(chat_id, priority)
+                    if item is None:
+                        break
+                    delay = await self._deliver(item, ticket)
+                finally:
+                    if ticket is not None:
+                        self._limiter().give_back(ticket)  # unless the request used it
                 if delay is not None:
                     await asyncio.sleep(delay.total_seconds())
         except asyncio.CancelledError:
@@ -128,10 +162,61 @@ class Delivery:
             # Rows may have arrived for this chat after its last look: look again.
             self._wake.set()
 
-    async def _deliver(self, item: OutboxItem) -> timedelta | None:
+    def _limiter(self) -> SendingRateLimiter:
+        limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
+        assert isinstance(limiter, SendingRateLimiter)
+        return limiter
+
+    async def _turn_to_fold(self, chat_id: int, priority: int) -> Ticket | None:
+        """For an urgent group lane that may fold: the next turn in the group's window,
+        taken before choosing what to send with it (None: choose nothing, send the next)."""
+        if self.folding is None or priority == 0 or chat_id >= 0:
+            return None
+        if not isinstance(self._bot, ExtBot):
+            return None
+        if not isinstance(self._bot.rate_limiter, SendingRateLimiter):
+            return None
+        return await self._limiter().take_turn(chat_id, Priority.URGENT)
+
+    async def _fold(self, chat_id: int, priority: int, ticket: Ticket) -> bool:
+        """With a turn in hand: if urgent cards wait that this window cannot take in lane
+        order, one message lists them all now; True if it went (it used the turn)."""
+        folding = self.folding
+        assert folding is not None
+        lane = await self._repository.lane(chat_id, priority)
+        pending = {row_id for row_id, _, _ in lane}
+        folded = folding.folded.setdefault(chat_id, set())
+        folded &= pending  # sent meanwhile: forgotten
+        room = self._limiter().room(chat_id) or 0
+        # Position 0 goes with this turn; position p needs p more slots.
+        waiting = [
+            (position, row_id, ref)
+            for position, (row_id, purpose, ref) in enumerate(lane)
+            if purpose == folding.purpose and row_id not in folded and ref is not None
+        ]
+        if not waiting or waiting[-1][0] <= room:
+            return False
+        chosen = waiting[: folding.most]
+        folded.update(row_id for _, row_id, _ in chosen)
+        params = await folding.combine([ref for _, _, ref in chosen if ref is not None])
+        if params is None:
+            return False
+        bot = self._bot
+        assert isinstance(bot, ExtBot)
+        try:
+            await bot.do_api_request(
+                "sendMessage", api_kwargs={"chat_id": chat_id, **params}, rate_limit_args=ticket
+            )
+        except TelegramError as error:
+            # The cards still go one by one; nothing is lost.
+            logger.warning("a combined urgent message failed: %s", type(error).__name__)
+        logger.info("%d urgent cards folded into one message", len(chosen))
+        return True
+
+    async def _deliver(self, item: OutboxItem, ticket: Ticket | None = None) -> timedelta | None:
         """One attempt; returns how long to wait before the next, or None to go on."""
         try:
-            result: Any = await self._send(item)
+            result: Any = await self._send(item, ticket)
         except RetryAfter as error:
             self._count(item, results.RATE_LIMITED)
             await self._repository.mark_retry(item.id, "429")
@@ -165,12 +250,12 @@ class Delivery:
         if self._metrics is not None:
             self._metrics.send_attempted(item.purpose, result)
 
-    async def _send(self, item: OutboxItem) -> Any:
+    async def _send(self, item: OutboxItem, ticket: Ticket | None = None) -> Any:
         if item.priority > 0 and isinstance(self._bot, ExtBot):
             # Urgent ones take no slot: a slot can be waiting a minute behind a full group,
             # and the rate limiter puts them before everything else anyway.
             return await self._bot.do_api_request(
-                item.method, api_kwargs=dict(item.params), rate_limit_args=URGENT
+                item.method, api_kwargs=dict(item.params), rate_limit_args=ticket or URGENT
             )
         async with self._slots:
             return await self._bot.do_api_request(item.method, api_kwargs=item.params)

@@ -26,6 +26,10 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain.send_schedule import Priority, SendSchedule, Ticket, Window
 
+#: What a send may pass as ``rate_limit_args``: a priority, or a turn taken beforehand
+#: with ``SendingRateLimiter.take_turn`` (the outbox folds urgent cards once it has one).
+RateLimitArgs = Priority | Ticket
+
 logger = logging.getLogger(__name__)
 
 #: ``rate_limit_args`` of everything about an urgent case.
@@ -48,9 +52,10 @@ _NOT_MESSAGES = frozenset(
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class SendingRateLimiter(BaseRateLimiter[Priority]):
+class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
     """``clock`` and ``recheck_every`` exist for tests: with an injected clock that jumps
-    (the emulator's), the limiter looks at it again at least that often."""
+    (the emulator's), the limiter looks at it again at least that often. ``transit``: see
+    ``bot/domain/send_schedule.py``."""
 
     def __init__(
         self,
@@ -61,8 +66,9 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
         starving_after: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         recheck_every: float = 1.0,
+        transit: float | None = None,
     ) -> None:
-        self._schedule = SendSchedule(overall, group, private, starving_after)
+        self._schedule = SendSchedule(overall, group, private, starving_after, transit)
         self._max_retries = max_retries
         self._clock = clock
         self._recheck_every = recheck_every
@@ -84,15 +90,20 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: Priority | None,
+        rate_limit_args: RateLimitArgs | None,
     ) -> _Result:
         if endpoint in _NOT_MESSAGES:
+            if isinstance(rate_limit_args, Ticket):
+                self.give_back(rate_limit_args)
             return await callback(*args, **kwargs)
-        chat_id = data.get("chat_id")
-        priority = Priority.URGENT if rate_limit_args == Priority.URGENT else Priority.ORDINARY
-        ticket = self._schedule.submit(
-            chat_id if isinstance(chat_id, int) else None, priority, self._clock()
-        )
+        if isinstance(rate_limit_args, Ticket):
+            ticket = rate_limit_args  # its turn was taken beforehand (take_turn)
+        else:
+            chat_id = data.get("chat_id")
+            priority = Priority.URGENT if rate_limit_args == Priority.URGENT else Priority.ORDINARY
+            ticket = self._schedule.submit(
+                chat_id if isinstance(chat_id, int) else None, priority, self._clock()
+            )
         retries = 0
         while True:
             await self._turn(ticket)
@@ -112,6 +123,23 @@ class SendingRateLimiter(BaseRateLimiter[Priority]):
                 raise
             self._finish(ticket)
             return result
+
+    async def take_turn(self, chat_id: int, priority: Priority) -> Ticket:
+        """Waits for a send's turn without saying yet what the send is: the caller passes
+        the ticket as ``rate_limit_args`` of the request it then makes, or gives it back."""
+        ticket = self._schedule.submit(chat_id, priority, self._clock())
+        await self._turn(ticket)
+        return ticket
+
+    def give_back(self, ticket: Ticket) -> None:
+        """A turn taken and not used: its slots are free again."""
+        if ticket.in_flight:
+            self._schedule.give_back(ticket)
+            self._pump()
+
+    def room(self, chat_id: int) -> int | None:
+        """How many more sends the chat's window takes now (None: it has no window)."""
+        return self._schedule.room(chat_id, self._clock())
 
     async def _turn(self, ticket: Ticket) -> None:
         self._pump()

@@ -88,6 +88,15 @@ class OutboxRepository:
             priority=row["priority"],
         )
 
+    async def lane(self, chat_id: int, priority: int) -> list[tuple[int, str, int | None]]:
+        """The pending messages of one chat and priority in sending order: (id, purpose, ref)."""
+        rows = await self._db.fetch_all(
+            "SELECT id, purpose, ref FROM outbox WHERE status = 'pending' AND chat_id = ? "
+            "AND priority = ? ORDER BY id",
+            (chat_id, priority),
+        )
+        return [(row["id"], row["purpose"], row["ref"]) for row in rows]
+
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:
         """False when the row is gone: forget-me erased it while it was being sent."""
         changed = await self._db.execute(

@@ -17,6 +17,7 @@ from telegram import Bot
 from bot.cases.delivery_hooks import CaseDeliveryHooks
 from bot.cases.erasing import Erasing
 from bot.cases.escalation import Escalation
+from bot.cases.fold import CardFolding
 from bot.cases.intake import Intake
 from bot.cases.outgoing import REGION, Write
 from bot.cases.relay import Relay
@@ -94,9 +95,11 @@ class CaseService:
         self._hooks = CaseDeliveryHooks(
             write=write, records=records, sides=sides, relay=self.relay, outbox=outbox
         )
+        self.folding = CardFolding(write=write, records=records, side=side)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)
+        self.folding.register(delivery)
 
     # ------------------------------------------------------------------ periodic work
 

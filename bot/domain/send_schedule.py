@@ -4,10 +4,19 @@ Pure: every method takes ``now`` (seconds on any steady clock), nothing sleeps o
 sends; ``bot/rate_limits.py`` drives it from asyncio.
 
 Telegram counts the messages of any sliding second (overall) and of any sliding minute
-(per group). A send is counted from the moment it is let out until its answer arrives,
-and then from the answer's time on: Telegram counted it somewhere in between, so a slot
-reused one window after the answer can never make Telegram see one too many in a window,
-however the requests of a burst overtook each other on the way.
+(per group). A send is counted from the moment it is let out until its answer arrives.
+Telegram counted it somewhere in between; for how long it stays in the window after
+that, there are two rules:
+
+- without ``transit``: from the answer's time on. A slot reused one window after the
+  answer can never make Telegram see one too many, however the requests overtook each
+  other on the way, but every slot is idle for a round trip: the rate falls with it
+  (85 % of the limit on a loaded machine).
+- with ``transit`` (seconds): from the moment it was let out plus ``transit``, or from
+  the answer if that came first. That is exact as long as no request takes more than
+  ``transit`` longer than another to reach Telegram (a request that takes longer is
+  still counted until its answer); the configured margin of one slot absorbs the rare
+  one that does. The rate is then ``count / (seconds + transit)`` whatever the round trip.
 """
 
 from __future__ import annotations
@@ -51,6 +60,8 @@ class Ticket:
     priority: Priority
     submitted_at: float
     not_before: float = 0.0
+    # When it was last let out (its latest attempt).
+    started_at: float = 0.0
     # Let out and not finished yet: the caller is (about to be) sending it.
     in_flight: bool = False
 
@@ -62,6 +73,10 @@ class _Counter:
     window: Window
     in_flight: int = 0
     finished: deque[float] = field(default_factory=deque)
+
+    def count(self, moment: float) -> None:
+        # Usually the latest; a moment of a send let out earlier goes in its place.
+        bisect.insort(self.finished, moment)
 
     def expire(self, now: float) -> None:
         while self.finished and self.finished[0] + self.window.seconds <= now:
@@ -103,7 +118,9 @@ class SendSchedule:
         group: Window,
         private: Window | None = None,
         starving_after: float = 10.0,
+        transit: float | None = None,
     ) -> None:
+        self._transit = transit
         self._overall = _Counter(overall)
         self._urgent_in_overall = _Counter(overall)
         self._group = group
@@ -130,7 +147,7 @@ class SendSchedule:
             ticket = self._pick(now)
             if ticket is None:
                 break
-            self._start(ticket)
+            self._start(ticket, now)
             admitted.append(ticket)
         return admitted
 
@@ -139,9 +156,10 @@ class SendSchedule:
         ticket's chat is held that long and the ticket waits again in its old place."""
         assert ticket.in_flight
         ticket.in_flight = False
+        counted = now if self._transit is None else min(now, ticket.started_at + self._transit)
         for counter in self._counters(ticket):
             counter.in_flight -= 1
-            counter.finished.append(now)
+            counter.count(counted)
         if retry_after is None:
             self._forget_chat_if_idle(ticket.chat_id)
             return
@@ -162,6 +180,25 @@ class SendSchedule:
             if ticket.chat_id is not None:
                 self._chat(ticket.chat_id).waiting -= 1
                 self._forget_chat_if_idle(ticket.chat_id)
+
+    def give_back(self, ticket: Ticket) -> None:
+        """The caller let out a send it did not make after all: its slots are free again."""
+        assert ticket.in_flight
+        ticket.in_flight = False
+        for counter in self._counters(ticket):
+            counter.in_flight -= 1
+        self._forget_chat_if_idle(ticket.chat_id)
+
+    def room(self, chat_id: int, now: float) -> int | None:
+        """How many more sends the chat's own window takes now (None: it has no window)."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            window = self._group if chat_id < 0 else self._private
+            return None if window is None else window.count
+        if chat.counter is None:
+            return None
+        chat.counter.expire(now)
+        return max(0, chat.counter.window.count - chat.counter.used())
 
     def next_change(self, now: float) -> float | None:
         """The earliest time a waiting send may become free to go without any answer
@@ -268,12 +305,13 @@ class SendSchedule:
             return ordinary
         return urgent
 
-    def _start(self, ticket: Ticket) -> None:
+    def _start(self, ticket: Ticket, now: float) -> None:
         queue = self._waiting[ticket.priority]
         index = bisect.bisect_left(queue, ticket.seq, key=lambda entry: entry[0])
         del queue[index]
         if ticket.chat_id is not None:
             self._chat(ticket.chat_id).waiting -= 1
         ticket.in_flight = True
+        ticket.started_at = now
         for counter in self._counters(ticket):
             counter.in_flight += 1

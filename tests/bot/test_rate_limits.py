@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from telegram.ext import ExtBot
 
-from bot.domain.send_schedule import Priority, Window
-from bot.rate_limits import URGENT, SendingRateLimiter
+from bot.domain.send_schedule import Window
+from bot.rate_limits import URGENT, RateLimitArgs, SendingRateLimiter
 from sandbox import TelegramEmulator
 
 TOKEN = "123456:TEST"
@@ -27,7 +27,7 @@ async def emu() -> AsyncIterator[TelegramEmulator]:
         yield emulator
 
 
-def make_bot(emu: TelegramEmulator, overall: int, group: int) -> ExtBot[Priority]:
+def make_bot(emu: TelegramEmulator, overall: int, group: int) -> ExtBot[RateLimitArgs]:
     limiter = SendingRateLimiter(
         overall=Window(overall, 1.0),
         group=Window(group, 60.0),

@@ -211,3 +211,45 @@ def test_a_window_from_a_configured_rate(
     per_period: float, period: float, margin: int, expected: Window
 ) -> None:
     assert Window.from_rate(per_period, period, margin) == expected
+
+
+def test_with_a_transit_a_slot_is_free_again_one_window_after_it_left_not_after_the_answer() -> (
+    None
+):
+    limit, transit, latency = 29, 0.05, 0.3
+    sends = [Send(0.0, n) for n in range(60)]
+    counted_from_answer = simulate(
+        SendSchedule(Window(limit, 1.0), Window(20, 60.0)), sends, latency
+    )
+    counted_from_leaving = simulate(
+        SendSchedule(Window(limit, 1.0), Window(20, 60.0), transit=transit), sends, latency
+    )
+    assert [round(s.started, 2) for s in counted_from_answer[limit:]] == [1.3] * limit + [2.6] * 2
+    assert [round(s.started, 2) for s in counted_from_leaving[limit:]] == [1.05] * limit + [2.1] * 2
+    # Each reaches Telegram within ``transit`` of leaving: never more than the limit in a second.
+    for arrival in (0.0, transit):
+        moments = [s.started + arrival for s in counted_from_leaving]
+        assert most_in_any_window(moments, 1.0) <= limit
+
+
+def test_with_a_transit_a_fast_answer_still_counts_from_the_answer() -> None:
+    plan = SendSchedule(Window(1, 1.0), Window(20, 60.0), transit=0.05)
+    first = plan.submit(ALICE, ORDINARY, 0.0)
+    assert plan.admit(0.0) == [first]
+    plan.finish(first, 0.01)
+    second = plan.submit(BOB, ORDINARY, 0.5)
+    assert plan.admit(1.0) == []
+    assert plan.admit(1.01) == [second]
+
+
+def test_a_turn_given_back_frees_its_slot_and_room_counts_the_group_window() -> None:
+    plan = schedule(overall=5, group=3)
+    assert plan.room(GROUP, 0.0) == 3
+    tickets = [plan.submit(GROUP, U, 0.0) for _ in range(3)]
+    assert plan.admit(0.0) == tickets
+    assert plan.room(GROUP, 0.0) == 0
+    plan.give_back(tickets[2])
+    plan.finish(tickets[0], 0.1)
+    assert plan.room(GROUP, 0.1) == 1
+    assert plan.room(GROUP, 60.1) == 2
+    assert plan.room(ALICE, 0.0) is None

@@ -1,0 +1,50 @@
+"""The "I take it" buttons of a list of urgent cases that came at once (bot/cases/fold.py).
+
+A press takes that case exactly as its card's button does (checked against the database;
+a stale press changes nothing), then the list's buttons say who took which case.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.cases.fold import FOLD_TAKE_PREFIX, case_ids_in
+from bot.config import Settings
+from bot.context import HelplineContext
+from handlers.common import translator_for
+from handlers.staff.gate import staff_member
+
+
+async def press_take_in_list(update: Update, context: HelplineContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = context.services
+    case = None
+    if await staff_member(update, services):
+        case = await services.cases.get(int(query.data.removeprefix(FOLD_TAKE_PREFIX)))
+    if case is None:
+        # To anyone else the button is as dead as any forged one: nothing is revealed.
+        await query.answer((await translator_for(update, context))("fallback.stale_button"))
+        return
+    staff = update.effective_user
+    assert staff is not None
+    tr = services.cases.staff_side.tr
+    outcome = await services.cases.staff_actions.take(case, staff.id, staff.first_name)
+    if outcome == "taken":
+        await query.answer(tr("staff.you_took", code=case.code))
+    elif outcome == "already":
+        fresh = await services.cases.get(case.id)
+        name = fresh.taken_by_name if fresh and fresh.taken_by_name else "?"
+        await query.answer(tr("staff.already_taken", code=case.code, name=name))
+    else:
+        await query.answer(tr("staff.already_closed", code=case.code))
+    message = query.message
+    if message is not None and hasattr(message, "reply_markup"):
+        ids = case_ids_in(message.reply_markup)
+        if ids:
+            await services.cases.folding.refresh(message.message_id, ids)
+
+
+def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
+    return [CallbackQueryHandler(press_take_in_list, pattern=r"^fold:take:\d{1,18}$")]
