@@ -19,7 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cases.outgoing import CARD, Write, html
-from bot.cases.staff_side import StaffSide
+from bot.cases.staff_side import StaffSides
 from bot.delivery import Delivery, Folding
 from bot.domain.triage import UrgencyReason
 from bot.i18n import Safe
@@ -31,20 +31,21 @@ FOLD_EDIT = "case_fold_edit"
 
 
 class CardFolding:
-    def __init__(self, *, write: Write, records: CaseRepository, side: StaffSide) -> None:
+    def __init__(self, *, write: Write, records: CaseRepository, sides: StaffSides) -> None:
         self._write = write
         self._records = records
-        self._side = side
+        self._sides = sides
 
     def register(self, delivery: Delivery) -> None:
         delivery.folding = Folding(CARD, self.combine)
 
     async def combine(self, case_ids: list[int]) -> dict[str, Any] | None:
-        """The list of these waiting cases, or None if none is still waiting for someone."""
+        """The list of these waiting cases (the outbox folds each group's own cards), or
+        None if none is still waiting for someone."""
         cases = [case for case in await self._cases(case_ids) if _untaken(case)]
         if not cases:
             return None
-        tr = self._side.tr
+        tr = self._sides.tr
         lines = [tr("fold.title", count=len(cases))]
         for case in cases:
             lines.append(
@@ -59,7 +60,7 @@ class CardFolding:
 
     def keyboard(self, cases: list[Case]) -> InlineKeyboardMarkup:
         """One row per case: its "I take it", or who took it (pressing then says so)."""
-        tr = self._side.tr
+        tr = self._sides.tr
         rows = []
         for case in cases:
             if not case.is_open:
@@ -71,7 +72,7 @@ class CardFolding:
             rows.append([InlineKeyboardButton(label, callback_data=f"{FOLD_TAKE_PREFIX}{case.id}")])
         return InlineKeyboardMarkup(rows)
 
-    async def refresh(self, message_id: int, case_ids: list[int]) -> None:
+    async def refresh(self, chat_id: int, message_id: int, case_ids: list[int]) -> None:
         """After a press: the list's buttons say who took which case (sent urgently)."""
         cases = await self._cases(case_ids)
         if not cases:
@@ -79,7 +80,7 @@ class CardFolding:
         markup = self.keyboard(cases)
         async with self._write() as tx:
             await tx.outbox.add(
-                chat_id=self._side.chat_id,
+                chat_id=chat_id,
                 method="editMessageReplyMarkup",
                 params={"message_id": message_id, "reply_markup": markup.to_dict()},
                 purpose=FOLD_EDIT,

@@ -95,7 +95,7 @@ class CaseService:
         self._hooks = CaseDeliveryHooks(
             write=write, records=records, sides=sides, relay=self.relay, outbox=outbox
         )
-        self.folding = CardFolding(write=write, records=records, side=side)
+        self.folding = CardFolding(write=write, records=records, sides=sides)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)

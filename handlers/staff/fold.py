@@ -13,7 +13,7 @@ from bot.cases.fold import FOLD_TAKE_PREFIX, case_ids_in
 from bot.config import Settings
 from bot.context import HelplineContext
 from handlers.common import translator_for
-from handlers.staff.gate import staff_member
+from handlers.staff.gate import staff_center
 
 
 async def press_take_in_list(update: Update, context: HelplineContext) -> None:
@@ -21,16 +21,22 @@ async def press_take_in_list(update: Update, context: HelplineContext) -> None:
     assert query is not None and query.data is not None
     services = context.services
     case = None
-    if await staff_member(update, services):
+    side = await staff_center(update, services)
+    if side is not None:
         case = await services.cases.get(int(query.data.removeprefix(FOLD_TAKE_PREFIX)))
-    if case is None:
+        # A group acts only on its own centre's cases (and on one no centre has taken yet).
+        if case is not None and side not in services.cases.staff_sides.of(case):
+            case = None
+    if case is None or side is None:
         # To anyone else the button is as dead as any forged one: nothing is revealed.
         await query.answer((await translator_for(update, context))("fallback.stale_button"))
         return
     staff = update.effective_user
     assert staff is not None
-    tr = services.cases.staff_side.tr
-    outcome = await services.cases.staff_actions.take(case, staff.id, staff.first_name)
+    tr = services.cases.staff_sides.tr
+    outcome = await services.cases.staff_actions.take(
+        case, staff.id, staff.first_name, chat_id=side.chat_id
+    )
     if outcome == "taken":
         await query.answer(tr("staff.you_took", code=case.code))
     elif outcome == "already":
@@ -43,7 +49,7 @@ async def press_take_in_list(update: Update, context: HelplineContext) -> None:
     if message is not None and hasattr(message, "reply_markup"):
         ids = case_ids_in(message.reply_markup)
         if ids:
-            await services.cases.folding.refresh(message.message_id, ids)
+            await services.cases.folding.refresh(side.chat_id, message.message_id, ids)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:

@@ -168,3 +168,36 @@ async def test_danger_sent_before_consent_goes_to_the_poster_s_centre(
     assert not any(code in m.content for m in bot.group.bot_messages())
     stored = await bot.services.users.get(dana.id)
     assert stored is not None and stored.center_id == "saryagash"
+
+
+async def test_a_list_of_urgent_cases_takes_only_in_the_case_s_own_centre_s_group(
+    start_bot: HarnessFactory,
+) -> None:
+    # The "I take it" of a folded list (bot/cases/fold.py) acts like the card's: pressed
+    # (forged) in the other centre's group it is dead; in the case's own group it takes it.
+    bot = await start_bot(two_centers=True)
+    assert bot.second_group is not None
+    for person in (bot.second_duty, bot.duty):
+        await person.send("/start")
+    _, code = await _sos_of_saryagash(bot)
+    case = await bot.services.cases.by_code(code)
+    assert case is not None
+    data = f"fold:take:{case.id}"
+    card = await bot.second_group.wait_for_bot_message(lambda m: code in m.content, timeout=30)
+    # Sairam's group never saw the case: a forged press on any message there.
+    elsewhere = await bot.staff.send_in(bot.group, "…")
+    await bot.staff.press_data(data, message_id=elsewhere.message_id, chat=bot.group)
+    await bot.emulator.wait_until(
+        lambda: any(
+            a.data == data and a.user_id == bot.staff.id for a in bot.emulator.callback_answers
+        )
+    )
+    untaken = await bot.services.cases.by_code(code)
+    assert untaken is not None and untaken.taken_at is None
+
+    await bot.second_staff.press_data(data, message_id=card.message_id, chat=bot.second_group)
+    await bot.emulator.wait_until(
+        lambda: any(a.user_id == bot.second_staff.id for a in bot.emulator.callback_answers)
+    )
+    taken = await bot.services.cases.by_code(code)
+    assert taken is not None and taken.taken_by == bot.second_staff.id
