@@ -4,11 +4,12 @@ notice and in the agenda, and gone from the staff group and the database after /
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import Harness
+from sandbox import SimMessage, SimUser
+from tests.conftest import START, Harness, HarnessFactory
 from tests.handlers.booking_steps import (
     code_in,
     confirm,
@@ -111,3 +112,44 @@ async def test_a_written_note_after_back_replaces_the_voice_note(bot: Harness) -
     await settle(bot)
     assert rows(bot, "SELECT voice_note FROM appointments WHERE code = ?", (code,)) == [(None,)]
     assert not any(m.kind == "voice" for m in bot.group.bot_messages())
+
+
+async def _book_with_voice(
+    bot: Harness, user: SimUser, service: str, start: datetime, language: str
+) -> tuple[str, SimMessage]:
+    """From /book to the code, with a voice message as the note; returns (code, voice)."""
+    await user.send("/book")
+    offer = await user.wait_for_bot_message(has_data("bk:service:"))
+    await press_button_with_data(user, offer, f"bk:service:{service}")
+    days = await user.wait_for_bot_message(has_data("bk:day:"))
+    await press_button_with_data(user, days, f"bk:day:{service}:{start.date().isoformat()}")
+    times = await user.wait_for_bot_message(has_data("bk:time:"))
+    await press_button_with_data(user, times, f"bk:time:{service}:{int(start.timestamp())}")
+    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    voice = await user.send_voice(duration=9)
+    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await user.press(bot.tr(language, "booking.button.discreet"))
+    summary = await user.wait_for_bot_message(has_data("bk:confirm:"))
+    await confirm(user, summary)
+    return code_in(await user.wait_for_bot_message(is_booked)), voice
+
+
+async def test_a_voice_note_goes_to_the_group_of_the_appointment_s_centre_only(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(two_centers=True)
+    assert bot.second_group is not None
+    dana = bot.user("Dana", "kk")
+    await bot.onboard(dana, "kk", center="saryagash")
+    start = slot(START.date() + timedelta(days=1), 12)
+    code, voice = await _book_with_voice(bot, dana, "saryagash_psychologist", start, "kk")
+    await settle(bot)
+    copy = await bot.second_group.wait_for_bot_message(lambda m: m.kind == "voice")
+    assert copy.file_id == voice.file_id and code in (copy.caption or "")
+    assert not any(m.kind == "voice" for m in bot.group.messages())
+    await dana.send("/forget")
+    await dana.wait_for_bot_message(has_data("forget:yes"))
+    await dana.press(bot.tr("kk", "forget.yes"))
+    await dana.wait_for_bot_message(lambda m: m.text == plain(bot.tr("kk", "forget.done")))
+    await settle(bot)
+    assert copy.deleted
