@@ -592,13 +592,21 @@ class Generator:
                 "VALUES (?, ?, ?, ?)",
                 users,
             )
-            many(f"INSERT INTO appointments VALUES ({_marks(18)})", appointments)
+            # The generated rows carry no voice note (the last column, 0016).
+            many(
+                f"INSERT INTO appointments VALUES ({_marks(19)})",
+                [(*row, None) for row in appointments],
+            )
             many(
                 "INSERT INTO appointment_reminders (appointment_id, offset_seconds, due_at, "
                 "status, outbox_id, done_at) VALUES (?, ?, ?, ?, ?, ?)",
                 reminders,
             )
-            many("INSERT INTO appointment_staff_messages VALUES (?, ?, ?)", notices)
+            many(
+                "INSERT INTO appointment_staff_messages (chat_id, message_id, appointment_id) "
+                "VALUES (?, ?, ?)",
+                notices,
+            )
             many("INSERT INTO agenda_messages VALUES (?, ?, ?, ?, ?)", agenda_messages)
             many("INSERT INTO agenda_message_entries VALUES (?, ?, ?)", agenda_entries)
             many("INSERT INTO agenda_runs VALUES (?, ?)", agenda_days)

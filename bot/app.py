@@ -15,7 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.alert_path import AlertPathWatch, region_group
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
-from bot.appointments.messages import PURPOSE_STAFF_NOTICE
+from bot.appointments.messages import PURPOSE_STAFF_NOTICE, PURPOSE_STAFF_VOICE
 from bot.appointments.service import AppointmentService
 from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
@@ -315,8 +315,10 @@ async def _post_init(application: HelplineApplication) -> None:
         lambda _: cases.resume_stalled_relays(),
     ]
     cases.register_delivery_hooks(delivery)
-    # Staff notices and agenda messages are remembered by message id (forget-me edits them).
+    # Staff notices, voice notes and agenda messages are remembered by message id (forget-me
+    # edits them, or deletes a voice note).
     delivery.on_delivered[PURPOSE_STAFF_NOTICE] = appointments.remember_staff_notice
+    delivery.on_delivered[PURPOSE_STAFF_VOICE] = appointments.remember_staff_voice
     delivery.on_delivered[PURPOSE_AGENDA] = appointments.agenda.remember_sent
     services.due_work.append(lambda _: appointments.reminders.send_due())
     services.due_work.append(lambda _: appointments.waitlist.expire_holds())

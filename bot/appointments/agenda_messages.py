@@ -61,6 +61,9 @@ def _entry_line(tr: Translator, appointment: Appointment, tz: ZoneInfo) -> str:
     ).rstrip()
     if appointment.note:
         line += "\n" + tr("agenda.note", note=shorten(appointment.note, AGENDA_NOTE_LENGTH))
+    elif appointment.voice_note:
+        # The voice itself is in the group, under the appointment's notice.
+        line += "\n" + tr("agenda.voice_note")
     return line
 
 

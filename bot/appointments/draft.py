@@ -40,6 +40,8 @@ class BookingDraft:
     slot: FreeSlot | None = None
     # Kept in memory only until confirmed; stored sealed.
     note: str | None = None
+    # Or the note said aloud: a voice message's file id (one or the other).
+    voice_note: str | None = None
     note_decided: bool = False
     name_in_reminders: bool = False
     # Bumped on every question, so "Confirm" on an older summary cannot book something else.

@@ -1,6 +1,6 @@
-"""Forget me, for appointments: future ones cancelled (staff told), notes erased, the rest
-unlinked. Runs inside the forget-me transaction (bot/forgetting.py), before the user
-row goes: future appointments are found by the user's id.
+"""Forget me, for appointments: future ones cancelled (staff told), notes and voice notes
+erased, the rest unlinked. Runs inside the forget-me transaction (bot/forgetting.py),
+before the user row goes: future appointments are found by the user's id.
 
 What stays is anonymous: service, time, status, attendance.
 """
@@ -49,18 +49,25 @@ class AppointmentEraser:
         seats = SeatChanges(connection, self._sealer)
         staff_messages = await seats.staff_messages_of_user(user_id)
         # Sent notices and reminders hold the note and the times in the outbox until its
-        # 48-hour purge; the notices in the staff group are edited to drop the note.
+        # 48-hour purge; the notices in the staff group are edited to drop the note, and
+        # a voice note (her own voice) is deleted there, as a case's relayed voice is.
         appointment_ids = await seats.ids_of_user(user_id)
         await erase_refs(connection, "appointment_", appointment_ids)
         for message in staff_messages:
-            await outbox.add(
-                chat_id=message.chat_id,
-                method="editMessageText",
-                params={
+            params: dict[str, object]
+            if message.kind == "voice":
+                method, params = "deleteMessage", {"message_id": message.message_id}
+            else:
+                method = "editMessageText"
+                params = {
                     "message_id": message.message_id,
                     "text": tr("appointment_notice.erased", code=message.code),
                     "parse_mode": "HTML",
-                },
+                }
+            await outbox.add(
+                chat_id=message.chat_id,
+                method=method,
+                params=params,
                 purpose=PURPOSE_NOTICE_ERASED,
                 ref=message.appointment_id,
             )

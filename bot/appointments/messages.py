@@ -20,16 +20,20 @@ from bot.i18n import Translator
 from storage.appointments import Appointment
 
 PURPOSE_STAFF_NOTICE = "appointment_notice"
+# A voice note, sent to the staff group under the notice of the new appointment.
+PURPOSE_STAFF_VOICE = "appointment_voice"
 PURPOSE_REMINDER = "appointment_reminder"
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A sendMessage for the outbox: to whom, its parameters, and why."""
+    """A message for the outbox: to whom, its parameters, and why (a sendMessage unless
+    `method` says otherwise)."""
 
     chat_id: int
     params: dict[str, Any]
     purpose: str
+    method: str = "sendMessage"
 
 
 def when(tr: Translator, start: datetime, end: datetime | None, tz: ZoneInfo) -> str:
@@ -133,6 +137,8 @@ def staff_notice(
         text = tr("appointment_notice.new", **params)
         if appointment.note:
             text += "\n" + tr("appointment_notice.note", note=appointment.note)
+        elif appointment.voice_note:
+            text += "\n" + tr("appointment_notice.voice_note")
     return Outgoing(
         chat_id=staff_chat_of(settings, appointment.center_id),
         params={"text": text, "parse_mode": "HTML"},
@@ -144,6 +150,23 @@ def staff_chat_of(settings: Settings, center_id: str) -> int:
     """The staff group of the appointment's centre: another centre's never hears of it."""
     side = settings.staff_side(center_id)
     return side.staff_chat_id if side is not None else settings.telegram.staff_chat_id
+
+
+def staff_voice_note(settings: Settings, tr: Translator, appointment: Appointment) -> Outgoing:
+    """Her voice note for the staff group: the bot's own voice message, sent by the file
+    id (never a forward, which would name her), captioned with the booking code only.
+    Not triaged: words said aloud cannot be read, as with a request's voice story."""
+    assert appointment.voice_note is not None
+    return Outgoing(
+        chat_id=staff_chat_of(settings, appointment.center_id),
+        params={
+            "voice": appointment.voice_note,
+            "caption": tr("appointment_notice.voice_caption", code=appointment.code),
+            "parse_mode": "HTML",
+        },
+        purpose=PURPOSE_STAFF_VOICE,
+        method="sendVoice",
+    )
 
 
 def offsets_text(tr: Translator, offsets: Sequence[timedelta]) -> str:

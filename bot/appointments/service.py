@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.appointments import rules
 from bot.appointments.agenda import StaffAgenda
 from bot.appointments.forgetting import AppointmentEraser
-from bot.appointments.messages import Outgoing, staff_notice
+from bot.appointments.messages import Outgoing, staff_notice, staff_voice_note
 from bot.appointments.reminders import Reminders
 from bot.appointments.waitlist import Waitlist
 from bot.clock import Clock
@@ -73,6 +73,8 @@ class Booking:
     slot: FreeSlot
     note: str | None
     name_in_reminders: bool
+    # Her note said aloud: a voice message's file id (instead of a text note).
+    voice_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ class AppointmentService:
                 capacity=service.capacity,
                 note=booking.note,
                 name_in_reminders=booking.name_in_reminders,
+                voice_note=booking.voice_note,
             ),
             now,
         )
@@ -234,6 +237,11 @@ class AppointmentService:
         )
         notice = staff_notice(self._settings, self._staff_tr, appointment, "new")
         await self._tell_staff(tx, notice, appointment.id)
+        if appointment.voice_note:
+            # After the notice, which says a voice note follows.
+            await self._tell_staff(
+                tx, staff_voice_note(self._settings, self._staff_tr, appointment), appointment.id
+            )
         return Result(Outcome.DONE, appointment)
 
     async def checked(self, user_id: int, appointment_id: int, version: int | None) -> Result:
@@ -308,13 +316,22 @@ class AppointmentService:
                 item.chat_id, message_id, item.ref
             )
 
+    async def remember_staff_voice(self, item: OutboxItem, message_id: int | None) -> None:
+        """Delivery hook: a voice note in the staff group is remembered (forget-me deletes it)."""
+        if message_id is None or item.ref is None:
+            return
+        async with self._unit.write() as tx:
+            await SeatChanges(tx.connection, tx.sealer).link_staff_message(
+                item.chat_id, message_id, item.ref, kind="voice"
+            )
+
     # ------------------------------------------------------------------ helpers
 
     async def _tell_staff(self, tx: Transaction, notice: Outgoing, appointment_id: int) -> None:
         # The ref lets delivery remember the notice's message id (forget-me edits it).
         await tx.outbox.add(
             chat_id=notice.chat_id,
-            method="sendMessage",
+            method=notice.method,
             params=notice.params,
             purpose=notice.purpose,
             ref=appointment_id,

@@ -88,6 +88,31 @@ async def take_line(update: Update, context: HelplineContext) -> None:
     raise ApplicationHandlerStop
 
 
+async def voice_for_line(update: Update, context: HelplineContext) -> None:
+    """A voice message where the optional line is awaited: the line is kept without a
+    name, and a voice is the person herself, so it is not kept; she is told so in plain
+    words (the answer is stored already), and the line is still awaited. A request or a
+    case in progress takes the voice as usual."""
+    awaited: Any = context.user_data.get(_AWAITING_LINE) if context.user_data else None
+    user = update.effective_user
+    if awaited is None or user is None:
+        return
+    services = context.services
+    _, since = awaited
+    if (
+        services.clock.now() - since > _LINE_WAIT
+        or (context.user_data is not None and context.user_data.request_draft is not None)
+        or await services.cases.open_case_of(user.id) is not None
+    ):
+        return
+    tr = await translator_for(update, context)
+    skip = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr("feedback.skip"), callback_data=SKIP_COMMENT)]]
+    )
+    await reply(update, tr("feedback.voice_not_kept"), skip)
+    raise ApplicationHandlerStop
+
+
 async def _forget_line(update: Update, context: HelplineContext) -> None:
     """Anything else first: no line is awaited any more."""
     if context.user_data is not None:
@@ -107,7 +132,8 @@ def build_line_handlers(settings: Settings) -> list[BaseHandler[Update, Helpline
     return [
         MessageHandler(
             private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, take_line
-        )
+        ),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.VOICE, voice_for_line),
     ]
 
 

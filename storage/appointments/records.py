@@ -18,7 +18,7 @@ Attendance = Literal["came", "no_show"]
 COLUMNS = (
     "a.id, a.code, a.user_id, a.center_id, a.service_id, a.starts_at, a.ends_at, a.status, "
     "a.note, a.name_in_reminders, a.version, a.booked_at, a.confirmed_at, a.cancelled_at, "
-    "a.attendance"
+    "a.attendance, a.voice_note"
 )
 
 
@@ -39,6 +39,9 @@ class Appointment:
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     attendance: Attendance | None
+    # A voice message's file id, her note said aloud (a text note and a voice note are
+    # one or the other).
+    voice_note: str | None = None
 
     @property
     def is_booked(self) -> bool:
@@ -65,6 +68,7 @@ def read_appointment(row: Row, sealer: TextSealer) -> Appointment:
         confirmed_at=maybe_from_db_time(row["confirmed_at"]),
         cancelled_at=maybe_from_db_time(row["cancelled_at"]),
         attendance=attendance,
+        voice_note=sealer.open(row["voice_note"]) if row["voice_note"] is not None else None,
     )
 
 
@@ -80,6 +84,7 @@ class NewAppointment:
     capacity: int
     note: str | None
     name_in_reminders: bool
+    voice_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,12 +99,14 @@ class DueReminder:
 
 @dataclass(frozen=True)
 class StaffMessage:
-    """A staff-group message about an appointment (a notice), remembered for forget-me."""
+    """A staff-group message about an appointment, remembered for forget-me: a notice
+    (edited then) or the copy of a voice note (deleted then)."""
 
     appointment_id: int
     code: str
     chat_id: int
     message_id: int
+    kind: Literal["notice", "voice"] = "notice"
 
 
 @dataclass(frozen=True)

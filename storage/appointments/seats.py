@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Literal
 
 import aiosqlite
 
@@ -150,14 +151,15 @@ class SeatChanges:
     async def insert_if_free(self, new: NewAppointment, now: datetime) -> Appointment | None:
         """Takes a seat if one is left; None when the slot is full."""
         note = self._sealer.seal(new.note) if new.note else None
+        voice_note = self._sealer.seal(new.voice_note) if new.voice_note else None
         starts_at = to_db_time(new.starts_at)
         for _ in range(_CODE_ATTEMPTS):
             try:
                 # The count and the insert are one statement: the seat check cannot go stale.
                 cursor = await self._connection.execute(
                     "INSERT INTO appointments (code, user_id, center_id, service_id, starts_at, "
-                    "ends_at, note, name_in_reminders, booked_at) "
-                    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM appointments "
+                    "ends_at, note, voice_note, name_in_reminders, booked_at) "
+                    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM appointments "
                     f"WHERE service_id = ? AND starts_at = ? AND status = 'booked') + {HELD_SEATS} "
                     "< ?",
                     (
@@ -168,6 +170,7 @@ class SeatChanges:
                         starts_at,
                         to_db_time(new.ends_at),
                         note,
+                        voice_note,
                         int(new.name_in_reminders),
                         to_db_time(now),
                         new.service_id,
@@ -224,8 +227,8 @@ class SeatChanges:
 
     async def cancel(self, appointment_id: int, *, by: str, now: datetime) -> Appointment:
         """Frees the seat at once; `by` is who cancelled ('user', 'forget'). A note goes
-        with a forget-me cancellation."""
-        erase_note = ", note = NULL" if by == "forget" else ""
+        with a forget-me cancellation (a voice note too)."""
+        erase_note = ", note = NULL, voice_note = NULL" if by == "forget" else ""
         await self._connection.execute(
             f"UPDATE appointments SET status = 'cancelled', cancelled_at = ?, "
             f"cancelled_by = ?{erase_note} WHERE id = ? AND status = 'booked'",
@@ -275,31 +278,44 @@ class SeatChanges:
     async def unlink_user(self, user_id: int) -> None:
         """What stays is anonymous: service, time, status, attendance."""
         await self._connection.execute(
-            "UPDATE appointments SET user_id = NULL, note = NULL WHERE user_id = ?", (user_id,)
+            "UPDATE appointments SET user_id = NULL, note = NULL, voice_note = NULL "
+            "WHERE user_id = ?",
+            (user_id,),
         )
 
     async def staff_messages_of_user(self, user_id: int) -> list[StaffMessage]:
-        """The staff-group notices about the user's appointments."""
+        """The staff-group notices (and voice notes) about the user's appointments."""
         rows = await fetch_all(
             self._connection,
-            "SELECT a.id, a.code, m.chat_id, m.message_id FROM appointment_staff_messages m "
+            "SELECT a.id, a.code, m.chat_id, m.message_id, m.kind "
+            "FROM appointment_staff_messages m "
             "JOIN appointments a ON a.id = m.appointment_id WHERE a.user_id = ? "
             "ORDER BY m.message_id",
             (user_id,),
         )
-        return [StaffMessage(row[0], row[1], row[2], row[3]) for row in rows]
+        return [
+            StaffMessage(row[0], row[1], row[2], row[3], "voice" if row[4] == "voice" else "notice")
+            for row in rows
+        ]
 
-    async def link_staff_message(self, chat_id: int, message_id: int, appointment_id: int) -> None:
+    async def link_staff_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        appointment_id: int,
+        kind: Literal["notice", "voice"] = "notice",
+    ) -> None:
         await self._connection.execute(
             "INSERT OR IGNORE INTO appointment_staff_messages "
-            "(chat_id, message_id, appointment_id) VALUES (?, ?, ?)",
-            (chat_id, message_id, appointment_id),
+            "(chat_id, message_id, appointment_id, kind) VALUES (?, ?, ?, ?)",
+            (chat_id, message_id, appointment_id, kind),
         )
 
     async def erase_notes_ended_before(self, ended_before: datetime) -> int:
-        """Retention: notes of appointments that ended before the given moment."""
+        """Retention: notes (and voice notes) of appointments that ended before the moment."""
         cursor = await self._connection.execute(
-            "UPDATE appointments SET note = NULL WHERE note IS NOT NULL AND ends_at < ?",
+            "UPDATE appointments SET note = NULL, voice_note = NULL "
+            "WHERE (note IS NOT NULL OR voice_note IS NOT NULL) AND ends_at < ?",
             (to_db_time(ended_before),),
         )
         return cursor.rowcount

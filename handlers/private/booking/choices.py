@@ -192,7 +192,7 @@ async def _take_time(update: Update, context: HelplineContext, *, keep_details: 
     draft.slot = slot
     if keep:
         return await show_summary(update, context, tr, draft)
-    draft.note = None
+    draft.note = draft.voice_note = None
     draft.note_decided = False
     return await ask_note(update, context, tr, draft)
 
@@ -214,7 +214,7 @@ async def skip_note(update: Update, context: HelplineContext) -> Next:
         return UNCHANGED
     draft, tr = found
     await strip_buttons(update)
-    draft.note = None
+    draft.note = draft.voice_note = None
     draft.note_decided = True
     return await ask_naming(update, context, tr, draft)
 

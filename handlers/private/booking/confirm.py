@@ -82,6 +82,7 @@ async def confirm(update: Update, context: HelplineContext) -> Next:
             service=service,
             slot=draft.slot,
             note=draft.note,
+            voice_note=draft.voice_note,
             name_in_reminders=draft.name_in_reminders,
         )
     )

@@ -11,7 +11,7 @@ stateDiagram-v2
     DAY --> TIME: bk:day
     TIME --> NOTE: bk:time, bk:alt
     TIME --> TIME: taken or gone (next free times)
-    NOTE --> NAMING_CHOICE: a note, bk:skipnote
+    NOTE --> NAMING_CHOICE: a note (written or a voice message), bk:skipnote
     NOTE --> NOTE: meant for the psychologist (to the open case), too long
     NAMING_CHOICE --> CONFIRMATION: bk:naming
     CONFIRMATION --> [*]: bk:confirm, seat taken (code, address, how to cancel)

@@ -26,7 +26,8 @@ class NotForBooking(Exception):
 
 
 async def note_text(update: Update, context: HelplineContext) -> Awaiting:
-    """A note for the specialist: kept (in memory until confirmed); asks about reminders."""
+    """A note for the specialist, written or a voice message: kept (in memory until
+    confirmed); asks about reminders."""
     assert update.effective_user is not None and update.message is not None
     draft = live_draft(context)
     if draft is None or draft.slot is None:
@@ -45,8 +46,15 @@ async def note_text(update: Update, context: HelplineContext) -> Awaiting:
         # (checked before the note's own rules, so nothing meant for staff is refused).
         await to_case(update, context)
         return await ask_note(update, context, tr, draft)
+    voice = update.message.voice
+    if not text and voice is not None:
+        # Her note said aloud (for someone who cannot write). Like a request's voice story
+        # it is not triaged (nothing to read): staff hear it with the appointment's notice.
+        draft.voice_note, draft.note = voice.file_id, None
+        draft.note_decided = True
+        return await ask_naming(update, context, tr, draft)
     if not text:
-        # A sticker, a photo or a voice message where a written note is asked for.
+        # A sticker, a photo or a file where a note (words or a voice message) is asked for.
         await reply(update, tr("booking.note_text_only"))
         return Awaiting.NOTE
     if len(text) > rules.NOTE_MAX_LENGTH:
@@ -54,7 +62,7 @@ async def note_text(update: Update, context: HelplineContext) -> Awaiting:
             update, tr("booking.note_too_long", limit=rules.NOTE_MAX_LENGTH, length=len(text))
         )
         return Awaiting.NOTE
-    draft.note = text
+    draft.note, draft.voice_note = text, None
     draft.note_decided = True
     if has_danger_words(text):
         await _answer_danger(update, context, tr, in_case=in_case)

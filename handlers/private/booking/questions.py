@@ -284,6 +284,8 @@ async def show_summary(
     ]
     if draft.note:
         lines.append(tr("booking.summary_note", note=draft.note))
+    elif draft.voice_note:
+        lines.append(tr("booking.summary_voice_note"))
     if settings.booking.reminders:
         lines.append(
             tr("booking.summary_named" if draft.name_in_reminders else "booking.summary_discreet")

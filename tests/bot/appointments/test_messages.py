@@ -7,7 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.appointments.messages import offsets_text, relative_when, reminder, staff_notice
+from bot.appointments.messages import (
+    offsets_text,
+    relative_when,
+    reminder,
+    staff_notice,
+    staff_voice_note,
+)
 from tests.bot.appointments.presentation import NOON, appointment, settings, tr
 from tests.conftest import ALMATY, STAFF_CHAT_ID
 
@@ -63,3 +69,24 @@ def test_a_staff_notice_never_says_who(kind: str) -> None:
     # The note (user text) is escaped, and only a new booking carries it.
     assert "<b>сын</b>" not in notice.params["text"]
     assert ("&lt;b&gt;сын" in notice.params["text"]) is (kind == "new")
+
+
+def test_a_voice_note_is_announced_in_the_notice_and_sent_as_the_bots_own_voice() -> None:
+    with_voice = appointment(voice_note="voice-file-1")
+    notice = staff_notice(settings(), tr("ru"), with_voice, "new")
+    assert "Голосовое сообщение для специалиста" in notice.params["text"]
+    voice = staff_voice_note(settings(), tr("ru"), with_voice)
+    # sendVoice by the file id: the bot's own message, never a forward naming her.
+    assert (voice.method, voice.chat_id, voice.purpose) == (
+        "sendVoice",
+        STAFF_CHAT_ID,
+        "appointment_voice",
+    )
+    assert voice.params["voice"] == "voice-file-1" and "7KQ-M2F" in voice.params["caption"]
+    assert "from_chat_id" not in voice.params
+    # Cancelled and moved notices say nothing of the note, written or said.
+    for kind in ("cancelled", "moved"):
+        text = staff_notice(
+            settings(), tr("ru"), with_voice, kind, previous_start=NOON - timedelta(days=1)
+        ).params["text"]
+        assert "Голосовое" not in text

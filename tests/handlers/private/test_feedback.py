@@ -109,6 +109,32 @@ async def test_skip_and_a_stranger_cannot_answer(bot: Harness) -> None:
     assert _rows(bot, "SELECT COUNT(*) FROM feedback_comments") == [(0,)]
 
 
+@pytest.mark.parametrize("language", ["ru", "kk"])
+async def test_a_voice_for_the_line_gets_a_plain_answer_and_the_line_is_still_awaited(
+    bot: Harness, language: str
+) -> None:
+    """The line is kept without a name; a voice is the person herself, so it is not kept,
+    and she is told so (never silence, never "press a button")."""
+    user = bot.user(language_code=language)
+    await bot.onboard(user, language)
+    await _closed_case(bot, user, language)
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.question"))
+    )
+    await user.press(bot.tr(language, "feedback.answer.good"))
+    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.thanks")))
+    await user.send_voice(duration=6)
+    answer = await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.voice_not_kept"))
+    )
+    assert [t for t, _ in answer.buttons] == [bot.tr(language, "feedback.skip")]
+    await user.send("Хорошо")
+    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.done")))
+    await bot.handled()
+    assert _rows(bot, "SELECT body FROM feedback_comments") == [("p:Хорошо",)]
+    assert not any(m.kind == "voice" for m in bot.group.messages())
+
+
 async def test_danger_words_after_an_answer_go_to_the_triage(bot: Harness) -> None:
     user = bot.user()
     await bot.onboard(user, "ru")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -143,3 +144,36 @@ async def test_old_notes_are_erased(db: Database, store: AppointmentStore) -> No
     kept_old, kept_new = await store.get(old.id), await store.get(new.id)
     assert kept_old is not None and kept_old.note is None
     assert kept_new is not None and kept_new.note == "будет"
+
+
+async def test_voice_notes_go_where_notes_go(db: Database, store: AppointmentStore) -> None:
+    """Retention, a forget-me cancellation and the unlinking erase a voice note as they
+    erase a written one; its staff-group copy is remembered as a voice (to be deleted)."""
+    person = await user(db, 1)
+    old = await take(
+        db,
+        replace(seat(person, NOW - 4 * HOUR), voice_note="voice-old"),
+        now=NOW - 30 * HOUR,
+    )
+    future = await take(db, replace(seat(person, SLOT), voice_note="voice-future"))
+    other = await take(db, replace(seat(await user(db, 2), SLOT + HOUR), voice_note="voice-kept"))
+    assert old is not None and future is not None and other is not None
+    assert future.voice_note == "voice-future"
+    async with db.transaction() as connection:
+        seats = SeatChanges(connection, TextSealer())
+        await seats.link_staff_message(-100, 7, future.id)
+        await seats.link_staff_message(-100, 8, future.id, kind="voice")
+        assert [(m.message_id, m.kind) for m in await seats.staff_messages_of_user(person)] == [
+            (7, "notice"),
+            (8, "voice"),
+        ]
+        assert await seats.erase_notes_ended_before(NOW) == 1
+        cancelled = await seats.cancel(future.id, by="forget", now=NOW)
+        assert cancelled.voice_note is None
+    erased_old, kept = await store.get(old.id), await store.get(other.id)
+    assert erased_old is not None and erased_old.voice_note is None
+    assert kept is not None and kept.voice_note == "voice-kept"
+    async with db.transaction() as connection:
+        await SeatChanges(connection, TextSealer()).unlink_user(2)
+    unlinked = await store.get(other.id)
+    assert unlinked is not None and unlinked.voice_note is None

@@ -72,7 +72,8 @@ async def test_a_long_note_is_refused_with_its_length(bot: Harness) -> None:
     await user.send("а" * 600)
     answer = await user.wait_for_bot_message()
     assert "600" in answer.content and "500" in answer.content
-    await user.send_voice()
+    # Neither words nor a voice message (a voice is a note: test_voice_note.py).
+    await user.send_sticker()
     answer = await user.wait_for_bot_message()
     assert answer.text == bot.tr("kk", "booking.note_text_only")
 
