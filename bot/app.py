@@ -48,6 +48,7 @@ from handlers.private import (
     safety,
     start,
 )
+from handlers.private.danger_heard import SEND_DANGER_PREFIX
 from handlers.private.request.states import SOS_CONSENT
 from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
@@ -177,7 +178,8 @@ def _is_sos(update: object) -> bool:
     if not isinstance(update, Update):
         return False
     if update.callback_query is not None:
-        return update.callback_query.data in (MENU_SOS, SOS_CONSENT)
+        data = update.callback_query.data or ""
+        return data in (MENU_SOS, SOS_CONSENT) or data.startswith(SEND_DANGER_PREFIX)
     words = (update.message.text or "").split() if update.message is not None else []
     return bool(words) and words[0].split("@")[0] == "/sos"
 

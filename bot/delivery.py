@@ -39,6 +39,7 @@ from bot.ops import metrics as results
 from bot.ops.metrics import Metrics
 from bot.rate_limits import URGENT, SendingRateLimiter
 from storage.outbox import OutboxItem, OutboxRepository
+from storage.urgent_lock import mark_urgent
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,11 @@ class Delivery:
 
     async def _drain_lane(self, chat_id: int, priority: int) -> None:
         # Urgent and ordinary messages of one chat are two lanes: an urgent card must not
-        # wait behind a booking notice that waits for the staff group's minute.
+        # wait behind a booking notice that waits for the staff group's minute. An urgent
+        # lane's database work goes first too (storage/urgent_lock.py); this task is the
+        # lane's own, so the mark ends with it.
+        if priority > 0:
+            mark_urgent()
         try:
             while await self._repository.next_for_chat(chat_id, priority) is not None:
                 ticket = await self._turn_to_fold(chat_id, priority)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from telegram import Bot, Update
 
 from storage.update_inbox import UpdateInboxStore
+from storage.urgent_lock import urgent_work
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,11 @@ class PersistentUpdateQueue(asyncio.Queue[object]):
         if self._store is not None and self._now is not None and isinstance(item, Update):
             try:
                 payload = json.dumps(item.to_dict(), ensure_ascii=False)
-                if not await self._store.store(item.update_id, payload, self._now()):
+                # Every update passes here one after another, a /sos among them: storing
+                # one is a short write that must not wait behind a burst (urgent_lock.py).
+                with urgent_work():
+                    stored = await self._store.store(item.update_id, payload, self._now())
+                if not stored:
                     logger.debug("update %d arrived again: handled once only", item.update_id)
                     return
             except Exception:

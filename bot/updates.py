@@ -19,6 +19,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from storage.urgent_lock import urgent_work
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     # PTB's own limit counts updates that merely wait for their chat; it is set high, and
@@ -53,8 +55,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 if self._is_urgent(update):
                     # A /sos takes no running slot: the slots may all be held by updates
-                    # whose answers wait for the rate limiter behind hundreds of others.
-                    await coroutine
+                    # whose answers wait for the rate limiter behind hundreds of others;
+                    # and its database work goes before ordinary work (a reminder burst).
+                    with urgent_work():
+                        await coroutine
                 else:
                     async with self._running:
                         await coroutine

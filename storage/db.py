@@ -1,10 +1,10 @@
 """The one SQLite connection: pragmas, migrations, transactions.
 
 A single aiosqlite connection serves the whole bot. Everything that touches it goes
-through one asyncio lock, because a transaction spans several awaits and another
-coroutine's statement must not land inside it. Writes that must be atomic use
-BEGIN IMMEDIATE, which takes SQLite's write lock at once (the backup command may
-hold a read transaction from another process at the same time: WAL allows it).
+through one lock (urgent work first: storage/urgent_lock.py), because a transaction spans
+several awaits and another coroutine's statement must not land inside it. Writes that
+must be atomic use BEGIN IMMEDIATE, which takes SQLite's write lock at once (the backup
+command may hold a read transaction from another process at the same time: WAL allows it).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from storage.urgent_lock import UrgentFirstLock
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,8 @@ class NestedWriteError(RuntimeError):
 class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
-        self._lock = asyncio.Lock()
+        # Urgent work (a /sos, an urgent alert's delivery) is served first: urgent_lock.py.
+        self._lock = UrgentFirstLock()
         # The task inside a transaction: its own second call would deadlock on the lock.
         self._writer: asyncio.Task[Any] | None = None
         self.path = path

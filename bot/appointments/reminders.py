@@ -23,8 +23,9 @@ from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-# Reminders claimed per transaction: a burst of thousands does not hold the lock for long.
-BATCH = 200
+# Reminders claimed per transaction: a burst of thousands holds the connection for a few
+# milliseconds at a time, so an urgent case's work (served first) never waits for long.
+BATCH = 25
 
 
 class Reminders:

@@ -44,6 +44,7 @@ from handlers.common import (
 )
 from handlers.private.request.send import urgent_status
 from handlers.private.request.states import Awaiting, button
+from storage.urgent_lock import mark_urgent
 from storage.users import User
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ async def listen(update: Update, context: HelplineContext) -> None:
         return
     if not find_danger_signals(message.text):
         return
+    # Whatever this update does next (an answer, a relay into a case) is urgent work.
+    mark_urgent()
     services = context.services
     user = await services.users.get(telegram_user.id)
     if _request_flow_takes_story(update, context):

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Chat, Message, Update, User
 
 from bot.updates import PerChatUpdateProcessor
+from storage.urgent_lock import is_urgent_work
 
 
 def _update(update_id: int, chat_id: int) -> Update:
@@ -81,3 +82,18 @@ async def test_updates_without_a_chat_still_run() -> None:
 
     await processor.process_update(object(), work())
     assert ran == [True]
+
+
+async def test_an_urgent_update_s_database_work_is_marked_urgent() -> None:
+    processor = PerChatUpdateProcessor(
+        is_urgent=lambda update: getattr(update, "update_id", 0) == 99
+    )
+    seen: dict[int, bool] = {}
+
+    async def note(update_id: int) -> None:
+        seen[update_id] = is_urgent_work()
+
+    await processor.process_update(_update(99, 1), note(99))
+    await processor.process_update(_update(50, 2), note(50))
+    assert seen == {99: True, 50: False}
+    assert not is_urgent_work()  # the mark ends with the update
