@@ -11,10 +11,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.cases.staff_side import StaffSide
 from bot.config import Settings
-from bot.context import HelplineContext
+from bot.context import HelplineContext, Services
 from bot.domain.codes import parse_code
-from handlers.staff.gate import staff_groups, staff_member
+from handlers.staff.gate import staff_center, staff_groups
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +25,16 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
     services = context.services
     user = update.effective_user
     message = update.effective_message
-    if user is None or message is None or not await staff_member(update, services, admin=True):
+    side = await staff_center(update, services, admin=True)
+    if user is None or message is None or side is None:
         return
     tr = services.tr(services.settings.staff_language)
     code = parse_code(" ".join(context.args or []))
     if code is None:
         await message.reply_text(tr("audit.usage"))
         return
-    entries = await services.audit.for_subject(code)
+    # Another centre's case or appointment is as unknown here as a code never given.
+    entries = await services.audit.for_subject(code) if await _ours(services, side, code) else []
     await services.audit.record(
         at=services.clock.now(), actor_id=user.id, action="audit", subject=code
     )
@@ -54,6 +57,16 @@ async def show_audit(update: Update, context: HelplineContext) -> None:
             ).rstrip(" ·")
         )
     await message.reply_text("\n".join(lines))
+
+
+async def _ours(services: Services, side: StaffSide, code: str) -> bool:
+    case = await services.cases.by_code(code)
+    if case is not None:
+        return side in services.cases.staff_sides.of(case)
+    appointment = await services.appointments.store.by_code(code)
+    if appointment is not None:
+        return services.cases.staff_sides.of_center(appointment.center_id) is side
+    return True  # nothing left of it but its history (erased): the code itself is the key
 
 
 async def _staff_name(context: HelplineContext, chat_id: int, user_id: int) -> str:

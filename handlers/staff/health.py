@@ -14,7 +14,7 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, TypeHandler
+from telegram.ext import BaseHandler, CommandHandler, TypeHandler, filters
 
 from bot.alert_path import staff_group_problems
 from bot.cases.staff_side import StaffSide
@@ -48,17 +48,35 @@ async def show_health(update: Update, context: HelplineContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    # An admin of the centre whose group it is: its own rota and its own group's rights.
-    side = await staff_center(update, services, admin=True)
-    if side is None:
-        return
     tr = services.tr(services.settings.general.default_language)
     now = services.clock.now()
     lines = [tr("health.title"), _polling(tr, services, now), *await _outbox(tr, services, now)]
-    lines += await _duty(tr, services, side)
-    lines.append(await _group(tr, services, side))
+    # An admin of the centre whose group it is: its own rota and its own group's rights.
+    side = await staff_center(update, services, admin=True)
+    if side is not None:
+        lines += await _duty(tr, services, side)
+        lines.append(await _group(tr, services, side))
+    elif await _region_admin(update, services):
+        # The region group: every centre's group, one line each (each rota is its own).
+        sides = services.cases.staff_sides
+        for each in sides.all:
+            group = await _group(tr, services, each)
+            lines.append(
+                tr("health.center_group", center=sides.center_name(each.center_id), group=group)
+            )
+    else:
+        return
     lines += [_backup(tr, services), _database(tr, services), _version(tr)]
     await message.reply_text("\n".join(lines))
+
+
+async def _region_admin(update: Update, services: Services) -> bool:
+    """In the region group, an admin of any centre (or a top-level admin) who is in it."""
+    region = services.settings.telegram.region_chat_id
+    chat, user = update.effective_chat, update.effective_user
+    if region is None or chat is None or user is None or chat.id != region or user.is_bot:
+        return False
+    return services.staff.is_admin(user.id) and await services.staff.is_member(user.id, region)
 
 
 def _ago(tr: Translator, since: datetime, now: datetime) -> str:
@@ -174,7 +192,10 @@ def build_early_handlers() -> list[BaseHandler[Update, HelplineContext, None]]:
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
-    return [CommandHandler("health", show_health, filters=staff_groups(settings))]
+    groups = staff_groups(settings)
+    if settings.telegram.region_chat_id is not None:
+        groups = filters.Chat(chat_id=[*groups.chat_ids, settings.telegram.region_chat_id])
+    return [CommandHandler("health", show_health, filters=groups)]
 
 
 __all__ = ["build_early_handlers", "build_handlers"]

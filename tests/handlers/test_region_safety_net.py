@@ -201,3 +201,51 @@ async def test_a_list_of_urgent_cases_takes_only_in_the_case_s_own_centre_s_grou
     )
     taken = await bot.services.cases.by_code(code)
     assert taken is not None and taken.taken_by == bot.second_staff.id
+
+
+async def test_audit_shows_a_case_s_history_only_in_its_own_centre_s_group(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(two_centers=True)
+    assert bot.second_group is not None
+    await bot.second_duty.send("/start")
+    _, code = await _sos_of_saryagash(bot)
+    case = await bot.services.cases.by_code(code)
+    assert case is not None
+    await bot.services.cases.staff_actions.take(case, bot.second_staff.id, "Yerlan")
+    await settle(bot)
+    # Sairam's admin asks in Sairam's group: as unknown there as a code never given.
+    await bot.admin.send_in(bot.group, f"/audit {code}")
+    await bot.group.wait_for_bot_message(
+        lambda m: m.content == plain(bot.tr(STAFF, "audit.empty", code=code))
+    )
+    assert not any("Yerlan" in m.content for m in bot.group.bot_messages())
+    await bot.second_admin.send_in(bot.second_group, f"/audit {code}")
+    history = await bot.second_group.wait_for_bot_message(
+        lambda m: plain(bot.tr(STAFF, "audit.title", code=code)) in m.content
+    )
+    assert "take" in history.content
+
+
+async def test_health_in_the_region_group_lists_every_centre_s_group(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(two_centers=True)
+    assert bot.region_group is not None
+    # A villager in the region group is nobody's admin: no answer.
+    outsider = bot.user("Aigul")
+    bot.region_group.add_member(outsider)
+    await outsider.send_in(bot.region_group, "/health")
+    await bot.handled()
+    assert not bot.region_group.bot_messages()
+    bot.region_group.add_member(bot.second_admin)
+    await bot.second_admin.send_in(bot.region_group, "/health")
+    report = await bot.region_group.wait_for_bot_message(
+        lambda m: plain(bot.tr(STAFF, "health.title")) in m.content
+    )
+    ok = plain(bot.tr(STAFF, "health.group_ok"))
+    for center in bot.settings.centers:
+        line = plain(bot.tr(STAFF, "health.center_group", center=center.name.get(STAFF), group=ok))
+        assert line in report.content
+    # No rota from the region group: each centre's /health tells its own.
+    assert "Marat" not in report.content and "Dilnaz" not in report.content
