@@ -9,11 +9,12 @@ import sqlite3
 from datetime import timedelta
 
 from bot.domain.codes import CODE_RE
+from bot.domain.language import Language
 from sandbox import SimUser
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import code_in, plain, settle
 
-STAFF = "kk"
+STAFF: Language = "kk"
 
 
 async def _sos_of_saryagash(bot: Harness) -> tuple[SimUser, str]:
