@@ -34,7 +34,7 @@ from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
 from bot.updates import PerChatUpdateProcessor
-from handlers.common import MENU_SOS, emergency_numbers, language_hint, with_quick_exit
+from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from handlers.private import (
     appointments,
     booking,
@@ -48,8 +48,7 @@ from handlers.private import (
     safety,
     start,
 )
-from handlers.private.danger_heard import SEND_DANGER_PREFIX
-from handlers.private.request.states import SOS_CONSENT
+from handlers.private.danger_heard import is_urgent_update
 from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
@@ -119,7 +118,9 @@ def build_application(
         .bot(_build_bot(settings, operations.metrics))
         .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
-        .concurrent_updates(PerChatUpdateProcessor(on_handled=on_handled, is_urgent=_is_sos))
+        .concurrent_updates(
+            PerChatUpdateProcessor(on_handled=on_handled, is_urgent=is_urgent_update)
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -172,16 +173,6 @@ def build_application(
         application.add_handlers(module.build_handlers(settings))
     application.add_error_handler(_on_error)
     return application
-
-
-def _is_sos(update: object) -> bool:
-    if not isinstance(update, Update):
-        return False
-    if update.callback_query is not None:
-        data = update.callback_query.data or ""
-        return data in (MENU_SOS, SOS_CONSENT) or data.startswith(SEND_DANGER_PREFIX)
-    words = (update.message.text or "").split() if update.message is not None else []
-    return bool(words) and words[0].split("@")[0] == "/sos"
 
 
 def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:

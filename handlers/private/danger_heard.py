@@ -35,6 +35,7 @@ from bot.domain.case_rules import UNKNOWN_CATEGORY
 from bot.domain.triage import UrgencyReason, find_danger_signals
 from bot.i18n import Translator
 from handlers.common import (
+    MENU_SOS,
     answer_button,
     emergency_numbers,
     language_hint,
@@ -43,7 +44,7 @@ from handlers.common import (
     with_quick_exit,
 )
 from handlers.private.request.send import urgent_status
-from handlers.private.request.states import Awaiting, button
+from handlers.private.request.states import SOS_CONSENT, Awaiting, button
 from storage.urgent_lock import mark_urgent
 from storage.users import User
 
@@ -56,6 +57,18 @@ _HELD_KEY = "danger_texts"
 _HELD_MAX = 5
 # The request flow's steps that take a text as the story and alert on danger themselves.
 _STORY_STEPS = frozenset({Awaiting.STORY, Awaiting.REPLY_CHOICE})
+
+
+def is_urgent_update(update: object) -> bool:
+    """A /sos, its buttons, or "send this to a psychologist now": handled before anything
+    else waiting, and its database work first (bot/updates.py)."""
+    if not isinstance(update, Update):
+        return False
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        return data in (MENU_SOS, SOS_CONSENT) or data.startswith(SEND_DANGER_PREFIX)
+    words = (update.message.text or "").split() if update.message is not None else []
+    return bool(words) and words[0].split("@")[0] == "/sos"
 
 
 async def listen(update: Update, context: HelplineContext) -> None:

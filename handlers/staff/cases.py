@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.cases import Case
@@ -119,6 +119,26 @@ def _no_case(context: HelplineContext, tr: Translator, command: str) -> str:
 # ------------------------------------------------------------------------------ buttons
 
 
+async def take_and_answer(
+    query: CallbackQuery, services: Services, side: StaffSide, case: Case
+) -> None:
+    """Takes the case ("I take it" on its card or on a list of urgent cases) and says in
+    the pop-up how it went."""
+    tr = services.cases.staff_sides.tr
+    staff = query.from_user
+    outcome = await services.cases.staff_actions.take(
+        case, staff.id, staff.first_name, chat_id=side.chat_id
+    )
+    if outcome == "taken":
+        await query.answer(tr("staff.you_took", code=case.code))
+    elif outcome == "already":
+        fresh = await services.cases.get(case.id)
+        name = fresh.taken_by_name if fresh and fresh.taken_by_name else "?"
+        await query.answer(tr("staff.already_taken", code=case.code, name=name))
+    else:
+        await query.answer(tr("staff.already_closed", code=case.code))
+
+
 async def press_case_button(update: Update, context: HelplineContext) -> None:
     """take / close / block / hand over: checked against the database; a stale press (or one
     in another centre's group) changes nothing."""
@@ -140,17 +160,7 @@ async def press_case_button(update: Update, context: HelplineContext) -> None:
     staff = update.effective_user
     assert staff is not None
     if action == "take":
-        outcome = await services.cases.staff_actions.take(
-            case, staff.id, staff.first_name, chat_id=side.chat_id
-        )
-        if outcome == "taken":
-            await query.answer(tr("staff.you_took", code=case.code))
-        elif outcome == "already":
-            fresh = await services.cases.get(case.id)
-            name = fresh.taken_by_name if fresh and fresh.taken_by_name else "?"
-            await query.answer(tr("staff.already_taken", code=case.code, name=name))
-        else:
-            await query.answer(tr("staff.already_closed", code=case.code))
+        await take_and_answer(query, services, side, case)
     elif action == "close":
         closed = await services.cases.staff_actions.close(case, staff.id, staff.first_name)
         await query.answer(

@@ -13,6 +13,7 @@ from bot.cases.fold import FOLD_TAKE_PREFIX, case_ids_in
 from bot.config import Settings
 from bot.context import HelplineContext
 from handlers.common import translator_for
+from handlers.staff.cases import take_and_answer
 from handlers.staff.gate import staff_center
 
 
@@ -31,20 +32,7 @@ async def press_take_in_list(update: Update, context: HelplineContext) -> None:
         # To anyone else the button is as dead as any forged one: nothing is revealed.
         await query.answer((await translator_for(update, context))("fallback.stale_button"))
         return
-    staff = update.effective_user
-    assert staff is not None
-    tr = services.cases.staff_sides.tr
-    outcome = await services.cases.staff_actions.take(
-        case, staff.id, staff.first_name, chat_id=side.chat_id
-    )
-    if outcome == "taken":
-        await query.answer(tr("staff.you_took", code=case.code))
-    elif outcome == "already":
-        fresh = await services.cases.get(case.id)
-        name = fresh.taken_by_name if fresh and fresh.taken_by_name else "?"
-        await query.answer(tr("staff.already_taken", code=case.code, name=name))
-    else:
-        await query.answer(tr("staff.already_closed", code=case.code))
+    await take_and_answer(query, services, side, case)
     message = query.message
     if message is not None and hasattr(message, "reply_markup"):
         ids = case_ids_in(message.reply_markup)

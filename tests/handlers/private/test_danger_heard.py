@@ -12,7 +12,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
+from telegram import CallbackQuery, Chat, Message, Update, User
 
+from handlers.common import MENU_SOS
+from handlers.private.danger_heard import SEND_DANGER_PREFIX, is_urgent_update
+from handlers.private.request.states import SOS_CONSENT
 from sandbox import SimMessage, SimUser
 from tests.conftest import Harness
 from tests.handlers.booking_steps import book, has_data, slot
@@ -196,3 +200,31 @@ async def test_ordinary_text_gets_no_offer(bot: Harness) -> None:
     await user.wait_for_bot_message()
     await bot.handled()
     assert not any(_danger_offer(m) for m in user.bot_messages())
+
+
+def _update(text: str | None = None, data: str | None = None) -> Update:
+    chat = Chat(5, "private")
+    user = User(5, "x", is_bot=False)
+    message = Message(1, date=None, chat=chat, from_user=user, text=text)  # type: ignore[arg-type]
+    if data is None:
+        return Update(1, message=message)
+    return Update(1, callback_query=CallbackQuery("q", user, "c", message=message, data=data))
+
+
+@pytest.mark.parametrize(
+    ("text", "data", "urgent"),
+    [
+        ("/sos", None, True),
+        ("/sos@helpline_test_bot", None, True),
+        ("/sos please", None, True),
+        ("sos", None, False),
+        ("/start", None, False),
+        (None, None, False),
+        (None, MENU_SOS, True),
+        (None, SOS_CONSENT, True),
+        (None, SEND_DANGER_PREFIX + "abc", True),
+        (None, "menu:book", False),
+    ],
+)
+def test_which_updates_are_urgent(text: str | None, data: str | None, urgent: bool) -> None:
+    assert is_urgent_update(_update(text, data)) is urgent
