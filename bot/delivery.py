@@ -50,19 +50,31 @@ FailedHook = Callable[[OutboxItem, TelegramError], Awaitable[bool]]
 # The message standing for these waiting rows (their refs, in order), or None when none
 # of them needs it any more.
 CombineHook = Callable[[list[int]], Awaitable[dict[str, Any] | None]]
+# Told where a combined message went (chat, message id, its refs), to keep it up to date.
+CombinedHook = Callable[[int, int, list[int]], None]
 
 
 class Folding:
     """Which urgent group messages may fold (``purpose``) and how (``combine``)."""
 
-    def __init__(self, purpose: str, combine: CombineHook, most: int = 20) -> None:
+    def __init__(
+        self,
+        purpose: str,
+        combine: CombineHook,
+        most: int = 20,
+        combined: CombinedHook | None = None,
+    ) -> None:
         self.purpose = purpose
         self.combine = combine
+        self.combined = combined
         # One combined message lists at most this many (its buttons and its length).
         self.most = most
         # Per group: the rows listed in a combined message already.
         self.folded: dict[int, set[int]] = {}
 
+
+# A turn that came within this many seconds came at once: the row just read is still it.
+_AT_ONCE = 0.05
 
 _ALREADY_DONE = ("message is not modified", "message to delete not found")
 
@@ -142,14 +154,16 @@ class Delivery:
         if priority > 0:
             mark_urgent()
         try:
-            while await self._repository.next_for_chat(chat_id, priority) is not None:
+            while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
                 ticket = await self._turn_to_fold(chat_id, priority)
                 try:
                     if ticket is not None and await self._fold(chat_id, priority, ticket):
                         continue
-                    item = await self._repository.next_for_chat(chat_id, priority)
-                    if item is None:
-                        break
+                    if ticket is not None and ticket.started_at - ticket.submitted_at > _AT_ONCE:
+                        # The turn was long in coming: the row may have changed meanwhile.
+                        item = await self._repository.next_for_chat(chat_id, priority)
+                        if item is None:
+                            break
                     delay = await self._deliver(item, ticket)
                 finally:
                     if ticket is not None:
@@ -188,11 +202,16 @@ class Delivery:
         order, one message lists them all now; True if it went (it used the turn)."""
         folding = self.folding
         assert folding is not None
+        limiter = self._limiter()
+        room = limiter.room(chat_id) or 0
+        if room + 1 >= (limiter.capacity(chat_id) or 0):
+            # The first turn of a free window: this card goes at once (no look at the lane:
+            # an idle bot's alert is not held up), and the next turn folds what waits.
+            return False
         lane = await self._repository.lane(chat_id, priority)
         pending = {row_id for row_id, _, _ in lane}
         folded = folding.folded.setdefault(chat_id, set())
         folded &= pending  # sent meanwhile: forgotten
-        room = self._limiter().room(chat_id) or 0
         # Position 0 goes with this turn; position p needs p more slots.
         waiting = [
             (position, row_id, ref)
@@ -203,15 +222,18 @@ class Delivery:
             return False
         chosen = waiting[: folding.most]
         folded.update(row_id for _, row_id, _ in chosen)
-        params = await folding.combine([ref for _, _, ref in chosen if ref is not None])
+        refs = [ref for _, _, ref in chosen if ref is not None]
+        params = await folding.combine(refs)
         if params is None:
             return False
         bot = self._bot
         assert isinstance(bot, ExtBot)
         try:
-            await bot.do_api_request(
+            sent: Any = await bot.do_api_request(
                 "sendMessage", api_kwargs={"chat_id": chat_id, **params}, rate_limit_args=ticket
             )
+            if folding.combined is not None and isinstance(sent, dict):
+                folding.combined(chat_id, int(sent["message_id"]), refs)
         except TelegramError as error:
             # The cards still go one by one; nothing is lost.
             logger.warning("a combined urgent message failed: %s", type(error).__name__)

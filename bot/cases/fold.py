@@ -14,6 +14,7 @@ takes that case exactly as the card's button does, and the list then shows who t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,11 +24,14 @@ from bot.cases.staff_side import StaffSides
 from bot.delivery import Delivery, Folding
 from bot.domain.triage import UrgencyReason
 from bot.i18n import Safe
-from storage.cases import Case, CaseRepository
+from storage.cases import Case, CaseRepository, CaseStore
+from storage.unit_of_work import Transaction
 
 FOLD_TAKE_PREFIX = "fold:take:"
 # The outbox purpose of a list's refreshed buttons.
 FOLD_EDIT = "case_fold_edit"
+# Lists kept up to date after a take or a close (older ones update when pressed).
+KEPT_LISTS = 100
 
 
 class CardFolding:
@@ -35,14 +39,33 @@ class CardFolding:
         self._write = write
         self._records = records
         self._sides = sides
+        # The lists sent lately, by (group, message id): the cases each names, in order.
+        self._lists: OrderedDict[tuple[int, int], list[int]] = OrderedDict()
 
     def register(self, delivery: Delivery) -> None:
-        delivery.folding = Folding(CARD, self.combine)
+        delivery.folding = Folding(CARD, self.combine, combined=self.remember)
+
+    def remember(self, chat_id: int, message_id: int, case_ids: list[int]) -> None:
+        """A list now in a group: a take or a close of one of its cases edits it too."""
+        self._lists[(chat_id, message_id)] = case_ids
+        self._lists.move_to_end((chat_id, message_id))
+        while len(self._lists) > KEPT_LISTS:
+            self._lists.popitem(last=False)
+
+    def knows(self, chat_id: int, message_id: int) -> bool:
+        return (chat_id, message_id) in self._lists
+
+    async def case_changed(self, tx: Transaction, case: Case) -> None:
+        """Inside the take's or close's write: every list naming the case says so."""
+        for (chat_id, message_id), case_ids in list(self._lists.items()):
+            if case.id in case_ids:
+                await self._edit(tx, chat_id, message_id, case_ids)
 
     async def combine(self, case_ids: list[int]) -> dict[str, Any] | None:
         """The list of these waiting cases (the outbox folds each group's own cards), or
         None if none is still waiting for someone."""
-        cases = [case for case in await self._cases(case_ids) if _untaken(case)]
+        found = [await self._records.get(case_id) for case_id in case_ids]
+        cases = [case for case in found if case is not None and _untaken(case)]
         if not cases:
             return None
         tr = self._sides.tr
@@ -73,24 +96,25 @@ class CardFolding:
         return InlineKeyboardMarkup(rows)
 
     async def refresh(self, chat_id: int, message_id: int, case_ids: list[int]) -> None:
-        """After a press: the list's buttons say who took which case (sent urgently)."""
-        cases = await self._cases(case_ids)
+        """After a press on a list: its buttons say who took which case (sent urgently)."""
+        self.remember(chat_id, message_id, case_ids)
+        async with self._write() as tx:
+            await self._edit(tx, chat_id, message_id, case_ids)
+
+    async def _edit(self, tx: Transaction, chat_id: int, message_id: int, ids: list[int]) -> None:
+        store = CaseStore.of(tx)
+        found = [await store.get(case_id) for case_id in ids]
+        cases = [case for case in found if case is not None]
         if not cases:
             return
-        markup = self.keyboard(cases)
-        async with self._write() as tx:
-            await tx.outbox.add(
-                chat_id=chat_id,
-                method="editMessageReplyMarkup",
-                params={"message_id": message_id, "reply_markup": markup.to_dict()},
-                purpose=FOLD_EDIT,
-                ref=cases[0].id,
-                priority=1,
-            )
-
-    async def _cases(self, case_ids: list[int]) -> list[Case]:
-        found = [await self._records.get(case_id) for case_id in case_ids]
-        return [case for case in found if case is not None]
+        await tx.outbox.add(
+            chat_id=chat_id,
+            method="editMessageReplyMarkup",
+            params={"message_id": message_id, "reply_markup": self.keyboard(cases).to_dict()},
+            purpose=FOLD_EDIT,
+            ref=cases[0].id,
+            priority=1,
+        )
 
 
 def case_ids_in(markup: InlineKeyboardMarkup | None) -> list[int]:

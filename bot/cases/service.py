@@ -96,6 +96,7 @@ class CaseService:
             write=write, records=records, sides=sides, relay=self.relay, outbox=outbox
         )
         self.folding = CardFolding(write=write, records=records, sides=sides)
+        self.staff_actions.changed_hooks.append(self.folding.case_changed)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)

@@ -43,6 +43,9 @@ TakeOutcome = Literal["taken", "already", "closed"]
 # Runs inside the closing write for a case whose person is still known (the feedback
 # question, bot/feedback.py): whatever it adds commits with the close.
 ClosedHook = Callable[[Transaction, Case, Language], Awaitable[object]]
+# Runs inside the write of a take or a close, once the cards are edited (a list of urgent
+# cases naming it, bot/cases/fold.py).
+ChangedHook = Callable[[Transaction, Case], Awaitable[object]]
 
 
 class StaffActions:
@@ -63,6 +66,7 @@ class StaffActions:
         self._texts = texts
         self._clock = clock
         self.closed_hooks: list[ClosedHook] = []
+        self.changed_hooks: list[ChangedHook] = []
 
     async def take(
         self,
@@ -94,6 +98,8 @@ class StaffActions:
             await record(tx.connection, at=now, actor_id=staff_id, action=action, subject=case.code)
             footer = taken_line(self._sides.tr, staff_name, now, self._sides.tz)
             await edit_all_cards(self._sides, tx, taken, footer, heard=heard_by_all)
+            for changed in self.changed_hooks:
+                await changed(tx, taken)
             if taken.user_id is not None:
                 user_tr = self._texts.for_language(language)
                 # A call back was asked for: the user waits for a call, not a message here.
@@ -122,6 +128,8 @@ class StaffActions:
             )
             # The cards lose their buttons and say who closed the case, and when.
             await edit_cards(side, tx, closed, closed_footer(side, closed, staff_name, now))
+            for changed in self.changed_hooks:
+                await changed(tx, closed)
             notice = side.tr("staff.closed", code=case.code)
             await to_staff(
                 tx.outbox,

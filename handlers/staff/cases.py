@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.cases import Case
 from bot.cases.cards import centers_keyboard
 from bot.cases.outgoing import CARD_KINDS
+from bot.cases.staff_actions import TakeOutcome
 from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from bot.context import HelplineContext, Services
@@ -121,7 +122,7 @@ def _no_case(context: HelplineContext, tr: Translator, command: str) -> str:
 
 async def take_and_answer(
     query: CallbackQuery, services: Services, side: StaffSide, case: Case
-) -> None:
+) -> TakeOutcome:
     """Takes the case ("I take it" on its card or on a list of urgent cases) and says in
     the pop-up how it went."""
     tr = services.cases.staff_sides.tr
@@ -137,6 +138,7 @@ async def take_and_answer(
         await query.answer(tr("staff.already_taken", code=case.code, name=name))
     else:
         await query.answer(tr("staff.already_closed", code=case.code))
+    return outcome
 
 
 async def press_case_button(update: Update, context: HelplineContext) -> None:

@@ -6,7 +6,7 @@ a stale press changes nothing), then the list's buttons say who took which case.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.cases.fold import FOLD_TAKE_PREFIX, case_ids_in
@@ -32,12 +32,16 @@ async def press_take_in_list(update: Update, context: HelplineContext) -> None:
         # To anyone else the button is as dead as any forged one: nothing is revealed.
         await query.answer((await translator_for(update, context))("fallback.stale_button"))
         return
-    await take_and_answer(query, services, side, case)
     message = query.message
-    if message is not None and hasattr(message, "reply_markup"):
-        ids = case_ids_in(message.reply_markup)
-        if ids:
-            await services.cases.folding.refresh(side.chat_id, message.message_id, ids)
+    ids = case_ids_in(message.reply_markup) if isinstance(message, Message) else []
+    folding = services.cases.folding
+    if message is not None and ids and not folding.knows(side.chat_id, message.message_id):
+        # A list sent before a restart: known from now on, so this take edits it too.
+        folding.remember(side.chat_id, message.message_id, ids)
+    outcome = await take_and_answer(query, services, side, case)
+    if outcome != "taken" and message is not None and ids:
+        # Nothing changed by this press, but the list may be stale: show how things are.
+        await folding.refresh(side.chat_id, message.message_id, ids)
 
 
 def build_handlers(settings: Settings) -> list[BaseHandler[Update, HelplineContext, None]]:
