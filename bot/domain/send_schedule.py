@@ -102,6 +102,10 @@ class _Chat:
     waiting: int = 0
 
 
+# Ordinary sends that may go together before the rest are spaced (see SendSchedule).
+ORDINARY_AT_ONCE = 3
+
+
 class SendSchedule:
     """Lets sends out within the windows; urgent before ordinary, across all chats.
 
@@ -110,6 +114,14 @@ class SendSchedule:
     An ordinary send waiting longer than ``starving_after`` gets one slot of the overall
     window that urgent sends may not take, so it cannot wait for ever behind a stream of
     urgent ones, while urgent sends still have all the other slots.
+
+    Ordinary sends go at once while the overall window holds fewer than
+    ``ORDINARY_AT_ONCE`` (a lone message, a reply of a few); beyond that they are spaced
+    evenly (one per ``seconds / count``). Without it a burst (a thousand reminders) fills
+    the whole window in one go, every slot frees a second later at the same moment, and
+    an urgent send arriving in between waits up to a second; spaced, a slot frees every
+    few tens of milliseconds and the urgent send takes the next one. The burst's rate
+    stays at the limit.
     """
 
     def __init__(
@@ -130,6 +142,7 @@ class SendSchedule:
         # Waiting tickets, each list ordered by seq: within a chat, sends keep their order.
         self._waiting: dict[Priority, list[tuple[int, Ticket]]] = {p: [] for p in Priority}
         self._next_seq = 0
+        self._last_ordinary_start = -math.inf
 
     # ---------------------------------------------------------------- the caller's steps
 
@@ -217,6 +230,9 @@ class SendSchedule:
         overall = self._overall.next_free()
         if overall is not None:
             times.append(overall)
+        paced_until = self._ordinary_paced_until()
+        if paced_until is not None and paced_until > now and self._waiting[Priority.ORDINARY]:
+            times.append(paced_until)
         for queue in self._waiting.values():
             for _, ticket in queue:
                 if ticket.not_before > now:
@@ -302,9 +318,22 @@ class SendSchedule:
             return False
         return chat.counter is None or not chat.counter.full()
 
+    def _ordinary_paced_until(self) -> float | None:
+        """Once the overall window holds a few sends: when the next ordinary send may go
+        (None: it may go now, window permitting)."""
+        window = self._overall.window
+        if self._overall.used() < ORDINARY_AT_ONCE:
+            return None
+        return self._last_ordinary_start + window.seconds / window.count
+
     def _pick(self, now: float) -> Ticket | None:
         urgent = self._first_ready(Priority.URGENT, now)
-        ordinary = self._first_ready(Priority.ORDINARY, now)
+        paced_until = self._ordinary_paced_until()
+        ordinary = (
+            self._first_ready(Priority.ORDINARY, now)
+            if paced_until is None or paced_until <= now
+            else None
+        )
         if urgent is None or ordinary is None:
             return urgent or ordinary
         starving = now - ordinary.submitted_at >= self._starving_after
@@ -321,5 +350,7 @@ class SendSchedule:
             self._chat(ticket.chat_id).waiting -= 1
         ticket.in_flight = True
         ticket.started_at = now
+        if ticket.priority is Priority.ORDINARY:
+            self._last_ordinary_start = now
         for counter in self._counters(ticket):
             counter.in_flight += 1

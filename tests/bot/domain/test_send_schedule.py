@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.domain.send_schedule import Priority, SendSchedule, Ticket, Window
+from bot.domain.send_schedule import ORDINARY_AT_ONCE, Priority, SendSchedule, Ticket, Window
 
 ORDINARY, U = Priority.ORDINARY, Priority.URGENT
 GROUP, ALICE, BOB = -100, 1, 2
@@ -94,9 +94,14 @@ def test_a_burst_of_40_never_puts_more_than_the_limit_in_a_sliding_second() -> N
         [Send(0.0, n) for n in range(40)],
     )
     assert len(sent) == 40
-    # The first 29 go at once, the rest once the first have left the second.
-    assert [s.started for s in sent[:limit]] == [0.0] * limit
-    assert all(s.started >= 1.0 for s in sent[limit:])
+    # A few go at once, the rest one every 1/29 s (a slot frees every 34 ms for an urgent
+    # send, not all at once a second later); the 30th once the first has left the second.
+    starts = [s.started for s in sent]
+    assert starts[:ORDINARY_AT_ONCE] == [0.0] * ORDINARY_AT_ONCE
+    gaps = [b - a for a, b in itertools.pairwise(starts[ORDINARY_AT_ONCE - 1 : limit])]
+    assert all(gap == pytest.approx(1.0 / limit) for gap in gaps)
+    assert starts[limit] >= 1.0
+    assert 40 / (starts[-1] - starts[0]) > 0.9 * limit  # the burst's rate stays at the limit
     # Telegram counts each somewhere between start and answer: either way, never too many.
     assert most_in_any_window([s.started for s in sent], 1.0) <= limit
     assert most_in_any_window([s.answered for s in sent], 1.0) <= limit
@@ -128,10 +133,11 @@ def test_a_group_gets_its_limit_in_any_sliding_minute(
     [
         # Six ordinary sends queued behind a full second; the urgent one goes first.
         ([Send(0.0, n) for n in range(1, 12)] + [Send(0.5, 99, U)], [*range(5), 11, *range(5, 11)]),
-        # Urgent for the group overtakes ordinary sends queued for other chats.
-        ([Send(0.0, n) for n in range(1, 8)] + [Send(0.1, GROUP, U)], [*range(5), 7, 5, 6]),
+        # Urgent for the group overtakes ordinary sends queued for other chats: they are
+        # spaced once a few went, so it goes at once.
+        ([Send(0.0, n) for n in range(1, 8)] + [Send(0.1, GROUP, U)], [0, 1, 2, 7, 3, 4, 5, 6]),
         # Within one chat too, urgent goes before what was queued there.
-        ([Send(0.0, ALICE)] * 7 + [Send(0.2, ALICE, U)], [*range(5), 7, 5, 6]),
+        ([Send(0.0, ALICE)] * 7 + [Send(0.2, ALICE, U)], [0, 1, 2, 7, 3, 4, 5, 6]),
     ],
 )
 def test_urgent_overtakes_queued_ordinary_sends(sends: list[Send], order: list[int]) -> None:
@@ -224,8 +230,11 @@ def test_with_a_transit_a_slot_is_free_again_one_window_after_it_left_not_after_
     counted_from_leaving = simulate(
         SendSchedule(Window(limit, 1.0), Window(20, 60.0), transit=transit), sends, latency
     )
-    assert [round(s.started, 2) for s in counted_from_answer[limit:]] == [1.3] * limit + [2.6] * 2
-    assert [round(s.started, 2) for s in counted_from_leaving[limit:]] == [1.05] * limit + [2.1] * 2
+    # The 30th goes once the first is out of the window: a second after its answer, or
+    # a second and the transit after it left; and so on for the burst's second second.
+    assert round(counted_from_answer[limit].started, 2) == 1.3
+    assert round(counted_from_leaving[limit].started, 2) == 1.05
+    assert counted_from_leaving[-1].started < counted_from_answer[-1].started - 0.4
     # Each reaches Telegram within ``transit`` of leaving: never more than the limit in a second.
     for arrival in (0.0, transit):
         moments = [s.started + arrival for s in counted_from_leaving]
