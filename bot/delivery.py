@@ -154,12 +154,22 @@ class Delivery:
         if priority > 0:
             mark_urgent()
         try:
+            first = True
             while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
                 ticket = await self._turn_to_fold(chat_id, priority)
                 try:
-                    if ticket is not None and await self._fold(chat_id, priority, ticket):
+                    waited = ticket is not None and _waited(ticket)
+                    # The lane's first card, its turn come at once, goes without a look at
+                    # the lane (an idle group's alert is not held up); folding is for cards
+                    # that waited for their turn, or that come behind others.
+                    behind, first = not first, False
+                    if (
+                        ticket is not None
+                        and (waited or behind)
+                        and await self._fold(chat_id, priority, ticket)
+                    ):
                         continue
-                    if ticket is not None and ticket.started_at - ticket.submitted_at > _AT_ONCE:
+                    if waited:
                         # The turn was long in coming: the row may have changed meanwhile.
                         item = await self._repository.next_for_chat(chat_id, priority)
                         if item is None:
@@ -202,12 +212,7 @@ class Delivery:
         order, one message lists them all now; True if it went (it used the turn)."""
         folding = self.folding
         assert folding is not None
-        limiter = self._limiter()
-        room = limiter.room(chat_id) or 0
-        if room + 1 >= (limiter.capacity(chat_id) or 0):
-            # The first turn of a free window: this card goes at once (no look at the lane:
-            # an idle bot's alert is not held up), and the next turn folds what waits.
-            return False
+        room = self._limiter().room(chat_id) or 0
         lane = await self._repository.lane(chat_id, priority)
         pending = {row_id for row_id, _, _ in lane}
         folded = folding.folded.setdefault(chat_id, set())
@@ -316,6 +321,11 @@ class Delivery:
         hook = self.on_failed.get(item.purpose)
         if hook is not None and not isinstance(error, BadRequest):
             await hook(item, error)
+
+
+def _waited(ticket: Ticket) -> bool:
+    """Whether a turn was long in coming (rows may have changed meanwhile)."""
+    return ticket.started_at - ticket.submitted_at > _AT_ONCE
 
 
 def _retry_after(error: RetryAfter) -> timedelta:

@@ -137,10 +137,6 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             self._schedule.give_back(ticket)
             self._pump()
 
-    def capacity(self, chat_id: int) -> int | None:
-        """How many sends the chat's window takes in all (None: it has no window)."""
-        return self._schedule.capacity(chat_id)
-
     def room(self, chat_id: int) -> int | None:
         """How many more sends the chat's window takes now (None: it has no window)."""
         return self._schedule.room(chat_id, self._clock())

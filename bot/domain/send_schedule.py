@@ -202,14 +202,6 @@ class SendSchedule:
             counter.in_flight -= 1
         self._forget_chat_if_idle(ticket.chat_id)
 
-    def capacity(self, chat_id: int) -> int | None:
-        """How many sends the chat's own window takes in all (None: it has no window)."""
-        chat = self._chats.get(chat_id)
-        if chat is not None:
-            return None if chat.counter is None else chat.counter.window.count
-        window = self._group if chat_id < 0 else self._private
-        return None if window is None else window.count
-
     def room(self, chat_id: int, now: float) -> int | None:
         """How many more sends the chat's own window takes now (None: it has no window)."""
         chat = self._chats.get(chat_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.cases import Case
@@ -77,39 +77,45 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
     quick_exit = with_quick_exit([], tr)
     numbers = emergency_numbers(services, tr)
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
-    # If Telegram fails them now, or holds them back, they go with the status through the
-    # outbox (retried), and the case and the alerts do not wait for them.
-    still_to_send: list[str] = []
-    try:
-        if not numbers_on_screen:
-            async with asyncio.timeout(NUMBERS_WAIT):
-                await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
-    except (TelegramError, TimeoutError) as error:
-        logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
-        still_to_send = [numbers]
-    # The pressed message loses its buttons only now: the quick exit is on the screen.
-    await strip_buttons(update, rate_limit_args=URGENT)
+    # They go while the case is opened (the card and the alerts do not wait for them). If
+    # Telegram fails them, or holds them back, they go with the status through the outbox
+    # (retried, in order): every message below asks `numbers_left()` first.
+    sending = (
+        None
+        if numbers_on_screen
+        else asyncio.create_task(_send_numbers(update, numbers, quick_exit))
+    )
+    left: list[str] | None = None
+
+    async def numbers_left() -> list[str]:
+        nonlocal left
+        if left is None:
+            left = [] if sending is None or await sending else [numbers]
+            # The pressed message loses its buttons only now: the quick exit is on screen.
+            await strip_buttons(update, rate_limit_args=URGENT)
+        return left
+
     if user is None or not user.has_consented:
         # Nothing may be stored without consent, but the numbers are always given, and
         # consent is one tap away: someone in danger must not walk through /start first.
         one_tap = with_quick_exit([[button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
         await reply(
             update,
-            "\n\n".join([*still_to_send, tr("sos.no_consent")]),
+            "\n\n".join([*await numbers_left(), tr("sos.no_consent")]),
             one_tap,
             rate_limit_args=URGENT,
         )
         return END
     cases = services.cases
     if await cases.is_user_blocked(user.user_id):
-        if still_to_send:
+        if await numbers_left():
             await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
         return END
     open_case = await cases.open_case_of(user.user_id)
     if open_case is not None:
         on_duty = await _sos_on_open_case(services, open_case)
         status = urgent_status(tr, open_case, on_duty)
-        await cases.intake.tell_user(open_case, [*still_to_send, status], quick_exit)
+        await cases.intake.tell_user(open_case, [*await numbers_left(), status], quick_exit)
         return END
     try:
         opened = await cases.intake.open_case(
@@ -125,14 +131,16 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
         )
     except DailyLimitReached:
         text = tr("request.daily_limit_sos")
-        await reply(update, "\n\n".join([*still_to_send, text]), quick_exit, rate_limit_args=URGENT)
+        await reply(
+            update, "\n\n".join([*await numbers_left(), text]), quick_exit, rate_limit_args=URGENT
+        )
         return END
     except Exception:
         # The user has the numbers; they are told to use them, and the error is logged.
         logger.exception("an urgent case could not be opened")
         await reply(
             update,
-            "\n\n".join([*still_to_send, tr("sos.failed")]),
+            "\n\n".join([*await numbers_left(), tr("sos.failed")]),
             quick_exit,
             rate_limit_args=URGENT,
         )
@@ -140,10 +148,21 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
     status = urgent_status(tr, opened.case, opened.on_duty)
     await cases.intake.tell_user(
         opened.case,
-        [*still_to_send, status + "\n\n" + tr("sos.write_if_you_can")],
+        [*await numbers_left(), status + "\n\n" + tr("sos.write_if_you_can")],
         quick_exit,
     )
     return END
+
+
+async def _send_numbers(update: Update, numbers: str, quick_exit: InlineKeyboardMarkup) -> bool:
+    """The numbers sent directly; False if Telegram failed them or held them too long."""
+    try:
+        async with asyncio.timeout(NUMBERS_WAIT):
+            await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
+    except (TelegramError, TimeoutError) as error:
+        logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
+        return False
+    return True
 
 
 async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
