@@ -50,8 +50,8 @@ FailedHook = Callable[[OutboxItem, TelegramError], Awaitable[bool]]
 # The message standing for these waiting rows (their refs, in order), or None when none
 # of them needs it any more.
 CombineHook = Callable[[list[int]], Awaitable[dict[str, Any] | None]]
-# Told where a combined message went (chat, message id, its refs), to keep it up to date.
-CombinedHook = Callable[[int, int, list[int]], None]
+# Told of a combined message sent (its chat, and the message as Telegram returned it).
+CombinedHook = Callable[[int, dict[str, Any]], None]
 
 
 class Folding:
@@ -227,8 +227,7 @@ class Delivery:
             return False
         chosen = waiting[: folding.most]
         folded.update(row_id for _, row_id, _ in chosen)
-        refs = [ref for _, _, ref in chosen if ref is not None]
-        params = await folding.combine(refs)
+        params = await folding.combine([ref for _, _, ref in chosen if ref is not None])
         if params is None:
             return False
         bot = self._bot
@@ -238,7 +237,7 @@ class Delivery:
                 "sendMessage", api_kwargs={"chat_id": chat_id, **params}, rate_limit_args=ticket
             )
             if folding.combined is not None and isinstance(sent, dict):
-                folding.combined(chat_id, int(sent["message_id"]), refs)
+                folding.combined(chat_id, sent)
         except TelegramError as error:
             # The cards still go one by one; nothing is lost.
             logger.warning("a combined urgent message failed: %s", type(error).__name__)

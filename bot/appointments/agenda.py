@@ -145,10 +145,11 @@ class StaffAgenda:
     def _of_center(
         self, appointments: list[Appointment], center_id: str | None
     ) -> list[Appointment]:
-        """A centre's own appointments; one centre sees all (its rows may predate centres)."""
-        if center_id is None or len(self._settings.centers) <= 1:
+        """A centre's own appointments; one centre sees all (its rows may predate centres).
+        With several, a group of no centre sees none: another centre's must never show."""
+        if len(self._settings.centers) <= 1:
             return appointments
-        return [a for a in appointments if a.center_id == center_id]
+        return [a for a in appointments if center_id is not None and a.center_id == center_id]
 
     def center_of_group(self, chat_id: int) -> str | None:
         side = next((s for s in self._settings.staff_sides if s.staff_chat_id == chat_id), None)

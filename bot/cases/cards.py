@@ -386,7 +386,8 @@ async def edit_cards(
     hand_over = side.can_hand_over and case.center_id is not None
     markup = taken_keyboard(tr, case, hand_over=hand_over) if case.is_open and buttons else None
     for message_id, kind in cards:
-        if message_id == case.card_message_id:
+        # The group's own card keeps the story (case.card_message_id is the home group's).
+        if kind == "card":
             text = first
         else:
             text = tr(_KEPT_LEADS.get(kind, "card.realert_done")) + "\n\n" + header

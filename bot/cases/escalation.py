@@ -63,7 +63,8 @@ class Escalation:
         )
         minutes = max(1, int((now - (case.urgent_at or case.created_at)).total_seconds() // 60))
         async with self._write() as tx:
-            if not await CaseStore.of(tx).advance_escalation(case.id, step, next_at):
+            store = CaseStore.of(tx)
+            if not await store.advance_escalation(case.id, step, next_at, case.center_id):
                 return False
             await post_alerts(
                 self._sides,

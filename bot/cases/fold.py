@@ -43,7 +43,13 @@ class CardFolding:
         self._lists: OrderedDict[tuple[int, int], list[int]] = OrderedDict()
 
     def register(self, delivery: Delivery) -> None:
-        delivery.folding = Folding(CARD, self.combine, combined=self.remember)
+        delivery.folding = Folding(CARD, self.combine, combined=self.sent)
+
+    def sent(self, chat_id: int, message: dict[str, Any]) -> None:
+        """A list went out: remembered with the cases its buttons name (those it listed)."""
+        data = message.get("reply_markup")
+        markup = InlineKeyboardMarkup.de_json(data, None) if isinstance(data, dict) else None
+        self.remember(chat_id, int(message["message_id"]), case_ids_in(markup))
 
     def remember(self, chat_id: int, message_id: int, case_ids: list[int]) -> None:
         """A list now in a group: a take or a close of one of its cases edits it too."""

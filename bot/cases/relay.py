@@ -100,6 +100,9 @@ class Relay:
         waiting = await messages.unrelayed_user_messages(case.id)
         if not waiting:
             return
+        # As it is now, inside this write: a take or a hand-over since the caller read it
+        # changes which groups may see her words.
+        case = await CaseStore.of(tx).get(case.id) or case
         sides = self._sides.of(case)
         label = self._sides.tr("relay.label", code=case.code)
         index = 0

@@ -157,7 +157,7 @@ class CaseService:
     async def by_code(self, code: str) -> Case | None:
         return await self._records.by_code(code)
 
-    async def by_topic(self, topic_id: int) -> Case | None:
+    async def by_topic(self, topic_id: int) -> list[Case]:
         return await self._records.by_topic(topic_id)
 
     async def open_case_of(self, user_id: int) -> Case | None:

@@ -92,7 +92,7 @@ class StaffActions:
             taker = self._sides.of_chat(chat_id) if chat_id is not None else None
             heard_by_all = case.center_id is None and self._sides.several
             if heard_by_all and taker is not None:
-                await store.claim_for_center(case.id, taker.center_id)
+                await store.claim_for_center(case.id, taker.center_id, taker.chat_id)
             taken = await store.get(case.id)
             assert taken is not None
             await record(tx.connection, at=now, actor_id=staff_id, action=action, subject=case.code)

@@ -61,12 +61,12 @@ async def _case_of(services: Services, message: Message, *, to_user: bool = Fals
     if to_user and linked is not None and linked[1] not in _TO_USER_KINDS:
         return None
     if message.is_topic_message and message.message_thread_id is not None:
-        case = await services.cases.by_topic(message.message_thread_id)
         # Topic ids are numbered per group: another centre's topic of the same number is
         # not this one.
         side = services.cases.staff_sides.of_chat(message.chat.id)
-        if case is not None and (side is None or _works_here(services, side, case)):
-            return case
+        for case in await services.cases.by_topic(message.message_thread_id):
+            if side is None or _works_here(services, side, case):
+                return case
     return linked[0] if linked is not None else None
 
 

@@ -88,15 +88,17 @@ class CaseMessageStore:
         )
 
     async def link_staff_message(
-        self, chat_id: int, message_id: int, case_id: int, kind: str
+        self, chat_id: int, message_id: int, case_id: int, kind: str, *, home: bool = True
     ) -> None:
-        """Links a bot message in the staff group to its case; the first card is the card."""
+        """Links a bot message in a staff group to its case. The first card in the case's
+        home group (`home`) is the case's card: message ids are numbered per group, so a
+        card in another group that heard the case must not become it."""
         await self._connection.execute(
             "INSERT OR IGNORE INTO case_staff_messages (chat_id, message_id, case_id, kind) "
             "VALUES (?, ?, ?, ?)",
             (chat_id, message_id, case_id, kind),
         )
-        if kind == "card":
+        if kind == "card" and home:
             await self._connection.execute(
                 "UPDATE cases SET card_message_id = COALESCE(card_message_id, ?) WHERE id = ?",
                 (message_id, case_id),

@@ -54,12 +54,14 @@ class CaseRepository:
         )
         return (case_from_row(row, self._sealer), str(row["link_kind"])) if row else None
 
-    async def by_topic(self, topic_id: int) -> Case | None:
-        row = await self._db.fetch_one(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE topic_id = ? ORDER BY id DESC LIMIT 1",
+    async def by_topic(self, topic_id: int) -> list[Case]:
+        """The cases with this forum topic, newest first: topic ids are numbered per group,
+        so each centre's group may have one of the same number."""
+        rows = await self._db.fetch_all(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE topic_id = ? ORDER BY id DESC LIMIT 20",
             (topic_id,),
         )
-        return case_from_row(row, self._sealer) if row else None
+        return [case_from_row(row, self._sealer) for row in rows]
 
     async def count_since(self, user_id: int, since: datetime) -> int:
         """How many cases the user opened since the moment."""

@@ -136,12 +136,16 @@ class CaseStore:
         )
         return cursor.rowcount > 0
 
-    async def advance_escalation(self, case_id: int, step: int, next_at: datetime | None) -> bool:
-        """Moves from re-alert `step - 1` to `step`, if nobody took the case meanwhile."""
+    async def advance_escalation(
+        self, case_id: int, step: int, next_at: datetime | None, center_id: str | None
+    ) -> bool:
+        """Moves from re-alert `step - 1` to `step`, if nobody took the case meanwhile and
+        it is still at `center_id` (a hand-over restarts the chain at the new centre)."""
         cursor = await self._connection.execute(
             "UPDATE cases SET escalation_step = ?, next_escalation_at = ? "
-            "WHERE id = ? AND escalation_step = ? AND taken_at IS NULL AND status = 'open'",
-            (step, to_db_time(next_at) if next_at else None, case_id, step - 1),
+            "WHERE id = ? AND escalation_step = ? AND taken_at IS NULL AND status = 'open' "
+            "AND center_id IS ?",
+            (step, to_db_time(next_at) if next_at else None, case_id, step - 1, center_id),
         )
         return cursor.rowcount > 0
 
@@ -175,11 +179,14 @@ class CaseStore:
             (user_id,),
         )
 
-    async def claim_for_center(self, case_id: int, center_id: str) -> None:
-        """An early /sos every centre heard belongs to the centre of whoever took it."""
+    async def claim_for_center(self, case_id: int, center_id: str, chat_id: int) -> None:
+        """An early /sos every centre heard belongs to the centre of whoever took it, and
+        its card is now the one in that centre's group (`chat_id`), if it arrived yet."""
         await self._connection.execute(
-            "UPDATE cases SET center_id = ? WHERE id = ? AND center_id IS NULL",
-            (center_id, case_id),
+            "UPDATE cases SET center_id = ?, card_message_id = (SELECT MIN(message_id) "
+            "FROM case_staff_messages WHERE case_id = ? AND chat_id = ? AND kind = 'card') "
+            "WHERE id = ? AND center_id IS NULL",
+            (center_id, case_id, chat_id, case_id),
         )
 
     async def hand_over(

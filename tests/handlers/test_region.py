@@ -14,7 +14,7 @@ from bot.domain.codes import CODE_RE
 from sandbox import SimGroup, SimUser
 from tests.conftest import START, Harness, HarnessFactory
 from tests.handlers.booking_steps import book, data_of, has_data, slot
-from tests.handlers.case_helpers import code_in, request_case, settle
+from tests.handlers.case_helpers import code_in, plain, request_case, settle
 
 STAFF = "kk"
 
@@ -232,6 +232,8 @@ async def test_sos_before_choosing_a_centre_reaches_every_centre_and_the_first_t
     await user.wait_for_bot_message(lambda m: bool(m.buttons))
     await user.press(bot.tr("ru", "consent.accept"))
     await user.wait_for_bot_message(lambda m: "Сарыагашский район" in str(m.buttons))
+    # Each group numbers its own messages: here the two cards get different numbers.
+    await bot.staff.send_in(bot.group, "Доброе утро")
     await user.send("/sos")
     status = await user.wait_for_bot_message(lambda m: CODE_RE.search(m.text or "") is not None)
     code = code_in(status.text or "")
@@ -258,6 +260,18 @@ async def test_sos_before_choosing_a_centre_reaches_every_centre_and_the_first_t
     await bot.handled()
     case = await bot.services.cases.by_code(code)
     assert case is not None and case.taken_by == bot.second_staff.id
+    # Saryagash's card is the case's card now (message ids are numbered per group): it
+    # keeps its first lines, and her next words go under it, to Saryagash only.
+    assert case.card_message_id == second.message_id
+    taken_card = bot.second_group.message(second.message_id).text or ""
+    assert not taken_card.startswith(plain(bot.tr(STAFF, "card.realert_done")))
+    assert taken_card.startswith((second.text or "").splitlines()[0])
+    before = len(bot.group.bot_messages())
+    await user.send("Спасибо, я на связи")
+    relayed = await bot.second_group.wait_for_bot_message(lambda m: "на связи" in m.content)
+    assert relayed.reply_to_message_id == second.message_id
+    await settle(bot)
+    assert len(bot.group.bot_messages()) == before
 
 
 async def test_a_poster_link_chooses_the_centre(start_bot: HarnessFactory) -> None:

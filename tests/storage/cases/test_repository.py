@@ -36,9 +36,23 @@ async def test_a_case_is_found_by_code_topic_and_open_case(
     case_id = await insert_case(db, sealer, topic_id=77)
     repository = CaseRepository(db, sealer)
     by_code = await repository.by_code("7KQ-M2F")
-    by_topic = await repository.by_topic(77)
+    [by_topic] = await repository.by_topic(77)
     open_case = await repository.open_case_of(42)
-    assert by_code is not None and by_topic is not None and open_case is not None
+    assert by_code is not None and open_case is not None
     assert by_code.id == by_topic.id == open_case.id == case_id
+    assert await repository.by_topic(78) == []
     assert await repository.by_code("ZZZ-ZZZ") is None
     assert await repository.open_case_of(7) is None
+
+
+async def test_a_topic_number_may_be_one_case_s_in_each_centre_s_group(
+    db: Database, sealer: TextSealer
+) -> None:
+    # Topic ids are numbered per group: the handler picks the one of its own centre.
+    sairam = await insert_case(db, sealer, code="AAA-AAA", topic_id=5, center_id="sairam")
+    saryagash = await insert_case(db, sealer, code="BBB-BBB", topic_id=5, center_id="saryagash")
+    found = await CaseRepository(db, sealer).by_topic(5)
+    assert [(case.id, case.center_id) for case in found] == [
+        (saryagash, "saryagash"),
+        (sairam, "sairam"),
+    ]

@@ -25,7 +25,7 @@ async def test_only_the_first_claim_wins_and_it_stops_escalation(
     async with db.transaction() as connection:
         assert await CaseStore(connection, sealer).claim(case_id, 901, "Dilnaz", NOW)
         assert not await CaseStore(connection, sealer).claim(case_id, 902, "Bolat", NOW)
-        assert not await CaseStore(connection, sealer).advance_escalation(case_id, 1, None)
+        assert not await CaseStore(connection, sealer).advance_escalation(case_id, 1, None, None)
     case = await CaseRepository(db, sealer).get(case_id)
     assert case is not None and case.taken_by == 901 and case.next_escalation_at is None
     assert await CaseRepository(db, sealer).due_escalations(NOW + timedelta(hours=1)) == []
@@ -39,9 +39,12 @@ async def test_escalation_steps_are_claimed_once(db: Database, sealer: TextSeale
     assert [c.id for c in due] == [case_id]
     later = NOW + timedelta(minutes=10)
     async with db.transaction() as connection:
-        assert await CaseStore(connection, sealer).advance_escalation(case_id, 1, later)
+        store = CaseStore(connection, sealer)
+        # Read before a hand-over to another centre: that centre's chain starts afresh.
+        assert not await store.advance_escalation(case_id, 1, later, "saryagash")
+        assert await store.advance_escalation(case_id, 1, later, None)
         # The same step again (a second worker, a replay) changes nothing.
-        assert not await CaseStore(connection, sealer).advance_escalation(case_id, 1, later)
+        assert not await store.advance_escalation(case_id, 1, later, None)
     case = await repository.get(case_id)
     assert case is not None and case.escalation_step == 1 and case.next_escalation_at == later
 
