@@ -68,19 +68,19 @@ class CaseDeliveryHooks:
     async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
         if message_id is None or item.ref is None:
             return
-        case = await self._records.get(item.ref)
-        # The link commits on its own: a staff reply to this message must find its case
-        # even if what follows fails.
+        # The link commits on its own, first thing: a staff reply to this message must
+        # find its case even if what follows fails.
         async with self._write() as tx:
-            await CaseMessageStore.of(tx).link_staff_message(
-                item.chat_id,
-                message_id,
-                item.ref,
-                GROUP_KINDS[item.purpose],
-                home=case is None or self._sides.home(case).chat_id == item.chat_id,
-            )
+            messages = CaseMessageStore.of(tx)
+            kind = GROUP_KINDS[item.purpose]
+            await messages.link_staff_message(item.chat_id, message_id, item.ref, kind)
+            if kind == "card":
+                linked = await CaseStore.of(tx).get(item.ref)
+                if linked is not None and self._sides.home(linked).chat_id == item.chat_id:
+                    await messages.set_card(item.ref, message_id)
         if item.purpose != RELAY and item.purpose not in CARD_PURPOSES:
             return
+        case = await self._records.get(item.ref)
         if case is None:
             return
         if item.purpose == RELAY:

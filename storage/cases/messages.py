@@ -88,21 +88,22 @@ class CaseMessageStore:
         )
 
     async def link_staff_message(
-        self, chat_id: int, message_id: int, case_id: int, kind: str, *, home: bool = True
+        self, chat_id: int, message_id: int, case_id: int, kind: str
     ) -> None:
-        """Links a bot message in a staff group to its case. The first card in the case's
-        home group (`home`) is the case's card: message ids are numbered per group, so a
-        card in another group that heard the case must not become it."""
+        """Links a bot message in a staff group to its case."""
         await self._connection.execute(
             "INSERT OR IGNORE INTO case_staff_messages (chat_id, message_id, case_id, kind) "
             "VALUES (?, ?, ?, ?)",
             (chat_id, message_id, case_id, kind),
         )
-        if kind == "card" and home:
-            await self._connection.execute(
-                "UPDATE cases SET card_message_id = COALESCE(card_message_id, ?) WHERE id = ?",
-                (message_id, case_id),
-            )
+
+    async def set_card(self, case_id: int, message_id: int) -> None:
+        """The first card in the case's home group is the case's card (message ids are
+        numbered per group: a card in another group that heard the case must not be it)."""
+        await self._connection.execute(
+            "UPDATE cases SET card_message_id = COALESCE(card_message_id, ?) WHERE id = ?",
+            (message_id, case_id),
+        )
 
     async def card_ids(self, chat_id: int, case_id: int) -> list[int]:
         """The case's cards in the staff group (the first one and every repost)."""
