@@ -58,9 +58,6 @@ class CardFolding:
         while len(self._lists) > KEPT_LISTS:
             self._lists.popitem(last=False)
 
-    def knows(self, chat_id: int, message_id: int) -> bool:
-        return (chat_id, message_id) in self._lists
-
     async def case_changed(self, tx: Transaction, case: Case) -> None:
         """Inside the take's or close's write: every list naming the case says so."""
         for (chat_id, message_id), case_ids in list(self._lists.items()):
@@ -103,7 +100,6 @@ class CardFolding:
 
     async def refresh(self, chat_id: int, message_id: int, case_ids: list[int]) -> None:
         """After a press on a list: its buttons say who took which case (sent urgently)."""
-        self.remember(chat_id, message_id, case_ids)
         async with self._write() as tx:
             await self._edit(tx, chat_id, message_id, case_ids)
 

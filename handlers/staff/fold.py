@@ -35,8 +35,8 @@ async def press_take_in_list(update: Update, context: HelplineContext) -> None:
     message = query.message
     ids = case_ids_in(message.reply_markup) if isinstance(message, Message) else []
     folding = services.cases.folding
-    if message is not None and ids and not folding.knows(side.chat_id, message.message_id):
-        # A list sent before a restart: known from now on, so this take edits it too.
+    if message is not None and ids:
+        # Known from now on (a list sent before a restart too), so this take edits it.
         folding.remember(side.chat_id, message.message_id, ids)
     outcome = await take_and_answer(query, services, side, case)
     if outcome != "taken" and message is not None and ids:

@@ -38,6 +38,18 @@ async def staff_center(
     return side if await services.staff.is_member(user.id, chat.id) else None
 
 
+async def region_member(update: Update, services: Services, *, admin: bool = False) -> bool:
+    """True when the update comes from the region group and its sender is in it (and, with
+    `admin`, an admin of some centre)."""
+    region = services.settings.telegram.region_chat_id
+    chat, user = update.effective_chat, update.effective_user
+    if region is None or chat is None or user is None or chat.id != region or user.is_bot:
+        return False
+    if admin and not services.staff.is_admin(user.id):
+        return False
+    return await services.staff.is_member(user.id, region)
+
+
 async def staff_member(update: Update, services: Services, *, admin: bool = False) -> bool:
     """True when the update comes from a staff group and its sender is a member of it."""
     return await staff_center(update, services, admin=admin) is not None

@@ -21,7 +21,7 @@ from bot.cases.staff_side import StaffSide
 from bot.config import Settings
 from bot.context import HelplineContext, Services
 from bot.i18n import Translator
-from handlers.staff.gate import staff_center, staff_groups
+from handlers.staff.gate import region_member, staff_center, staff_groups
 from storage.outbox_health import pending_backlog, refused_chat
 
 # People remembered in `Services.heard_from`; the oldest are forgotten first (a colleague
@@ -56,7 +56,7 @@ async def show_health(update: Update, context: HelplineContext) -> None:
     if side is not None:
         lines += await _duty(tr, services, side)
         lines.append(await _group(tr, services, side))
-    elif await _region_admin(update, services):
+    elif await region_member(update, services, admin=True):
         # The region group: every centre's group, one line each (each rota is its own).
         sides = services.cases.staff_sides
         for each in sides.all:
@@ -68,15 +68,6 @@ async def show_health(update: Update, context: HelplineContext) -> None:
         return
     lines += [_backup(tr, services), _database(tr, services), _version(tr)]
     await message.reply_text("\n".join(lines))
-
-
-async def _region_admin(update: Update, services: Services) -> bool:
-    """In the region group, an admin of any centre (or a top-level admin) who is in it."""
-    region = services.settings.telegram.region_chat_id
-    chat, user = update.effective_chat, update.effective_user
-    if region is None or chat is None or user is None or chat.id != region or user.is_bot:
-        return False
-    return services.staff.is_admin(user.id) and await services.staff.is_member(user.id, region)
 
 
 def _ago(tr: Translator, since: datetime, now: datetime) -> str:

@@ -28,7 +28,7 @@ from bot.reports.figures import (
 )
 from bot.reports.period import Period, parse_period
 from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
-from handlers.staff.gate import staff_center, staff_groups
+from handlers.staff.gate import region_member, staff_center, staff_groups
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ async def show_stats(update: Update, context: HelplineContext) -> None:
     services = context.services
     if update.effective_message is None:
         return
-    region = await _in_region_group(update, services)
+    region = await region_member(update, services)
     side = None if region else await staff_center(update, services)
     if side is None and not region:
         return
@@ -217,15 +217,6 @@ async def show_stats(update: Update, context: HelplineContext) -> None:
         return
     assert side is not None
     await _show(update.effective_message, services, period, edit=False, center_id=side.center_id)
-
-
-async def _in_region_group(update: Update, services: Services) -> bool:
-    """/stats in the region group, from one of its members."""
-    region = services.settings.telegram.region_chat_id
-    chat, user = update.effective_chat, update.effective_user
-    if region is None or chat is None or user is None or chat.id != region or user.is_bot:
-        return False
-    return await services.staff.is_member(user.id, region)
 
 
 async def _show_region(message: Message, services: Services, period: Period) -> None:
