@@ -315,6 +315,8 @@ class WebSandbox:
         self.run_settings = settings
         self.world: WebWorld | None = None
         self._stack: contextlib.AsyncExitStack | None = None
+        # Two presses of "Start over" (two tabs) restart it once each, never interleaved.
+        self._restarting = asyncio.Lock()
 
     async def start(self) -> WebWorld:
         async with contextlib.AsyncExitStack() as stack:
@@ -341,8 +343,9 @@ class WebSandbox:
             await stack.aclose()
 
     async def reset(self) -> WebWorld:
-        await self.stop()
-        return await self.start()
+        async with self._restarting:
+            await self.stop()
+            return await self.start()
 
 
 async def run_sandbox_web(settings: Settings, *, keep_database: bool, port: int = 8088) -> int:

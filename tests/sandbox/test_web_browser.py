@@ -16,8 +16,8 @@ import pytest
 from bot.i18n import Texts
 from sandbox.models import CallbackAnswer
 from sandbox.web import WebSandbox, start_web
-from tests.conftest import ADMIN_ID, SECOND_CHAT_ID, SECOND_DUTY_ID, make_settings
-from tests.sandbox.test_web_region import onboard
+from tests.conftest import ADMIN_ID, SECOND_CHAT_ID, SECOND_DUTY_ID
+from tests.sandbox.web_helpers import onboard, region_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TEXTS = Texts.load()
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 async def region(tmp_path: Path) -> AsyncIterator[tuple[WebSandbox, int]]:
-    settings = make_settings(tmp_path, "http://127.0.0.1:9/bot", two_centers=True)
+    settings = region_settings(tmp_path)
     sandbox = WebSandbox(settings, keep_database=False)
     world = await sandbox.start()
     runner = await start_web(world, port=0, reset=sandbox.reset)

@@ -10,32 +10,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.__main__ import find_example_config
 from bot.config import Settings
-from bot.i18n import Texts
-from sandbox.demo import load_demo_settings
-from sandbox.emulator import SimUser
 from sandbox.models import SimMessage
 from sandbox.web import WebSandbox, WebWorld, build_web_app
 from tests.conftest import REGION_CHAT_ID, SECOND_CHAT_ID, SECOND_DUTY_ID, make_settings
+from tests.sandbox.web_helpers import demo_settings, onboard, region_settings, tr
 
 Http = TestClient[Any, Any]
-TEXTS = Texts.load()
-
-
-def tr(language: str, key: str, /, **params: Any) -> str:
-    return TEXTS.get(language, key, **params)  # type: ignore[arg-type]
-
-
-def region_settings(tmp_path: Path) -> Settings:
-    # The base URL is the sandbox's own once it runs (sandbox_settings).
-    return make_settings(tmp_path, "http://127.0.0.1:9/bot", two_centers=True)
-
-
-def demo_settings() -> Settings:
-    example = find_example_config()
-    assert example is not None
-    return load_demo_settings(example)
 
 
 @pytest.fixture
@@ -64,26 +45,6 @@ async def state(http: Http) -> dict[str, Any]:
     assert response.status == 200
     body: dict[str, Any] = await response.json()
     return body
-
-
-async def onboard(villager: SimUser, settings: Settings, language: str, center: str) -> None:
-    """/start, the language, consent and her district, as she presses them on the page."""
-    await villager.send("/start")
-    await villager.wait_for_bot_message(lambda m: bool(m.buttons), timeout=10)
-    await villager.press(tr(language, f"language.{language}"))
-    await villager.wait_for_bot_message(lambda m: bool(m.buttons), timeout=10)
-    await villager.press(tr(language, "consent.accept"))
-    if len(settings.centers) > 1:
-        found = settings.center(center)
-        assert found is not None
-        name = found.name.get(language)  # type: ignore[arg-type]
-        await villager.wait_for_bot_message(lambda m: name in str(m.buttons), timeout=10)
-        await villager.press(name)
-        chosen = tr(language, "center.chosen", center=name)
-        await villager.wait_for_bot_message(lambda m: chosen in m.content, timeout=10)
-    else:
-        accepted = tr(language, "consent.accepted")
-        await villager.wait_for_bot_message(lambda m: accepted in m.content, timeout=10)
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
