@@ -126,6 +126,36 @@ def group_plans(settings: Settings) -> list[GroupPlan]:
     return list(plans.values())
 
 
+def role_names(settings: Settings) -> dict[int, str]:
+    """A name for each configured person by what the config makes them, and of which
+    centre in a region ("Psychologist · saryagash", "Admin"), for the page's "playing as"."""
+    several = len(settings.staff_sides) > 1
+    names: dict[int, str] = {}
+    for side in settings.staff_sides:
+        suffix = f" · {side.center_id}" if several else ""
+        roles = [
+            *(("Psychologist", shift.user_id) for shift in side.duty),
+            *(("Backup", user_id) for user_id in side.backup_ids),
+            *(("Admin", user_id) for user_id in sorted(side.admin_ids)),
+        ]
+        for role, user_id in roles:
+            names.setdefault(user_id, f"{role}{suffix}")
+    for role, ids in (
+        ("Psychologist", [shift.user_id for shift in settings.duty]),
+        ("Backup", list(settings.urgent.backup_ids)),
+        ("Admin", sorted(settings.telegram.admin_ids)),
+    ):
+        for user_id in ids:
+            names.setdefault(user_id, role)
+    # Two people with one role and centre are told apart by a number.
+    counts: dict[str, int] = {}
+    for user_id, name in names.items():
+        counts[name] = counts.get(name, 0) + 1
+        if counts[name] > 1:
+            names[user_id] = f"{name} {counts[name]}"
+    return names
+
+
 def create_staff_groups(
     emulator: TelegramEmulator,
     settings: Settings,

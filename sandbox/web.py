@@ -32,6 +32,7 @@ from sandbox.configured import (
     DEFAULT_STAFF_ID,
     configured_user_ids,
     create_staff_groups,
+    role_names,
     sandbox_settings,
 )
 from sandbox.emulator import SimGroup, SimUser, TelegramEmulator
@@ -374,14 +375,7 @@ async def run_sandbox_web(settings: Settings, *, keep_database: bool, port: int 
 def sandbox_world(emulator: TelegramEmulator, settings: Settings) -> WebWorld:
     """Every configured staff group with the config's staff as members (admins, so admin
     tools can be tried), and a first villager in the centre's default language."""
-    several = len(settings.staff_sides) > 1
-    names: dict[int, str] = {}
-    for side in settings.staff_sides:
-        if side.duty and side.duty[0].user_id not in names:
-            suffix = f" · {side.center_id}" if several else ""
-            names[side.duty[0].user_id] = f"Psychologist{suffix}"
-    if settings.duty and settings.duty[0].user_id not in names:
-        names[settings.duty[0].user_id] = "Psychologist"
+    names = role_names(settings)
     ids = list(dict.fromkeys([*names, *configured_user_ids(settings)])) or [DEFAULT_STAFF_ID]
     people: dict[int, SimUser] = {}
     for number, user_id in enumerate(ids, start=1):

@@ -67,6 +67,12 @@ async def test_a_saryagash_sos_reaches_saryagash_group_shown_in_the_switcher(
         assert groups[SECOND_CHAT_ID]["title"] == "Staff · saryagash"
         assert any(m["id"] == card.message_id for m in groups[SECOND_CHAT_ID]["messages"])
         assert not any(m["buttons"] for m in groups[settings.telegram.staff_chat_id]["messages"])
+        # People are named by their role and centre, for "playing as".
+        names = {s["id"]: s["name"] for s in page["staff"]}
+        assert names[SECOND_DUTY_ID] == "Psychologist · saryagash"
+        assert {"Psychologist · sairam", "Admin · saryagash", "Backup · saryagash"} <= {
+            *names.values()
+        }
         # Saryagash's psychologist sits in Saryagash's group (and is offered there) ...
         assert SECOND_DUTY_ID in groups[SECOND_CHAT_ID]["members"]
         assert SECOND_DUTY_ID not in groups[settings.telegram.staff_chat_id]["members"]
