@@ -129,8 +129,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{EXAMPLE_CONFIG} not found: run the demo from the project's folder.", file=sys.stderr
         )
         return 1
-    settings = _load(example)
-    if settings is None:
+    from sandbox.demo import load_demo_settings
+
+    try:
+        # The example's commented referrals and quick answers, switched on for trying.
+        settings = load_demo_settings(example)
+    except ConfigError as error:
+        _print_problems(error)
         return 1
     return _run_sandbox(settings, args, keep_database=False)
 

@@ -15,13 +15,18 @@ import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from bot.app import SANDBOX_TOKEN, build_application
 from bot.config import Settings
 from bot.runner import running
+from sandbox.configured import (
+    configured_user_ids,
+    create_staff_groups,
+    sandbox_settings,
+    sandbox_staff_id,
+)
 from sandbox.emulator import SimGroup, SimUser, TelegramEmulator
 from sandbox.entities import utf16_len
 from sandbox.limits import MAX_TEXT_LENGTH
@@ -31,15 +36,16 @@ from sandbox.persistence import state_path_for
 T = TypeVar("T")
 
 VILLAGER_ID = 10001
-DEFAULT_STAFF_ID = 333333333
 
 HELP = """\
 How to talk to the bot here:
   any text             the villager writes it (also commands: /start, /sos, /help ...)
-  3                    press button [3] (of whatever chat it was shown in)
+  3                    press button [3] (of whatever chat it was shown in); a number
+                       no button has (a phone number) is written as text
   :voice  :sticker  :photo      the villager sends one of these
   :staff TEXT          the psychologist writes TEXT in the staff group
   :reply N TEXT        the psychologist replies to staff-group message #N
+  :group [N]           lists the staff groups (a region has several); N: write in group N
   :help                this text
   :quit                stop (Ctrl-C and Ctrl-D work too)
 """
@@ -83,19 +89,26 @@ class TerminalChat:
         staff: SimUser,
         group: SimGroup,
         out: TextIO = sys.stdout,
+        more_groups: Iterable[SimGroup] = (),
     ) -> None:
         self.emulator = emulator
         self.villager = villager
         self.staff = staff
+        # Where :staff and :reply write; :group switches among ``groups`` (a region's).
         self.group = group
+        self.groups = [group, *more_groups]
         self.out = out
         self._seen: dict[tuple[int, int], str] = {}
+        # What was last printed of each message (its text and buttons): an edit prints the
+        # difference.
+        self._shown: dict[tuple[int, int], tuple[str, list[tuple[str, str | None]]]] = {}
         self._buttons: dict[int, _Button] = {}
         self._next_button = 1
         # Messages kept from an earlier run (a kept database) are history, not news.
         for _, messages, _, _ in self._views():
             for message in messages:
                 self._seen[(message.chat_id, message.message_id)] = self._signature(message)
+                self._shown[(message.chat_id, message.message_id)] = self._shape(message)
         for message in self.villager.messages(include_deleted=True):
             self._seen[(message.chat_id, message.message_id)] = self._signature(message)
         self._answers_shown = len(emulator.callback_answers)
@@ -103,9 +116,18 @@ class TerminalChat:
     def _views(self) -> list[tuple[str, list[SimMessage], SimUser, SimGroup | None]]:
         return [
             ("you", self.villager.bot_messages(), self.villager, None),
-            ("staff group", self.group.bot_messages(), self.staff, self.group),
+            *(
+                (self._group_label(group), group.bot_messages(), self.staff, group)
+                for group in self.groups
+            ),
             ("psychologist's private chat", self.staff.bot_messages(), self.staff, None),
         ]
+
+    def _group_label(self, group: SimGroup) -> str:
+        return "staff group" if len(self.groups) == 1 else f"group “{group.title}”"
+
+    def _shape(self, message: SimMessage) -> tuple[str, list[tuple[str, str | None]]]:
+        return message.content, message.buttons
 
     def _signature(self, message: SimMessage) -> str:
         return f"{message.content}|{message.buttons}|{message.deleted}"
@@ -133,9 +155,13 @@ class TerminalChat:
                 signature = self._signature(message)
                 if self._seen.get(key) == signature:
                     continue
-                edited = key in self._seen
+                before = self._shown.get(key)
                 self._seen[key] = signature
-                self._print_message(where, message, actor, group, edited)
+                self._shown[key] = self._shape(message)
+                if before is None:
+                    self._print_message(where, message, actor, group)
+                else:
+                    self._print_edit(where, before, message, actor, group)
         for message in self.villager.messages(include_deleted=True):
             key = (message.chat_id, message.message_id)
             if message.deleted and not self._seen.get(key, "").endswith("|True"):
@@ -158,14 +184,46 @@ class TerminalChat:
             self.out.write(f"  (pop-up for {who}: {answer.text})\n")
 
     def _print_message(
-        self, where: str, message: SimMessage, actor: SimUser, group: SimGroup | None, edited: bool
+        self, where: str, message: SimMessage, actor: SimUser, group: SimGroup | None
     ) -> None:
         if message.deleted:
             return
-        label = "edited" if edited else "new"
         thread = f" topic {message.thread_id}" if message.thread_id else ""
         body = message.content if message.kind == "text" else f"[{message.kind}] {message.content}"
-        self.out.write(f"\n── {where}{thread} · #{message.message_id} ({label}) ──\n{body}\n")
+        self.out.write(f"\n── {where}{thread} · #{message.message_id} (new) ──\n{body}\n")
+        self._print_buttons(message, actor, group)
+
+    def _print_edit(
+        self,
+        where: str,
+        before: tuple[str, list[tuple[str, str | None]]],
+        message: SimMessage,
+        actor: SimUser,
+        group: SimGroup | None,
+    ) -> None:
+        """An edit as one short line and only what changed: a card's status, a list that
+        became a confirmation. Reprinting the whole message buried the conversation."""
+        if message.deleted:
+            return
+        old_text, old_buttons = before
+        old_lines = old_text.splitlines()
+        added = [line for line in message.content.splitlines() if line not in old_lines]
+        if message.content == old_text:
+            change = "its buttons changed"
+        elif added:
+            change = "now also says:" if len(added) > 1 else f"now says: {added[0]}"
+        else:
+            change = "shortened"
+        self.out.write(f"  ✎ {where} #{message.message_id} edited, {change}\n")
+        if len(added) > 1:
+            self.out.write("".join(f"    {line}\n" for line in added))
+        if message.buttons != old_buttons:
+            if any(data is not None for _, data in message.buttons):
+                self._print_buttons(message, actor, group)
+            else:
+                self.out.write("   (no buttons now)\n")
+
+    def _print_buttons(self, message: SimMessage, actor: SimUser, group: SimGroup | None) -> None:
         labels = []
         for text, data in message.buttons:
             if data is None:
@@ -186,7 +244,9 @@ class TerminalChat:
             return False
         if line == ":help":
             self.out.write(HELP)
-        elif line.isdigit():
+        elif line.isdigit() and int(line) < self._next_button:
+            # Only numbers a button was given: a phone number typed at the call-back step
+            # ("87012345678") is text for the bot.
             await self._press(int(line))
         elif line == ":voice":
             await self.villager.send_voice(duration=7)
@@ -199,6 +259,8 @@ class TerminalChat:
                 await self._act(self.staff.send_in(self.group, part))
         elif line.startswith(":reply "):
             await self._reply(line.removeprefix(":reply ").strip())
+        elif line == ":group" or line.startswith(":group "):
+            self._switch_group(line.removeprefix(":group").strip())
         elif line.startswith(":"):
             self.out.write("Unknown sandbox command; :help lists them.\n")
         else:
@@ -225,6 +287,15 @@ class TerminalChat:
         await self._act(
             button.actor.press_data(data, message_id=button.message.message_id, chat=button.group)
         )
+
+    def _switch_group(self, number: str) -> None:
+        if number.isdigit() and 1 <= int(number) <= len(self.groups):
+            self.group = self.groups[int(number) - 1]
+        elif number:
+            self.out.write(f"No group {number}.\n")
+        for index, group in enumerate(self.groups, start=1):
+            mark = "  ← :staff and :reply write here" if group is self.group else ""
+            self.out.write(f"  {index}. {group.title}{mark}\n")
 
     async def _reply(self, rest: str) -> None:
         number, _, text = rest.partition(" ")
@@ -254,80 +325,32 @@ def _read_lines(queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoo
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
-def replace_settings(settings_part: T, **changes: Any) -> T:
-    """A copy with some fields changed, for frozen dataclasses and pydantic models alike."""
-    if dataclasses.is_dataclass(settings_part) and not isinstance(settings_part, type):
-        return dataclasses.replace(settings_part, **changes)
-    copied: T = settings_part.model_copy(update=changes)  # type: ignore[attr-defined]
-    return copied
-
-
-def _with_id(ids: Iterable[int], user_id: int) -> Any:
-    """``ids`` plus ``user_id``, in the same kind of collection the config holds."""
-    values = list(ids)
-    if user_id not in values:
-        values.append(user_id)
-    return type(ids)(values)  # type: ignore[call-arg]
-
-
-def configured_user_ids(settings: Settings) -> list[int]:
-    """Every user id the config names: duty shifts, backups and admins, each once."""
-    ids = [shift.user_id for shift in settings.duty]
-    ids += [*settings.urgent.backup_ids, *sorted(settings.telegram.admin_ids)]
-    return list(dict.fromkeys(ids))
-
-
-def sandbox_staff_id(settings: Settings) -> int:
-    return settings.duty[0].user_id if settings.duty else DEFAULT_STAFF_ID
-
-
-def sandbox_settings(
-    settings: Settings, base_url: str, keep_database: bool, temp: Path
-) -> Settings:
-    """The config as the sandbox runs it: on the emulator, and with the terminal's
-    psychologist among the admins so that /audit, /health and the CSV can be tried."""
-    telegram = replace_settings(
-        settings.telegram,
-        base_url=base_url,
-        admin_ids=_with_id(settings.telegram.admin_ids, sandbox_staff_id(settings)),
-    )
-    storage = (
-        settings.storage
-        if keep_database
-        else replace_settings(settings.storage, path=temp / "sandbox.sqlite3")
-    )
-    # A short long-poll keeps Ctrl-C snappy; the emulator answers at once anyway.
-    timing = replace_settings(
-        settings.timing, poll_timeout=min(settings.timing.poll_timeout, timedelta(seconds=1))
-    )
-    return replace_settings(settings, telegram=telegram, storage=storage, timing=timing)
-
-
 def populate_sandbox(
     emu: TelegramEmulator, settings: Settings
-) -> tuple[SimGroup, SimUser, SimUser]:
-    """The staff group, the terminal's psychologist (an admin of it), every other user the
-    config names (started, in the group) and the villager."""
-    group = emu.create_group(chat_id=settings.telegram.staff_chat_id, title="Staff (sandbox)")
+) -> tuple[list[SimGroup], SimUser, SimUser]:
+    """Every configured staff group (the top-level one first), the terminal's psychologist
+    (an admin in each), every other user the config names (started, in their groups) and
+    the villager."""
     staff = emu.create_user(
         user_id=sandbox_staff_id(settings), first_name="Psychologist", username=None
     )
     staff.started = True  # as if they once pressed Start, so the bot may write to them
-    group.add_member(staff, status="administrator")
+    people = {staff.id: staff}
     others = [i for i in configured_user_ids(settings) if i != staff.id]
     for number, user_id in enumerate(others, start=2):
         colleague = emu.create_user(
             user_id=user_id, first_name=f"Colleague {number}", username=None
         )
         colleague.started = True
-        group.add_member(colleague)
+        people[user_id] = colleague
+    groups = create_staff_groups(emu, settings, people, everywhere=staff)
     villager = emu.create_user(
         user_id=VILLAGER_ID,
         first_name="Villager",
         username=None,
         language_code=settings.general.default_language,
     )
-    return group, staff, villager
+    return groups, staff, villager
 
 
 @dataclasses.dataclass
@@ -351,9 +374,9 @@ async def sandbox_session(
         async with TelegramEmulator(
             token=SANDBOX_TOKEN, bot_username="helpline_sandbox_bot", state_path=state_path
         ) as emu:
-            group, staff, villager = populate_sandbox(emu, settings)
+            groups, staff, villager = populate_sandbox(emu, settings)
             settings = sandbox_settings(settings, emu.base_url, keep_database, Path(temp))
-            chat = TerminalChat(emu, villager, staff, group, out=out)
+            chat = TerminalChat(emu, villager, staff, groups[0], out=out, more_groups=groups[1:])
             application = build_application(settings)
             async with running(application, poll_timeout=1):
                 yield SandboxSession(chat, emu, settings)

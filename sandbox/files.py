@@ -55,14 +55,16 @@ class FilesArea(EmulatorState):
         if kind == "photo":
             sizes = []
             for width, height, size in ((90, 67, 1_200), (320, 240, 15_000), (1280, 960, 120_000)):
-                record = self._new_file("photo", size, "jpg")
+                # The largest size keeps the uploaded picture, for the sandbox's page to show.
+                data = options.get("data", b"") if width == 1280 else b""
+                record = self._new_file("photo", len(data) or size, "jpg", data)
                 sizes.append(
                     {
                         "file_id": record.file_id,
                         "file_unique_id": record.file_unique_id,
                         "width": width,
                         "height": height,
-                        "file_size": size,
+                        "file_size": record.size,
                     }
                 )
             return {"photo": sizes}
@@ -108,6 +110,11 @@ class FilesArea(EmulatorState):
                 if message.media is not None and message.file_id == record.file_id:
                     return dict(message.media)
         return {"file_id": record.file_id, "file_unique_id": record.file_unique_id, "duration": 1}
+
+    def file_data(self, file_id: str) -> bytes:
+        """The bytes of an uploaded file; b"" for the stand-ins of simulated people's media."""
+        record = self._files.get(file_id)
+        return record.data if record is not None else b""
 
     async def _get_file(self, params: Params) -> dict[str, Any]:
         record = self._files.get(str(params["file_id"]))

@@ -269,6 +269,9 @@ class SimGroup:
         self._chat.members[user.id] = status
         self._emu._group_member_update(self._chat, user, old, status)
 
+    def is_member(self, user_id: int) -> bool:
+        return self._chat.members.get(user_id, "left") in ("creator", "administrator", "member")
+
     def remove_member(self, user: SimUser) -> None:
         old = self._chat.members.get(user.id, "left")
         self._chat.members[user.id] = "left"

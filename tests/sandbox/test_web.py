@@ -14,7 +14,7 @@ from bot.__main__ import find_example_config
 from bot.app import SANDBOX_TOKEN
 from bot.config import load_settings
 from sandbox import TelegramEmulator
-from sandbox.chat import configured_user_ids
+from sandbox.configured import configured_user_ids
 from sandbox.web import WebWorld, build_web_app, sandbox_world, start_web
 from tests.conftest import Harness, HarnessFactory
 
@@ -100,9 +100,14 @@ async def test_the_api_walks_a_villager_and_a_psychologist_through_an_sos(
     mine = state["private"][str(villager.id)]
     assert any("Мы с вами" in m["text"] for m in mine)
     assert any(m["kind"] == "voice" and not m["from_bot"] for m in mine)
-    assert any(m["buttons"] == [] and "#" not in m["sender"] for m in state["group"])
+    group = state["groups"][0]["messages"]
+    assert any(m["buttons"] == [] and "#" not in m["sender"] for m in group)
     # The villager's name never shows in the staff pane: only the bot speaks there for her.
-    assert all(m["sender"] != villager.full_name for m in state["group"])
+    assert all(m["sender"] != villager.full_name for m in group)
+    # The staff answer shows the card it replies to, as Telegram shows a quote.
+    answer = next(m for m in group if m["text"].startswith("Мы с вами"))
+    assert answer["quote"]["id"] == card.message_id and answer["quote"]["sender"] == "Bot"
+    assert answer["quote"]["text"] and len(answer["quote"]["text"]) <= 120
 
 
 async def test_bad_actions_get_a_clear_answer_and_change_nothing(
@@ -213,3 +218,26 @@ async def test_the_web_world_creates_every_user_the_config_names() -> None:
         for user_id in configured_user_ids(settings):
             assert emulator.user(user_id).started
         assert settings.telegram.admin_ids <= {member.id for member in world.staff}
+
+
+async def test_the_stats_chart_is_a_picture_on_the_page_and_the_tab_has_an_icon(
+    helpline: Harness, client: tuple[TestClient[Any, Any], WebWorld]
+) -> None:
+    http, _ = client
+    response = await http.post(
+        "/api/act",
+        json={"where": "group", "kind": "text", "user": helpline.admin.id, "text": "/stats"},
+    )
+    assert response.status == 200, await response.text()
+    chart = await helpline.group.wait_for_bot_message(lambda m: m.kind == "photo", timeout=30)
+    await helpline.handled()
+    shown = next(
+        m for m in (await _state(http))["groups"][0]["messages"] if m["id"] == chart.message_id
+    )
+    assert shown["picture"], shown
+    picture = await http.get(shown["picture"])
+    assert picture.status == 200 and picture.content_type == "image/png"
+    assert (await picture.read()).startswith(b"\x89PNG")
+    assert (await http.get("/api/file/photo-nothing")).status == 404
+    icon = await http.get("/favicon.ico")
+    assert icon.status == 200 and icon.content_type == "image/svg+xml"
