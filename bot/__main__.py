@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ from bot.config import (
     config_warnings,
     default_config_path,
     load_settings,
+    real_staff_groups,
 )
 from storage.backup_files import online_backup
 
@@ -100,6 +102,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     for warning in config_warnings(settings):
         logger.warning("config: %s", warning)
     if settings.telegram.uses_sandbox:
+        real = real_staff_groups(settings)
+        if real and not (args.sandbox or args.web):
+            # A production config whose token went missing (a lost env file): never a
+            # sandbox nobody sees while staff wait in the real group.
+            print(
+                f"{path} names real staff groups ({real[0]}) but no bot token is set: set "
+                "HELPLINE_BOT_TOKEN or telegram.token (or add --sandbox to try this config "
+                "on the local emulator).",
+                file=sys.stderr,
+            )
+            return 1
         print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
         return _run_sandbox(settings, args, keep_database=True)
     if args.web:
@@ -132,7 +145,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _load(example)
     if settings is None:
         return 1
-    return _run_sandbox(settings, args, keep_database=False)
+    return _run_sandbox(demo_settings(settings), args, keep_database=False)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's throw-away database gets a throw-away data key: it seals as a real bot
+    does, and the example's allow_plaintext is never what it runs on."""
+    if settings.privacy.data_keys:
+        return settings
+    from storage.crypto import new_key
+
+    privacy = dataclasses.replace(settings.privacy, data_keys=(new_key().encode("ascii"),))
+    return dataclasses.replace(settings, privacy=privacy)
 
 
 def _run_sandbox(settings: Settings, args: argparse.Namespace, *, keep_database: bool) -> int:
@@ -236,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (long polling; the sandbox without a token)")
     run.add_argument("--config", help=config_help)
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="without a token, run on the local emulator even a config naming real staff groups",
+    )
     _web_arguments(run)
     run.set_defaults(handler=cmd_run)
 

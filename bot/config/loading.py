@@ -22,9 +22,15 @@ from bot.config.settings import Settings
 TOKEN_ENV = "HELPLINE_BOT_TOKEN"
 CONFIG_ENV = "HELPLINE_BOT_CONFIG"
 DATA_KEY_ENV = "HELPLINE_BOT_DATA_KEY"
+# The loud, explicit way to run on Telegram without a data key (check-config and every
+# start warn about it).
+PLAINTEXT_OVERRIDE = "insecure_plaintext_with_token"
 
 _SETTINGS = TypeAdapter(Settings)
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# Words of a placeholder (helpline.env.example's "replace-with-the-token-from-BotFather"),
+# never of the random part of a token BotFather gives.
+_PLACEHOLDER = re.compile(r"replace|botfather|paste|your|example|x{6,}", re.IGNORECASE)
 
 
 def _table(root: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -40,6 +46,13 @@ def _token(root: Mapping[str, Any], env: Mapping[str, str], problems: list[Probl
         problems.append(
             Problem("telegram.token", 'expected a token of the form "123456:ABC..." from BotFather')
         )
+    elif token and _PLACEHOLDER.search(token.partition(":")[2]):
+        problems.append(
+            Problem(
+                "telegram.token",
+                "still the placeholder of the example: put the token @BotFather gave the bot",
+            )
+        )
     return token
 
 
@@ -51,7 +64,12 @@ def _is_fernet_key(key: bytes) -> bool:
 
 
 def _data_keys(
-    root: Mapping[str, Any], base_dir: Path, env: Mapping[str, str], problems: list[Problem]
+    root: Mapping[str, Any],
+    base_dir: Path,
+    env: Mapping[str, str],
+    problems: list[Problem],
+    *,
+    on_telegram: bool,
 ) -> tuple[bytes, ...]:
     privacy = _table(root, "privacy")
     key_file = privacy.get("data_key_file")
@@ -75,7 +93,20 @@ def _data_keys(
             )
         )
         keys = ()
-    if not keys and privacy.get("allow_plaintext") is not True:
+    if keys:
+        return keys
+    if on_telegram:
+        # Real people's texts: allow_plaintext (for trying the sandbox) is not enough.
+        if privacy.get(PLAINTEXT_OVERRIDE) is not True:
+            problems.append(
+                Problem(
+                    "privacy",
+                    f"no data key while a bot token is set: real people's texts would be "
+                    f"stored unencrypted; set {DATA_KEY_ENV} or privacy.data_key_file (make "
+                    "one with `helpline-bot new-key`); allow_plaintext is only for the sandbox",
+                )
+            )
+    elif privacy.get("allow_plaintext") is not True:
         problems.append(
             Problem(
                 "privacy",
@@ -117,7 +148,7 @@ def parse_settings(
         problems += problems_from(Settings, error)
     problems += cross_problems(root)
     token = _token(root, env, problems)
-    keys = _data_keys(root, base_dir, env, problems)
+    keys = _data_keys(root, base_dir, env, problems, on_telegram=bool(token))
     if problems or settings is None:
         # In the order of the file's sections, so the list reads along with the file.
         sections = {name: index for index, name in enumerate(root)}

@@ -103,7 +103,10 @@ class BookingSettings:
 class PrivacySettings:
     retention_days: Days = 90
     data_key_file: OptionalFilePath = None
+    # Without a token (the sandbox) only: texts are stored unencrypted when no key is given.
     allow_plaintext: Flag = False
+    # With a token, plaintext needs this loud key instead (loading.PLAINTEXT_OVERRIDE).
+    insecure_plaintext_with_token: Flag = False
     # Newest first: the first seals, all open (key rotation). Read from the environment
     # or the key file by the loader, never from the config itself; never printed.
     data_keys: Annotated[tuple[bytes, ...], Internal(tuple)] = field(default=(), repr=False)
