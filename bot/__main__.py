@@ -181,6 +181,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     target = Path(args.to)
+    if target.exists() and not args.force:
+        print(f"{target} exists: not overwritten (add --force to replace it)", file=sys.stderr)
+        return 1
+    if not settings.storage.path.exists():
+        print(f"no database at {settings.storage.path}", file=sys.stderr)
+        return 1
+    target.unlink(missing_ok=True)
     try:
         online_backup(settings.storage.path, target)
     except FileNotFoundError:
@@ -281,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", help="a consistent copy of the database, while the bot runs"
     )
-    backup.add_argument("--to", required=True, help="the file to write")
+    backup.add_argument("--to", required=True, help="the file to write (0600)")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
     backup.add_argument("--config", help=config_help)
     backup.set_defaults(handler=cmd_backup)
 
