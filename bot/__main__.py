@@ -118,6 +118,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.web:
         print("--web is the sandbox's page: it runs only without a bot token.", file=sys.stderr)
         return 2
+    from bot.ops.reach import reach_telegram
+
+    # Before anything is built: no network yet is a wait, said in one line, not a crash.
+    refused = reach_telegram(settings)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 1
     from bot.app import build_application
 
     application = build_application(settings)
