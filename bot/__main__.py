@@ -8,7 +8,7 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.config import (
@@ -44,9 +44,19 @@ def _quiet_for_chat(verbose: bool) -> None:
         logging.getLogger().setLevel(logging.WARNING)
 
 
+def example_config_folders() -> list[Path]:
+    """The current folder, the checkout the package came from, and where `pip install .`
+    puts the example (pyproject's data-files: share/helpline-bot, as in the container)."""
+    return [
+        Path.cwd(),
+        Path(__file__).resolve().parent.parent,
+        Path(sys.prefix) / "share" / "helpline-bot",
+    ]
+
+
 def find_example_config() -> Path | None:
-    """config.example.toml in the current folder or in the checkout the package came from."""
-    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+    """config.example.toml in the first of example_config_folders() that has it."""
+    for folder in example_config_folders():
         candidate = folder / EXAMPLE_CONFIG
         if candidate.is_file():
             return candidate
@@ -72,9 +82,9 @@ def _print_problems(error: ConfigError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _load(path: Path) -> Settings | None:
+def _load(path: Path, env: Mapping[str, str] | None = None) -> Settings | None:
     try:
-        return load_settings(path)
+        return load_settings(path, env)
     except ConfigError as error:
         _print_problems(error)
         return None
@@ -149,7 +159,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{EXAMPLE_CONFIG} not found: run the demo from the project's folder.", file=sys.stderr
         )
         return 1
-    settings = _load(example)
+    # The example alone: a token, a key or a data folder in the environment are the real
+    # bot's (the container has them all), never the demo's.
+    settings = _load(example, env={})
     if settings is None:
         return 1
     return _run_sandbox(demo_settings(settings), args, keep_database=False)

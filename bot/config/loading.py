@@ -22,6 +22,10 @@ from bot.config.settings import Settings
 TOKEN_ENV = "HELPLINE_BOT_TOKEN"
 CONFIG_ENV = "HELPLINE_BOT_CONFIG"
 DATA_KEY_ENV = "HELPLINE_BOT_DATA_KEY"
+# The container's: where relative storage.path and backup.dir lie (the config's own folder
+# is a read-only mount there), and the health server switched on for its HEALTHCHECK.
+DATA_DIR_ENV = "HELPLINE_BOT_DATA_DIR"
+HEALTH_LISTEN_ENV = "HELPLINE_BOT_HEALTH_LISTEN"
 # The loud, explicit way to run on Telegram without a data key (check-config and every
 # start warn about it).
 PLAINTEXT_OVERRIDE = "insecure_plaintext_with_token"
@@ -142,8 +146,13 @@ def parse_settings(
     env = os.environ if env is None else env
     problems: list[Problem] = []
     settings = None
+    root = _with_health_from(env, root)
+    context: dict[str, Path] = {"base_dir": base_dir}
+    data_dir = env.get(DATA_DIR_ENV, "").strip()
+    if data_dir:
+        context["data_dir"] = Path(data_dir).expanduser().absolute()
     try:
-        settings = _SETTINGS.validate_python(root, context={"base_dir": base_dir})
+        settings = _SETTINGS.validate_python(root, context=context)
     except ValidationError as error:
         problems += problems_from(Settings, error)
     problems += cross_problems(root)
@@ -155,6 +164,15 @@ def parse_settings(
         problems.sort(key=lambda p: sections.get(re.split(r"[.\[]", p.key)[0], len(sections)))
         raise ConfigError(source, problems)
     return _completed(settings, token, keys)
+
+
+def _with_health_from(env: Mapping[str, str], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """$HELPLINE_BOT_HEALTH_LISTEN switches [health] on at that address (checked as
+    health.listen is): a container's HEALTHCHECK works whatever the mounted config says."""
+    listen = env.get(HEALTH_LISTEN_ENV, "").strip()
+    if not listen:
+        return root
+    return {**root, "health": {**_table(root, "health"), "listen": listen}}
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:

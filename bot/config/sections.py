@@ -20,10 +20,10 @@ from bot.config.values import (
     BotToken,
     ClockTime,
     Count,
+    DataPath,
     Days,
     Duration,
     DurationOrZero,
-    FilePath,
     Flag,
     GroupChatId,
     Holidays,
@@ -77,7 +77,7 @@ class GeneralSettings:
 @settings_dataclass(frozen=True, config=STRICT)
 class StorageSettings:
     # Validated even when absent: relative to the config file, like a path that is given.
-    path: FilePath = Field(default=Path("helpline.sqlite3"), validate_default=True)
+    path: DataPath = Field(default=Path("helpline.sqlite3"), validate_default=True)
 
 
 @settings_dataclass(frozen=True, config=STRICT)
@@ -155,7 +155,7 @@ class HealthSettings:
 class BackupSettings:
     """[backup]: a daily copy of the database (absent: no scheduled backups)."""
 
-    dir: FilePath = Field(default=Path("backups"), validate_default=True)
+    dir: DataPath = Field(default=Path("backups"), validate_default=True)
     time: ClockTime = time(3, 0)
     keep: Count = 14
 
