@@ -96,6 +96,8 @@ def reach_telegram(settings: Settings) -> str | None:
 
     try:
         asyncio.run(reach())
+    except KeyboardInterrupt:
+        return "Stopped while waiting for Telegram."
     except TokenRefused as refused:
         return (
             f"Telegram at {refused} refused the bot token: check HELPLINE_BOT_TOKEN or "
