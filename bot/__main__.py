@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.config import (
@@ -16,6 +17,7 @@ from bot.config import (
     config_warnings,
     default_config_path,
     load_settings,
+    real_staff_groups,
 )
 from storage.backup_files import online_backup
 
@@ -42,9 +44,19 @@ def _quiet_for_chat(verbose: bool) -> None:
         logging.getLogger().setLevel(logging.WARNING)
 
 
+def example_config_folders() -> list[Path]:
+    """The current folder, the checkout the package came from, and where `pip install .`
+    puts the example (pyproject's data-files: share/helpline-bot, as in the container)."""
+    return [
+        Path.cwd(),
+        Path(__file__).resolve().parent.parent,
+        Path(sys.prefix) / "share" / "helpline-bot",
+    ]
+
+
 def find_example_config() -> Path | None:
-    """config.example.toml in the current folder or in the checkout the package came from."""
-    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+    """config.example.toml in the first of example_config_folders() that has it."""
+    for folder in example_config_folders():
         candidate = folder / EXAMPLE_CONFIG
         if candidate.is_file():
             return candidate
@@ -70,9 +82,9 @@ def _print_problems(error: ConfigError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _load(path: Path) -> Settings | None:
+def _load(path: Path, env: Mapping[str, str] | None = None) -> Settings | None:
     try:
-        return load_settings(path)
+        return load_settings(path, env)
     except ConfigError as error:
         _print_problems(error)
         return None
@@ -100,11 +112,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     for warning in config_warnings(settings):
         logger.warning("config: %s", warning)
     if settings.telegram.uses_sandbox:
+        real = real_staff_groups(settings)
+        if real and not (args.sandbox or args.web):
+            # A production config whose token went missing (a lost env file): never a
+            # sandbox nobody sees while staff wait in the real group.
+            print(
+                f"{path} names real staff groups ({real[0]}) but no bot token is set: set "
+                "HELPLINE_BOT_TOKEN or telegram.token (or add --sandbox to try this config "
+                "on the local emulator).",
+                file=sys.stderr,
+            )
+            return 1
         print("No bot token configured: running on the built-in local Telegram emulator (sandbox).")
         return _run_sandbox(settings, args, keep_database=True)
     if args.web:
         print("--web is the sandbox's page: it runs only without a bot token.", file=sys.stderr)
         return 2
+    from bot.ops.reach import reach_telegram
+
+    # Before anything is built: no network yet is a wait, said in one line, not a crash.
+    refused = reach_telegram(settings)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 1
     from bot.app import build_application
 
     application = build_application(settings)
@@ -132,12 +162,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sandbox.demo import load_demo_settings
 
     try:
-        # The example's commented referrals and quick answers, switched on for trying.
-        settings = load_demo_settings(example)
+        # The example alone, its commented referrals and quick answers switched on for
+        # trying: a token, a key or a data folder in the environment are the real bot's
+        # (the container has them all), never the demo's.
+        settings = load_demo_settings(example, env={})
     except ConfigError as error:
         _print_problems(error)
         return 1
-    return _run_sandbox(settings, args, keep_database=False)
+    return _run_sandbox(demo_settings(settings), args, keep_database=False)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's throw-away database gets a throw-away data key: it seals as a real bot
+    does, and the example's allow_plaintext is never what it runs on."""
+    if settings.privacy.data_keys:
+        return settings
+    from storage.crypto import new_key
+
+    privacy = dataclasses.replace(settings.privacy, data_keys=(new_key().encode("ascii"),))
+    return dataclasses.replace(settings, privacy=privacy)
 
 
 def _run_sandbox(settings: Settings, args: argparse.Namespace, *, keep_database: bool) -> int:
@@ -162,6 +205,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     target = Path(args.to)
+    if target.exists() and not args.force:
+        print(f"{target} exists: not overwritten (add --force to replace it)", file=sys.stderr)
+        return 1
+    if not settings.storage.path.exists():
+        print(f"no database at {settings.storage.path}", file=sys.stderr)
+        return 1
+    target.unlink(missing_ok=True)
     try:
         online_backup(settings.storage.path, target)
     except FileNotFoundError:
@@ -241,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (long polling; the sandbox without a token)")
     run.add_argument("--config", help=config_help)
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="without a token, run on the local emulator even a config naming real staff groups",
+    )
     _web_arguments(run)
     run.set_defaults(handler=cmd_run)
 
@@ -257,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", help="a consistent copy of the database, while the bot runs"
     )
-    backup.add_argument("--to", required=True, help="the file to write")
+    backup.add_argument("--to", required=True, help="the file to write (0600)")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
     backup.add_argument("--config", help=config_help)
     backup.set_defaults(handler=cmd_backup)
 

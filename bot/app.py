@@ -197,9 +197,10 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             max_retries=3,
             transit=SEND_TRANSIT,
         ),
-        # As ApplicationBuilder does: many parallel sends, one long poll.
+        # Many parallel sends; the long poll, and PTB's last getUpdates at stop, which the
+        # cancelled poll's connection must not hold up (a PoolTimeout traceback at every stop).
         request=CountingRequest(metrics.rate_limited, connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        get_updates_request=HTTPXRequest(connection_pool_size=2),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import BUSY_TIMEOUT_MS
+from storage.db import BUSY_TIMEOUT_MS, private_file
 
 
 class DatabaseInUse(Exception):
@@ -43,18 +43,38 @@ def _connection(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Conn
         connection.close()
 
 
-def online_backup(source: Path, target: Path) -> None:
-    """A consistent copy of a live database into a new self-contained file.
+def online_backup(source: Path, target: Path, *, source_in_use: bool = True) -> None:
+    """A consistent copy of a live database into a new self-contained file (0600).
 
     The copy is switched out of WAL mode: a backup is one file that can be copied,
-    checked and read without -wal and -shm companions appearing next to it."""
+    checked and read without -wal and -shm companions appearing next to it.
+
+    A source nobody else uses (a backup being restored) is opened for writing: a
+    read-only connection cannot remove the -wal and -shm it makes for a WAL-mode file,
+    and would leave them behind."""
     if not source.exists():
         raise FileNotFoundError(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _connection(source, read_only=True) as src, _connection(target) as dst:
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_file(target)
+    with contextlib.ExitStack() as stack:
+        src = _source_connection(stack, source, source_in_use)
+        dst = stack.enter_context(_connection(target))
         src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")
+
+
+def _source_connection(
+    stack: contextlib.ExitStack, source: Path, in_use: bool
+) -> sqlite3.Connection:
+    if not in_use:
+        try:
+            connection = stack.enter_context(_connection(source))
+            connection.execute("PRAGMA schema_version").fetchone()
+            return connection
+        except sqlite3.OperationalError:
+            pass  # a file we may not write (read-only media): read it as it is
+    return stack.enter_context(_connection(source, read_only=True))
 
 
 def inspect_database_file(path: Path) -> DatabaseFileFacts:

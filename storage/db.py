@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +35,8 @@ Params = Sequence[Any] | dict[str, Any]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
+# The database, its companions and its backups: for the bot's own user only.
+PRIVATE_MODE = 0o600
 _DB_TIME_LENGTH = len("2026-01-01T00:00:00.000000Z")
 
 
@@ -77,6 +81,21 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+def private_file(path: Path) -> None:
+    """Makes the database file (or a backup) readable by its owner alone, 0600, before
+    SQLite opens it: it holds people's cases. SQLite gives its -wal and -shm companions
+    the file's own mode. An older file left readable by others is tightened."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, PRIVATE_MODE)
+            logger.info("%s was readable by others: now only by its owner", path.name)
+    else:
+        os.close(descriptor)
+        # The umask may have taken bits away, never added any: 0600 or tighter.
+
+
 class NestedWriteError(RuntimeError):
     """A write or a read through the Database from inside a write of the same task.
 
@@ -102,6 +121,7 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         # isolation_level=None: we issue BEGIN ourselves, so we know exactly what is atomic.
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = sqlite3.Row

@@ -7,10 +7,12 @@ on the same problems with the same messages. The token, the webhook secret and t
 keys are never printed: they are kept out of every repr and every message.
 """
 
-from bot.config.checks import config_warnings
+from bot.config.checks import EXAMPLE_GROUP_IDS, config_warnings, real_staff_groups
 from bot.config.loading import (
     CONFIG_ENV,
+    DATA_DIR_ENV,
     DATA_KEY_ENV,
+    HEALTH_LISTEN_ENV,
     TOKEN_ENV,
     default_config_path,
     load_settings,
@@ -51,8 +53,11 @@ from bot.domain.language import LANGUAGES, Language
 
 __all__ = [
     "CONFIG_ENV",
+    "DATA_DIR_ENV",
     "DATA_KEY_ENV",
     "DEFAULT_EMERGENCY_NUMBERS",
+    "EXAMPLE_GROUP_IDS",
+    "HEALTH_LISTEN_ENV",
     "LANGUAGES",
     "REFERRAL_KINDS",
     "TOKEN_ENV",
@@ -86,4 +91,5 @@ __all__ = [
     "load_settings",
     "parse_duration",
     "parse_settings",
+    "real_staff_groups",
 ]

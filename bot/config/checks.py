@@ -7,6 +7,7 @@ A value of the wrong type is skipped here: pydantic reports it.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -137,6 +138,21 @@ def cross_problems(root: Mapping[str, Any]) -> list[Problem]:
     ]
 
 
+# The made-up group ids of config.example.toml (tests/bot/config/test_checks.py keeps them
+# in step): a config naming only these is still the example, fine for the sandbox.
+EXAMPLE_GROUP_IDS = frozenset({-1001234567890, -1001234567891, -1001234567899})
+
+
+def real_staff_groups(settings: Settings) -> list[int]:
+    """The staff and region groups the config names that are not the example's: a config
+    made for a real centre."""
+    groups = [side.staff_chat_id for side in settings.staff_sides]
+    groups += [settings.telegram.staff_chat_id]
+    if settings.telegram.region_chat_id is not None:
+        groups.append(settings.telegram.region_chat_id)
+    return [g for g in dict.fromkeys(groups) if g and g not in EXAMPLE_GROUP_IDS]
+
+
 def config_warnings(settings: Settings) -> list[Problem]:
     """Valid but probably not meant: the bot runs, and check-config says so."""
     warnings = []
@@ -153,6 +169,7 @@ def config_warnings(settings: Settings) -> list[Problem]:
                         f'centre "{center.id}" has no services; nothing can be booked there',
                     )
                 )
+    warnings += _privacy_warnings(settings)
     if settings.telegram.webhook_url and not settings.telegram.webhook_secret:
         warnings.append(
             Problem(
@@ -160,4 +177,31 @@ def config_warnings(settings: Settings) -> list[Problem]:
                 "empty while webhook_url is set; anyone who finds the URL can send updates",
             )
         )
+    return warnings
+
+
+def _privacy_warnings(settings: Settings) -> list[Problem]:
+    privacy = settings.privacy
+    warnings = []
+    if not settings.telegram.uses_sandbox and not privacy.data_keys:
+        warnings.append(
+            Problem(
+                "privacy.insecure_plaintext_with_token",
+                "real people's texts are stored UNENCRYPTED; make a data key with "
+                "`helpline-bot new-key` and remove this key",
+            )
+        )
+    key_file = privacy.data_key_file
+    if key_file is not None:
+        try:
+            mode = stat.S_IMODE(key_file.stat().st_mode)
+        except OSError:
+            mode = 0  # unreadable: the loader has said so
+        if mode & 0o077:
+            warnings.append(
+                Problem(
+                    "privacy.data_key_file",
+                    f"{key_file} may be read by others (mode {mode:04o}); chmod 600 {key_file}",
+                )
+            )
     return warnings

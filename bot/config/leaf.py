@@ -63,6 +63,7 @@ class Leaf(Described):
         optional: bool = False,
         blank_is_none: bool = False,
         needs_base_dir: bool = False,
+        written_by_bot: bool = False,
         wrong: str | None = None,
     ) -> None:
         super().__init__(expected, missing=wrong)
@@ -70,7 +71,8 @@ class Leaf(Described):
         self.secret = secret
         self.optional = optional or blank_is_none
         self.blank_is_none = blank_is_none
-        self.needs_base_dir = needs_base_dir
+        self.needs_base_dir = needs_base_dir or written_by_bot
+        self.written_by_bot = written_by_bot
         self.wrong = wrong
 
     def __get_pydantic_core_schema__(
@@ -88,13 +90,17 @@ class Leaf(Described):
             got = "" if self.secret else f", got {describe(value)}"
             raise problem(f"expected {self.expected}{got}")
         if self.needs_base_dir and isinstance(converted, Path):
-            return _relative_to_config(converted, info)
+            return _relative_to_config(converted, info, self.written_by_bot)
         return converted
 
 
-def _relative_to_config(path: Path, info: ValidationInfo) -> Path:
-    # Relative to the config file, so the bot finds its files wherever it is started.
-    base_dir = (info.context or {}).get("base_dir")
+def _relative_to_config(path: Path, info: ValidationInfo, written_by_bot: bool) -> Path:
+    # Relative to the config file, so the bot finds its files wherever it is started; what
+    # the bot writes (the database, backups) relative to the data folder when one is given
+    # ($HELPLINE_BOT_DATA_DIR: the container's /data beside its read-only /config).
+    context = info.context or {}
+    base_dir = context.get("data_dir") if written_by_bot else None
+    base_dir = base_dir if isinstance(base_dir, Path) else context.get("base_dir")
     if path.is_absolute() or not isinstance(base_dir, Path):
         return path
     return base_dir / path

@@ -22,9 +22,19 @@ from bot.config.settings import Settings
 TOKEN_ENV = "HELPLINE_BOT_TOKEN"
 CONFIG_ENV = "HELPLINE_BOT_CONFIG"
 DATA_KEY_ENV = "HELPLINE_BOT_DATA_KEY"
+# The container's: where relative storage.path and backup.dir lie (the config's own folder
+# is a read-only mount there), and the health server switched on for its HEALTHCHECK.
+DATA_DIR_ENV = "HELPLINE_BOT_DATA_DIR"
+HEALTH_LISTEN_ENV = "HELPLINE_BOT_HEALTH_LISTEN"
+# The loud, explicit way to run on Telegram without a data key (check-config and every
+# start warn about it).
+PLAINTEXT_OVERRIDE = "insecure_plaintext_with_token"
 
 _SETTINGS = TypeAdapter(Settings)
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# Words of a placeholder (helpline.env.example's "replace-with-the-token-from-BotFather"),
+# never of the random part of a token BotFather gives.
+_PLACEHOLDER = re.compile(r"replace|botfather|paste|your|example|x{6,}", re.IGNORECASE)
 
 
 def _table(root: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -40,6 +50,13 @@ def _token(root: Mapping[str, Any], env: Mapping[str, str], problems: list[Probl
         problems.append(
             Problem("telegram.token", 'expected a token of the form "123456:ABC..." from BotFather')
         )
+    elif token and _PLACEHOLDER.search(token.partition(":")[2]):
+        problems.append(
+            Problem(
+                "telegram.token",
+                "still the placeholder of the example: put the token @BotFather gave the bot",
+            )
+        )
     return token
 
 
@@ -51,7 +68,12 @@ def _is_fernet_key(key: bytes) -> bool:
 
 
 def _data_keys(
-    root: Mapping[str, Any], base_dir: Path, env: Mapping[str, str], problems: list[Problem]
+    root: Mapping[str, Any],
+    base_dir: Path,
+    env: Mapping[str, str],
+    problems: list[Problem],
+    *,
+    on_telegram: bool,
 ) -> tuple[bytes, ...]:
     privacy = _table(root, "privacy")
     key_file = privacy.get("data_key_file")
@@ -75,7 +97,20 @@ def _data_keys(
             )
         )
         keys = ()
-    if not keys and privacy.get("allow_plaintext") is not True:
+    if keys:
+        return keys
+    if on_telegram:
+        # Real people's texts: allow_plaintext (for trying the sandbox) is not enough.
+        if privacy.get(PLAINTEXT_OVERRIDE) is not True:
+            problems.append(
+                Problem(
+                    "privacy",
+                    f"no data key while a bot token is set: real people's texts would be "
+                    f"stored unencrypted; set {DATA_KEY_ENV} or privacy.data_key_file (make "
+                    "one with `helpline-bot new-key`); allow_plaintext is only for the sandbox",
+                )
+            )
+    elif privacy.get("allow_plaintext") is not True:
         problems.append(
             Problem(
                 "privacy",
@@ -111,19 +146,33 @@ def parse_settings(
     env = os.environ if env is None else env
     problems: list[Problem] = []
     settings = None
+    root = _with_health_from(env, root)
+    context: dict[str, Path] = {"base_dir": base_dir}
+    data_dir = env.get(DATA_DIR_ENV, "").strip()
+    if data_dir:
+        context["data_dir"] = Path(data_dir).expanduser().absolute()
     try:
-        settings = _SETTINGS.validate_python(root, context={"base_dir": base_dir})
+        settings = _SETTINGS.validate_python(root, context=context)
     except ValidationError as error:
         problems += problems_from(Settings, error)
     problems += cross_problems(root)
     token = _token(root, env, problems)
-    keys = _data_keys(root, base_dir, env, problems)
+    keys = _data_keys(root, base_dir, env, problems, on_telegram=bool(token))
     if problems or settings is None:
         # In the order of the file's sections, so the list reads along with the file.
         sections = {name: index for index, name in enumerate(root)}
         problems.sort(key=lambda p: sections.get(re.split(r"[.\[]", p.key)[0], len(sections)))
         raise ConfigError(source, problems)
     return _completed(settings, token, keys)
+
+
+def _with_health_from(env: Mapping[str, str], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """$HELPLINE_BOT_HEALTH_LISTEN switches [health] on at that address (checked as
+    health.listen is): a container's HEALTHCHECK works whatever the mounted config says."""
+    listen = env.get(HEALTH_LISTEN_ENV, "").strip()
+    if not listen:
+        return root
+    return {**root, "health": {**_table(root, "health"), "listen": listen}}
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -20,10 +20,10 @@ from bot.config.values import (
     BotToken,
     ClockTime,
     Count,
+    DataPath,
     Days,
     Duration,
     DurationOrZero,
-    FilePath,
     Flag,
     GroupChatId,
     Holidays,
@@ -77,7 +77,7 @@ class GeneralSettings:
 @settings_dataclass(frozen=True, config=STRICT)
 class StorageSettings:
     # Validated even when absent: relative to the config file, like a path that is given.
-    path: FilePath = Field(default=Path("helpline.sqlite3"), validate_default=True)
+    path: DataPath = Field(default=Path("helpline.sqlite3"), validate_default=True)
 
 
 @settings_dataclass(frozen=True, config=STRICT)
@@ -103,7 +103,10 @@ class BookingSettings:
 class PrivacySettings:
     retention_days: Days = 90
     data_key_file: OptionalFilePath = None
+    # Without a token (the sandbox) only: texts are stored unencrypted when no key is given.
     allow_plaintext: Flag = False
+    # With a token, plaintext needs this loud key instead (loading.PLAINTEXT_OVERRIDE).
+    insecure_plaintext_with_token: Flag = False
     # Newest first: the first seals, all open (key rotation). Read from the environment
     # or the key file by the loader, never from the config itself; never printed.
     data_keys: Annotated[tuple[bytes, ...], Internal(tuple)] = field(default=(), repr=False)
@@ -152,7 +155,7 @@ class HealthSettings:
 class BackupSettings:
     """[backup]: a daily copy of the database (absent: no scheduled backups)."""
 
-    dir: FilePath = Field(default=Path("backups"), validate_default=True)
+    dir: DataPath = Field(default=Path("backups"), validate_default=True)
     time: ClockTime = time(3, 0)
     keep: Count = 14
 

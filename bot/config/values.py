@@ -321,6 +321,8 @@ Weekdays = Annotated[
     Leaf(f"a non-empty list of days from {', '.join(WEEKDAYS)}", _weekdays),
 ]
 FilePath = Annotated[Path, Leaf("a file path", _path, needs_base_dir=True)]
+# A file or folder the bot writes: relative to the data folder when there is one.
+DataPath = Annotated[Path, Leaf("a file path", _path, written_by_bot=True)]
 OptionalFilePath = Annotated[
     Path | None, Leaf("a file path", _path, needs_base_dir=True, blank_is_none=True)
 ]

@@ -154,7 +154,8 @@ def restore_database(
 
 def _stage(source: Path, staged: Path, known_version: int) -> None:
     try:
-        online_backup(source, staged)
+        # The bot is stopped: the backup is nobody else's, and no companions stay behind.
+        online_backup(source, staged, source_in_use=False)
         facts = inspect_database_file(staged)
     except sqlite3.DatabaseError as error:
         raise RestoreRefused(f"{source} is not a readable SQLite database ({error})") from None

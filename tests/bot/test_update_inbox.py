@@ -16,12 +16,13 @@ import pytest
 from bot.app import SANDBOX_TOKEN
 from bot.update_inbox import MAX_REPLAYS, PersistentUpdateQueue
 from sandbox import SimUser, TelegramEmulator
-from storage.crypto import TextSealer
+from storage.crypto import TextSealer, new_key
 from storage.db import Database
 from storage.update_inbox import UpdateInboxStore
 from tests.conftest import DUTY_ID, STAFF_CHAT_ID, TEST_CONFIG
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+DATA_KEY = new_key()
 
 
 @pytest.fixture
@@ -66,7 +67,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def _start_bot(config: Path) -> asyncio.subprocess.Process:
     """The real command line in its own process, so that it can really be killed."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # With a token the bot runs only with a data key (plaintext is the sandbox's alone).
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HELPLINE_BOT_DATA_KEY": DATA_KEY}
     env.pop("HELPLINE_BOT_TOKEN", None)
     return await asyncio.create_subprocess_exec(
         sys.executable,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.config import ConfigError, load_settings
 from tests.bot.config.toml import KEY_ENV, MINIMAL, write
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -76,3 +77,27 @@ def test_an_explicit_config_never_falls_back(
     captured = capsys.readouterr()
     assert "using" not in captured.out
     assert "(file): not found" in captured.err
+
+
+def test_the_data_folder_holds_what_the_bot_writes_and_health_can_be_switched_on(
+    tmp_path: Path,
+) -> None:
+    """The container's $HELPLINE_BOT_DATA_DIR and $HELPLINE_BOT_HEALTH_LISTEN (issue 18)."""
+    config = write(
+        tmp_path, MINIMAL + '[backup]\ndir = "backups"\n[privacy]\ndata_key_file = "k"\n'
+    )
+    (tmp_path / "k").write_text(KEY_ENV["HELPLINE_BOT_DATA_KEY"])
+    data = tmp_path / "data"
+    env = {"HELPLINE_BOT_DATA_DIR": str(data), "HELPLINE_BOT_HEALTH_LISTEN": "0.0.0.0:8080"}
+    settings = load_settings(config, env=env)
+    assert settings.storage.path == data / "helpline.sqlite3"
+    assert settings.backup is not None and settings.backup.dir == data / "backups"
+    # What the bot only reads stays beside the config.
+    assert settings.privacy.data_key_file == tmp_path / "k"
+    assert settings.health is not None and settings.health.listen.port == 8080
+    # Without them: beside the config, no health server.
+    plain = load_settings(config, env={})
+    assert plain.storage.path == tmp_path / "helpline.sqlite3" and plain.health is None
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, env={"HELPLINE_BOT_HEALTH_LISTEN": "everywhere"})
+    assert [p.key for p in raised.value.problems] == ["health.listen"]
