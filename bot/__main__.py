@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -240,8 +241,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
     # A loop of our own rather than asyncio.run: without its SIGINT handler, Ctrl+C stops
     # a question at once (the wizard says so) instead of after the next Enter.
     loop = asyncio.new_event_loop()
+    task = loop.create_task(wizard.run())
     try:
-        code: int = loop.run_until_complete(wizard.run())
+        code: int = loop.run_until_complete(task)
+    except KeyboardInterrupt:
+        # Ctrl+C while Telegram was awaited (a question answers it itself): the wizard's
+        # connections are closed on the way out, and nothing has been written.
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(task)
+        print()
+        wizard.say_stopped()
+        code = 1
     finally:
         loop.close()
     return code

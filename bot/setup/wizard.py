@@ -13,6 +13,7 @@ written before the last answer: stopping half-way (Ctrl+C, Ctrl+D) leaves no fil
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 from collections.abc import Callable
@@ -90,6 +91,9 @@ class TerminalConsole:
             return input(f"{prompt}\n> ")  # noqa: ASYNC250 - see the class docstring
         except EOFError:
             raise SetupAborted from None
+        except KeyboardInterrupt:
+            print()  # what comes next starts on a line of its own, not after "> "
+            raise
 
     def say(self, text: str) -> None:
         print(text)
@@ -123,6 +127,10 @@ class SetupWizard:
 
     async def _ask(self, key: str, /, **params: Any) -> str:
         return (await self._console.ask(self._tr(key, **params))).strip()
+
+    def say_stopped(self) -> None:
+        """For the command line, when Ctrl+C came while Telegram was being waited for."""
+        self._say("setup.stopped")
 
     async def run(self) -> int:
         """0 when a config was written and accepted; 1 when stopped (nothing written)."""
@@ -276,8 +284,10 @@ class SetupWizard:
                     if event.chat_id in taken:
                         self._say("setup.group_used", title=event.title)
                         continue
-                    # Confirm what was read, so the next poll does not return it again.
-                    await bot.get_updates(offset=offset, timeout=0)
+                    # Confirm what was read, so the bot's first poll does not see it again;
+                    # if this fails, it sees an old /start@bot in a group, which is harmless.
+                    with contextlib.suppress(TelegramError):
+                        await bot.get_updates(offset=offset, timeout=0)
                     name = event.admin_name or "?"
                     self._say(
                         "setup.group_found", title=event.title, chat_id=event.chat_id, name=name
