@@ -27,6 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import segno
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
@@ -46,7 +47,12 @@ MUTED: Final = "#444444"
 # The emergency list: a row's least height and one line of a name, in figure fractions.
 NUMBER_ROW: Final = 0.034
 NAME_LINE: Final = 0.0112
-NAME_WIDTH: Final = 50  # characters on one line of a number's name
+# Widths as fractions of the page: a column of the list, the number's part of it at most.
+COLUMN: Final = 0.44
+NUMBER_COLUMN: Final = 0.16
+NUMBER_SIZE: Final = 20.0
+NAME_SIZE: Final = 6.8
+BOTTOM_MARGIN: Final = 0.015  # characters on one line of a number's name
 
 
 @dataclass(frozen=True)
@@ -136,35 +142,59 @@ def _draw_links(figure: Figure, links: Sequence[PosterLink], top: float, height:
         figure.text(centre, bottom - 0.032, shown, ha="center", va="top", size=10, color=MUTED)
 
 
-def _number_names(entry: EmergencyNumber) -> str:
+def _number_names(entry: EmergencyNumber, width: int) -> str:
     # "Полиция" is the same in both languages: printed once.
     names = dict.fromkeys((entry.name.kk, entry.name.ru))
-    return "\n".join(_wrapped(name, NAME_WIDTH) for name in names)
+    return "\n".join(_wrapped(name, width) for name in names)
+
+
+def _widths(figure: Figure, texts: Sequence[str], size: float) -> dict[str, float]:
+    """Each text's width in bold at `size`, as a fraction of the page's width."""
+    widths = {}
+    for text in texts:
+        probe = figure.text(0, 0, text, size=size, weight="bold")
+        widths[text] = probe.get_window_extent().width / figure.bbox.width
+        probe.remove()
+    return widths
 
 
 def _draw_numbers(figure: Figure, numbers: Sequence[EmergencyNumber], top: float) -> None:
     """The emergency numbers in two columns: the number large, its name in both languages.
 
-    Each row is as tall as its longest name (111's runs to four lines), so nothing overlaps.
+    112 or 102 are printed large; a long local number smaller, so that the numbers' column
+    stays narrow. Each row is as tall as its longest name (111's runs to four lines), and a
+    centre that lists many local numbers gets them all, smaller, still above the edge.
     """
+    widths = _widths(figure, [entry.number for entry in numbers], NUMBER_SIZE)
+    numbers_column = min(max(widths.values(), default=0.0), NUMBER_COLUMN)
+    gap = 0.012
+    name_width = int((COLUMN - numbers_column - gap) * A4_INCHES[0] * 72 / (NAME_SIZE * 0.65))
+    rows = [numbers[start : start + 2] for start in range(0, len(numbers), 2)]
+    names = {entry.number: _number_names(entry, name_width) for entry in numbers}
+    heights = [
+        max(NUMBER_ROW, max(names[e.number].count("\n") + 1 for e in row) * NAME_LINE + 0.008)
+        for row in rows
+    ]
+    scale = min(1.0, (top - BOTTOM_MARGIN) / max(sum(heights), 1e-9))
     y = top
-    for start in range(0, len(numbers), 2):
-        row = numbers[start : start + 2]
-        lines = max(_number_names(entry).count("\n") + 1 for entry in row)
+    for row, height in zip(rows, heights, strict=True):
         for column, entry in enumerate(row):
-            x = 0.07 + column * 0.46
-            figure.text(x, y, entry.number, ha="left", va="top", size=20, weight="bold", color=INK)
+            x = 0.07 + column * (COLUMN + 0.02)
+            size = NUMBER_SIZE * min(1.0, numbers_column / widths[entry.number]) * scale
             figure.text(
-                x + 0.075,
+                x, y, entry.number, ha="left", va="top", size=size, weight="bold", color=INK
+            )
+            figure.text(
+                x + (numbers_column + gap) * scale,
                 y - 0.002,
-                _number_names(entry),
+                names[entry.number],
                 ha="left",
                 va="top",
-                size=6.8,
+                size=NAME_SIZE * scale,
                 color=MUTED,
                 linespacing=1.15,
             )
-        y -= max(NUMBER_ROW, lines * NAME_LINE + 0.008)
+        y -= height * scale
 
 
 def draw_poster(
@@ -174,6 +204,8 @@ def draw_poster(
     texts: Texts,
 ) -> Figure:
     figure = Figure(figsize=A4_INCHES)
+    # Agg measures the texts that must fit beside each other (the emergency numbers).
+    FigureCanvasAgg(figure)
     title_kk, title_ru = _both(texts, "poster.title")
     figure.text(0.5, 0.955, title_kk, ha="center", va="top", size=34, weight="bold", color=INK)
     figure.text(0.5, 0.905, title_ru, ha="center", va="top", size=28, weight="bold", color=INK)

@@ -150,3 +150,30 @@ def test_the_bot_username_key_is_checked(
     config = write_config(tmp_path, telegram='bot_username = "t.me/x"')
     assert main(["check-config", "--config", str(config)]) == 1
     assert "telegram.bot_username" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("local_numbers", [0, 4])
+def test_every_text_is_on_the_page_and_none_overlaps(tmp_path: Path, local_numbers: int) -> None:
+    """Also for a centre that adds local numbers: smaller, but all there and readable apart."""
+    from bot.config import DEFAULT_EMERGENCY_NUMBERS, EmergencyNumber, Localized, load_settings
+    from bot.poster import draw_poster
+
+    center = load_settings(write_config(tmp_path), env={}).center("sairam")
+    assert center is not None
+    inspector = Localized("Учаскелік полиция инспекторы", "Участковый инспектор полиции")
+    local = [EmergencyNumber(f"8 725 00{i} 00 0{i}", inspector) for i in range(local_numbers)]
+    other = PosterLink("WhatsApp", "https://wa.me/77250000000?text=sairam")
+    figure = draw_poster(
+        center,
+        [telegram_link("sairam_help_bot", "sairam"), other],
+        (*DEFAULT_EMERGENCY_NUMBERS, *local),
+        Texts.load(),
+    )
+    boxes = [(text.get_text(), text.get_window_extent()) for text in figure.texts]
+    page = figure.bbox
+    for words, box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0, words
+        assert box.x1 <= page.width and box.y1 <= page.height, words
+    for index, (words, box) in enumerate(boxes):
+        for other_words, other_box in boxes[index + 1 :]:
+            assert not box.overlaps(other_box), (words, other_words)
