@@ -304,3 +304,26 @@ def test_end_of_input_stops_and_writes_nothing(
     assert main(["setup", "--config", str(path)]) == 1
     assert said(Texts.load(), "ru", "setup.stopped") in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_forum_group_also_needs_the_topics_right(
+    emulator: TelegramEmulator, texts: Texts, tmp_path: Path
+) -> None:
+    group = emulator.create_group(chat_id=GROUP_ID, title="Кейстер", is_forum=True)
+    person = emulator.create_user(user_id=77, first_name="Aigerim")
+    group.add_member(person, status="creator")
+    group.set_bot_status("member")
+    await person.send_in(group, f"/start@{BOT}")
+    console = ScriptedConsole()
+    console.answer("1", TOKEN, "1", "sairam", "А", "Б", "В", "Г", "+7 725 000 00 00")
+    task = start(emulator, console, texts, tmp_path / "config.toml")
+    rights = ("admin", "delete", "pin", "topics")
+    missing = ", ".join(said(texts, "kk", f"setup.right_{right}") for right in rights)
+    await console.said(
+        said(texts, "kk", "setup.rights_missing", title="Кейстер", missing=missing, username=BOT)
+    )
+    group.set_bot_status("administrator")  # the emulator's administrator may manage topics
+    console.answer("", "жоқ")
+    assert await task == 0
+    assert console.count(said(texts, "kk", "setup.rights_ok")) == 1
+    assert console.count(said(texts, "kk", "setup.topics_hint")) == 0  # topics are on
