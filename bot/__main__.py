@@ -1,9 +1,10 @@
-"""The command line: `helpline-bot run | check-config | demo | backup | restore`."""
+"""The command line: `helpline-bot run | check-config | demo | backup | restore | setup | ...`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -36,6 +37,8 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # The poster's PDF: fontTools tells every glyph it keeps of the embedded font at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def _quiet_for_chat(verbose: bool) -> None:
@@ -283,6 +286,74 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    """The first day: questions in the terminal, a config that check-config accepts."""
+    from bot.i18n import Texts
+    from bot.setup import SetupWizard, TerminalConsole
+
+    path = Path(args.config) if args.config else default_config_path()
+    wizard = SetupWizard(TerminalConsole(), Texts.load(), path, base_url=args.base_url)
+    # A loop of our own rather than asyncio.run: without its SIGINT handler, Ctrl+C stops
+    # a question at once (the wizard says so) instead of after the next Enter.
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(wizard.run())
+    try:
+        code: int = loop.run_until_complete(task)
+    except KeyboardInterrupt:
+        # Ctrl+C while Telegram was awaited (a question answers it itself): the wizard's
+        # connections are closed on the way out, and nothing has been written.
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(task)
+        print()
+        wizard.say_stopped()
+        code = 1
+    finally:
+        loop.close()
+    return code
+
+
+def cmd_poster(args: argparse.Namespace) -> int:
+    """An A4 poster (PDF, and a PNG beside it) with the centre's QR links, in kk and ru."""
+    settings = _load(config_path(args))
+    if settings is None:
+        return 1
+    if settings.center(args.center) is None:
+        known = ", ".join(c.id for c in settings.centers)
+        print(f'no centre "{args.center}" in the config (known: {known})', file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        print(f"--out names the PDF to write, such as poster.pdf (got {out})", file=sys.stderr)
+        return 2
+    # The config's name first: a poster is made without network. Else Telegram is asked.
+    username = settings.telegram.bot_username
+    if not username and not settings.telegram.uses_sandbox:
+        from telegram.error import TelegramError
+
+        from bot.setup.probe import fetch_bot_username
+
+        try:
+            username = asyncio.run(
+                fetch_bot_username(settings.telegram.token, settings.telegram.base_url)
+            )
+        except TelegramError:
+            username = ""
+    if not username:
+        print(
+            "the bot's username is unknown: set telegram.bot_username (such as "
+            '"sairam_help_bot"), or a token with Telegram reachable',
+            file=sys.stderr,
+        )
+        return 1
+    from bot.i18n import Texts
+    from bot.poster import write_poster
+
+    pdf, png = write_poster(settings, args.center, username, out, Texts.load())
+    print(f"wrote {pdf} (A4) and {png}: https://t.me/{username}?start={args.center}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpline-bot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -335,6 +406,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--config", help=config_help)
     rotate.set_defaults(handler=cmd_rotate_key)
+
+    setup = commands.add_parser(
+        "setup", help="first day: asks for the token, finds the staff groups, writes the config"
+    )
+    setup.add_argument("--config", help="the config file to write (default: ./config.toml)")
+    setup.add_argument(
+        "--base-url",
+        default="https://api.telegram.org/bot",
+        help="the Bot API endpoint (a self-hosted Bot API server works too)",
+    )
+    setup.set_defaults(handler=cmd_setup)
+
+    poster = commands.add_parser(
+        "poster", help="a printable A4 poster (PDF and PNG) with the centre's QR link, kk and ru"
+    )
+    poster.add_argument("--center", required=True, help="the centre's id in the config")
+    poster.add_argument("--out", required=True, help="the PDF to write; a PNG goes beside it")
+    poster.add_argument("--config", help=config_help)
+    poster.set_defaults(handler=cmd_poster)
     return parser
 
 

@@ -18,6 +18,7 @@ from pydantic.dataclasses import dataclass as settings_dataclass
 from bot.config.leaf import STRICT, Internal
 from bot.config.values import (
     BotToken,
+    BotUsername,
     ClockTime,
     Count,
     DataPath,
@@ -62,6 +63,8 @@ class TelegramSettings:
     webhook_url: WebhookUrl = ""
     webhook_listen: Listen = ListenAddress("127.0.0.1", 8443)
     webhook_secret: WebhookSecret = field(default="", repr=False)
+    # Third round: the bot's @username, so that a poster's link is made without network.
+    bot_username: BotUsername = ""
 
     @property
     def uses_sandbox(self) -> bool:

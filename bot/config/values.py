@@ -256,6 +256,17 @@ def _webhook_url(value: Any) -> str | None:
 _LOOPBACK_HTTP = r"^http://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(/\S*)?$"
 
 
+# Telegram's rule for a bot's username: 5-32 letters, digits and _, ending in "bot".
+BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,30}[Bb][Oo][Tt]$")
+
+
+def _bot_username(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    name = value.removeprefix("@")
+    return name if name == "" or BOT_USERNAME.match(name) else None
+
+
 def _webhook_secret(value: Any) -> str | None:
     if value == "":
         return ""
@@ -336,6 +347,10 @@ WebhookUrl = Annotated[
     ),
 ]
 BotToken = Annotated[str, Leaf("a string (the bot token from BotFather)", text, secret=True)]
+BotUsername = Annotated[
+    str,
+    Leaf('the bot\'s username without "@", such as "sairam_help_bot"', _bot_username),
+]
 WebhookSecret = Annotated[
     str,
     Leaf(
