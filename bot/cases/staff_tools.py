@@ -68,11 +68,17 @@ class StaffTools:
         center_id = side.center_id if self._sides.several else None
         return await self._notes.staff_who_took_cases(center_id)
 
-    async def add_note(self, side: StaffSide, case: Case, staff_id: int, text: str) -> None:
-        """Stored sealed on the case and audited; the group is told it stays with staff."""
+    async def add_note(
+        self, side: StaffSide, case: Case, staff_id: int, text: str, message_id: int
+    ) -> None:
+        """Stored sealed on the case and audited; the group is told it stays with staff.
+        The note's own message in the group is linked to the case: forget-me deletes it."""
         now = self._clock.now()
         async with self._write() as tx:
             await CaseNoteStore.of(tx).add(case_id=case.id, staff_id=staff_id, body=text, now=now)
+            await CaseMessageStore.of(tx).link_staff_message(
+                side.chat_id, message_id, case.id, "note"
+            )
             await record(tx.connection, at=now, actor_id=staff_id, action="note", subject=case.code)
             notice = side.tr("staff_tools.note_saved", code=case.code)
             await to_staff(
