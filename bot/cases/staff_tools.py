@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.cases.cards import edit_cards, taken_line
+from bot.cases.cards import edit_cards
 from bot.cases.outgoing import (
     DUTY_ALERT,
     NOTICE,
@@ -149,10 +149,11 @@ class StaffTools:
         the villager is told nothing. False if the case is closed or was never taken."""
         now = self._clock.now()
         async with self._write() as tx:
+            before = await CaseStore.of(tx).get(case.id)
             if not await CaseNoteStore.of(tx).hand_over(case.id, to_id, to_name):
                 return False
             handed = await CaseStore.of(tx).get(case.id)
-            assert handed is not None
+            assert before is not None and handed is not None
             await record(
                 tx.connection,
                 at=now,
@@ -161,9 +162,13 @@ class StaffTools:
                 subject=case.code,
                 detail=str(to_id),
             )
-            footer = side.tr("staff_tools.now_with", name=to_name)
-            if handed.taken_at is not None:
-                footer = taken_line(side.tr, to_name, handed.taken_at, side.tz) + "\n" + footer
+            # Said as a pass, from whom to whom and when: the colleague did not take it.
+            footer = side.tr(
+                "staff_tools.passed",
+                from_name=before.taken_by_name or "?",
+                to_name=to_name,
+                time=now.astimezone(side.tz).strftime("%H:%M"),
+            )
             await edit_cards(side, tx, handed, footer)
             notice = side.tr("staff_tools.handed_over", code=case.code, name=to_name)
             await to_staff(
