@@ -3,8 +3,11 @@ answers and notes, the bot's notices and pickers; the case keeps only anonymous 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from bot.domain.codes import CODE_RE
 from sandbox import SimMessage, SimUser
 from tests.conftest import Harness, HarnessFactory
 from tests.handlers.case_helpers import code_in, plain, request_case, settle
@@ -110,3 +113,29 @@ async def test_forget_deletes_her_forum_topic_whole(start_bot: HarnessFactory) -
     assert bot.group.topics[0].deleted
     assert bot.group.messages(topic.id) == []
     assert code_in(bot.group.messages()[-1].text or "") == code
+
+
+async def test_forget_clears_every_group_that_heard_her(start_bot: HarnessFactory) -> None:
+    """An early /sos every centre heard, and its line in the region group: all go."""
+    bot = await start_bot(two_centers=True)
+    assert bot.second_group is not None and bot.region_group is not None
+    user = bot.user()
+    await bot.onboard(user, "ru")  # no centre chosen yet
+    await user.send("/sos")
+    status = await user.wait_for_bot_message(lambda m: CODE_RE.search(m.content) is not None)
+    code = code_in(status.text or "")
+    for _ in range(2):  # untaken: the last re-alert reaches the region group
+        bot.advance(timedelta(seconds=31))
+        await bot.run_due_work()
+    await bot.region_group.wait_for_bot_message(lambda m: code in m.content)
+    await settle(bot)
+    groups = (bot.group, bot.second_group, bot.region_group)
+    assert all(any(code in m.content for m in g.messages()) for g in groups)
+
+    await _forget(bot, user, "ru")
+
+    notice = plain(bot.tr("kk", "staff.user_forgot", code=code))
+    for group in groups:
+        assert [m.text for m in group.messages() if code in m.content] in ([], [notice])
+        assert not [m for m in group.bot_messages() if m.buttons]
+    assert not [m for m in bot.region_group.messages() if code in m.content]
