@@ -315,6 +315,9 @@ async def _post_init(application: HelplineApplication) -> None:
     delivery.on_delivered[PURPOSE_STAFF_VOICE] = appointments.remember_staff_voice
     delivery.on_delivered[PURPOSE_AGENDA] = appointments.agenda.remember_sent
     services.due_work.append(lambda _: appointments.reminders.send_due())
+    # Offers kept through quiet hours go out before holds expire: after a night the bot
+    # was down, her offer still goes out (held from then) rather than lapsing unsent.
+    services.due_work.append(lambda _: appointments.waitlist.send_morning_offers())
     services.due_work.append(lambda _: appointments.waitlist.expire_holds())
     # Asked in the marking write, so the question exists if and only if the "came" does.
     appointments.agenda.came_hooks.append(

@@ -6,7 +6,7 @@ minute, and a send about an urgent case (``rate_limit_args=URGENT``) overtakes t
 ordinary ones waiting for any chat. A 429 holds back only the chat it was about; the
 request is sent again after Telegram's retry_after.
 
-Reads and button answers send no message Telegram counts: a membership check on "I take
+Reads, button answers and reactions send no message Telegram counts: a membership check on "I take
 it" or the forum check when a /sos arrives must not wait behind a backlog of notices.
 """
 
@@ -46,6 +46,8 @@ _NOT_MESSAGES = frozenset(
         "getFile",
         "getMyCommands",
         "answerCallbackQuery",
+        # A reaction adds no message to the chat: the group's minute stays for messages.
+        "setMessageReaction",
     }
 )
 

@@ -19,6 +19,7 @@ from sandbox.limits import (
     not_modified,
 )
 from sandbox.models import ApiError, CallbackAnswer, SimMessage
+from sandbox.spec import REACTION_EMOJI
 from sandbox.state import ChatState, Params
 
 
@@ -156,4 +157,34 @@ class EditsArea(ChatsArea):
                 self._delete_one(chat, message_id)
             except ApiError:
                 continue  # Telegram deletes what it can and stays silent about the rest
+        return True
+
+    async def _set_message_reaction(self, params: Params) -> bool:
+        """The bot's own reaction on a message: one at most (bots are not premium users),
+        an emoji from Telegram's list, never a paid one; none given removes it."""
+        chat = self._resolve_chat(params["chat_id"])
+        self._check_bot_can_write(chat)
+        reaction = params.get("reaction", [])
+        if not isinstance(reaction, list) or not all(isinstance(r, dict) for r in reaction):
+            raise bad_request("can't parse reaction types JSON object")
+        if len(reaction) > 1:
+            raise bad_request("REACTIONS_TOO_MANY")
+        for item in reaction:
+            kind = item.get("type")
+            if kind == "emoji":
+                if item.get("emoji") not in REACTION_EMOJI:
+                    raise bad_request("REACTION_INVALID")
+            elif kind == "custom_emoji":
+                # Allowed only where the chat's admins allowed it: never in the emulator.
+                if not isinstance(item.get("custom_emoji_id"), str):
+                    raise bad_request("can't parse reaction types JSON object")
+                raise bad_request("REACTION_INVALID")
+            elif kind == "paid":
+                raise bad_request("REACTION_INVALID")
+            else:
+                raise bad_request("can't parse reaction types JSON object")
+        message = self._message_for_bot(chat, params["message_id"], "MESSAGE_ID_INVALID")
+        if message.kind == "service":
+            raise bad_request("REACTION_INVALID")
+        message.bot_reactions = [dict(item) for item in reaction]
         return True

@@ -96,6 +96,7 @@ class TelegramEmulator(ForumArea, EditsArea, ActionsArea, ServerArea, ProfileAre
             "answerCallbackQuery": self._answer_callback_query,
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
+            "setMessageReaction": self._set_message_reaction,
             "createForumTopic": self._create_forum_topic,
             "editForumTopic": self._edit_forum_topic,
             "closeForumTopic": self._close_forum_topic,

@@ -129,6 +129,7 @@ class SimMessage:
     edited: bool = False
     edit_date: int | None = None
     history: list[str | None] = field(default_factory=list)  # earlier texts/captions
+    bot_reactions: list[dict[str, Any]] = field(default_factory=list)  # setMessageReaction's
 
     @property
     def html(self) -> str | None:

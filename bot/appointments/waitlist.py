@@ -3,7 +3,10 @@
 When a booked seat frees (a cancellation, a move away, forget-me), the person who has
 waited longest gets an offer with a button, and the seat is held for her for
 `HOLD`: meanwhile it counts as taken for everyone else (storage/appointments/seats.py),
-so no one can book it from under her. A hold that runs out goes to the next person
+so no one can book it from under her. Quiet hours (`booking.quiet_hours`) hold here as
+for reminders: a seat freed in the night is held for her at once, and her offer goes out
+at the end of quiet hours (the due work, `send_morning_offers`), the hold counted from
+then. A hold that runs out goes to the next person
 (the due work, `expire_holds`). Taking the offer books through the same conditional
 insert as any booking (AppointmentService.take_held_seat).
 
@@ -24,8 +27,10 @@ from bot.appointments.dates import clock
 from bot.appointments.messages import when
 from bot.clock import Clock
 from bot.config import Service, Settings
+from bot.domain.language import Language
+from bot.domain.reminder_schedule import quiet_hours_end
 from bot.i18n import Texts
-from storage.appointments.waitlist import WaitlistChanges
+from storage.appointments.waitlist import WaitlistChanges, WaitlistEntry
 from storage.unit_of_work import Transaction, UnitOfWork
 from storage.users import language_of
 
@@ -75,9 +80,15 @@ class Waitlist:
 
     async def offer_freed(self, tx: Transaction, service_id: str, starts_at: datetime) -> None:
         """Inside the write that freed a seat: each free seat of the slot goes on hold for
-        the next person waiting, with her offer in the outbox."""
+        the next person waiting, with her offer in the outbox; in quiet hours the offer
+        waits for the morning (the seat stays hers meanwhile), and a slot that begins
+        before then is offered to nobody."""
         service = self._settings.service(service_id)
         if service is None or starts_at <= tx.now:
+            return
+        tz = self._settings.general.timezone
+        offer_at = quiet_hours_end(tx.now, self._settings.booking.quiet_hours, tz)
+        if offer_at >= starts_at:
             return
         waitlist = WaitlistChanges(tx.connection)
         while await waitlist.seats_taken(service_id, starts_at, tx.now) < service.capacity:
@@ -88,34 +99,49 @@ class Waitlist:
             if language is None:
                 await waitlist.remove(entry.id)
                 continue
-            until = tx.now + HOLD
-            await waitlist.hold(entry.id, until)
-            tr = self._texts.for_language(language)
-            tz = self._settings.general.timezone
-            markup = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            tr("waitlist.take"), callback_data=f"{TAKE_PREFIX}{entry.id}"
-                        )
-                    ]
-                ]
-            )
-            await tx.outbox.add(
-                chat_id=entry.user_id,
-                method="sendMessage",
-                params={
-                    "text": tr(
-                        "waitlist.offer",
-                        when=when(tr, starts_at, None, tz),
-                        until=clock(until, tz),
-                    ),
-                    "parse_mode": "HTML",
-                    "reply_markup": markup.to_dict(),
-                },
-                purpose=PURPOSE_OFFER,
-            )
-            logger.info("waitlist offer enqueued")
+            if offer_at > tx.now:
+                # The hold runs from when the offer is sent, not from the night.
+                await waitlist.hold(entry.id, offer_at + HOLD, offer_at=offer_at)
+                logger.info("waitlist offer kept for the end of quiet hours")
+                continue
+            await self._send_offer(tx, entry, language)
+
+    async def send_morning_offers(self) -> None:
+        """Due work: offers kept through quiet hours go out, each seat held from now."""
+        async with self._unit.write() as tx:
+            waitlist = WaitlistChanges(tx.connection)
+            for entry in await waitlist.due_offers(tx.now):
+                language = await language_of(tx.connection, entry.user_id)
+                if language is None:
+                    await waitlist.remove(entry.id)
+                    await self.offer_freed(tx, entry.service_id, entry.starts_at)
+                    continue
+                await self._send_offer(tx, entry, language)
+
+    async def _send_offer(self, tx: Transaction, entry: WaitlistEntry, language: Language) -> None:
+        """Holds the seat for HOLD from now and puts her offer in the outbox."""
+        until = tx.now + HOLD
+        await WaitlistChanges(tx.connection).hold(entry.id, until)
+        tr = self._texts.for_language(language)
+        tz = self._settings.general.timezone
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(tr("waitlist.take"), callback_data=f"{TAKE_PREFIX}{entry.id}")]]
+        )
+        await tx.outbox.add(
+            chat_id=entry.user_id,
+            method="sendMessage",
+            params={
+                "text": tr(
+                    "waitlist.offer",
+                    when=when(tr, entry.starts_at, None, tz),
+                    until=clock(until, tz),
+                ),
+                "parse_mode": "HTML",
+                "reply_markup": markup.to_dict(),
+            },
+            purpose=PURPOSE_OFFER,
+        )
+        logger.info("waitlist offer enqueued")
 
     async def expire_holds(self) -> None:
         """Due work: holds that ran out go to the next person; started slots drop out."""

@@ -2,9 +2,10 @@
 
 Delivered: the group message is linked to its case (so a staff reply finds its way
 back); a delivered relay lets the next batch go; a card that arrives after the case was
-taken loses its button. Failed: a deleted forum topic is recreated and the message
-retried there; a relay Telegram refuses for good, a user who blocked the bot, and a
-staff member who cannot get direct messages are each reported to staff.
+taken loses its button; a staff answer that reached her gets a 👌 reaction. Failed: a
+deleted forum topic is recreated and the message retried there; a relay Telegram refuses
+for good, a user who blocked the bot, and a staff member who cannot get direct messages
+are each reported to staff.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.cases.cards import alert_duty, edit_cards, taken_line
 from bot.cases.outgoing import (
+    ANSWER_MARK,
     CARD_PURPOSES,
     DUTY_ALERT,
     GROUP_KINDS,
@@ -36,6 +38,9 @@ from storage.outbox import OutboxItem, OutboxRepository
 from storage.unit_of_work import OutboxWriter
 
 logger = logging.getLogger(__name__)
+
+# "It arrived" on a staff answer: an emoji Telegram allows bots to react with.
+DELIVERED_REACTION = {"type": "emoji", "emoji": "👌"}
 
 
 class CaseDeliveryHooks:
@@ -63,6 +68,7 @@ class CaseDeliveryHooks:
         delivery.on_failed[TO_USER] = self.user_unreachable
         delivery.on_delivered[STAFF_ANSWER] = self.answer_delivered
         delivery.on_failed[STAFF_ANSWER] = self.answer_failed
+        delivery.on_failed[ANSWER_MARK] = self.mark_refused
         delivery.on_failed[DUTY_ALERT] = self.cannot_dm
 
     async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
@@ -141,8 +147,41 @@ class CaseDeliveryHooks:
         return False
 
     async def answer_delivered(self, item: OutboxItem, message_id: int | None) -> None:
-        """A staff answer reached the user: "✓ delivered" under the staff member's message."""
-        await self._mark_answer(item, "staff.answer_delivered")
+        """A staff answer reached the user: a reaction on the staff member's own message,
+        not a new message (the group's 20 messages a minute are for alerts and her words)."""
+        staff_message_id = self._relay.answers_on_their_way.pop(item.id, None)
+        if item.ref is None:
+            return
+        case = await self._records.get(item.ref)
+        if case is None:
+            return
+        side = self._sides.home(case)
+        if staff_message_id is None:
+            # Queued before a restart: the case's newest answer is the one that arrived.
+            staff_message_id = await self._records.latest_staff_answer(side.chat_id, case.id)
+            if staff_message_id is None:
+                return
+        async with self._write() as tx:
+            await tx.outbox.add(
+                chat_id=side.chat_id,
+                method="setMessageReaction",
+                params={"message_id": staff_message_id, "reaction": [DELIVERED_REACTION]},
+                purpose=ANSWER_MARK,
+                ref=case.id,
+                priority=1 if case.urgent else 0,
+            )
+
+    async def mark_refused(self, item: OutboxItem, error: TelegramError) -> bool:
+        """The group allows no such reaction (its admins chose others), or the answer was
+        deleted: "✓ delivered" is said as a message under it instead, once."""
+        if item.ref is None:
+            return False
+        case = await self._records.get(item.ref)
+        message_id = item.params.get("message_id")
+        if case is None or not isinstance(message_id, int):
+            return False
+        await self._post_mark(case, message_id, "staff.answer_delivered")
+        return False
 
     async def answer_failed(self, item: OutboxItem, error: TelegramError) -> bool:
         """A staff answer Telegram refused for good: said plainly, under that message."""
@@ -157,6 +196,10 @@ class CaseDeliveryHooks:
         case = await self._records.get(item.ref)
         if case is None:
             return
+        await self._post_mark(case, staff_message_id, key)
+
+    async def _post_mark(self, case: Case, staff_message_id: int | None, key: str) -> None:
+        """A mark as a message under the staff member's answer (under the card if unknown)."""
         if staff_message_id is None:
             # Queued before a restart: the mark goes under the card (or in the topic).
             where = placement(case, reply_to_card=True)

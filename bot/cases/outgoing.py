@@ -37,9 +37,10 @@ TOPIC_CLOSE = "case_topic_close"
 DUTY_ALERT = "case_duty_alert"  # a direct message to the on-duty psychologist or a backup
 TO_USER = "case_user"  # anything for the user: staff replies, "taken", "closed"
 STAFF_ANSWER = "case_staff_answer"  # the last part of a staff reply: staff see it arrive
+ANSWER_MARK = "case_answer_mark"  # a reaction on the staff member's answer: it arrived
 REGION = "case_region"  # the region group: an urgent case its centre has not taken
 HANDOVER = "case_handover"  # the old centre's card, edited to say where the case went
-ERASED = "case_erased"  # forget-me: a card edited, a relayed message deleted
+ERASED = "case_erased"  # forget-me: cards made code-free, the case's messages deleted
 
 # What a delivered group message is linked as (case_staff_messages.kind).
 GROUP_KINDS = {
@@ -50,6 +51,8 @@ GROUP_KINDS = {
     PART: "relay",
     RELAY: "relay",
     NOTICE: "notice",
+    # Linked so that forget-me finds it; a reply there reaches nobody.
+    REGION: "region",
 }
 # The staff-group messages that carry a case's buttons, as sent and as linked.
 CARD_PURPOSES = (CARD, REPOST, NOW_URGENT, SOS_AGAIN)

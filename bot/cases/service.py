@@ -28,7 +28,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.i18n import Texts
-from storage.cases import Case, CaseMessage, CaseRepository, CaseStore, ManualDutyEntry
+from storage.cases import (
+    Case,
+    CaseMessage,
+    CaseMessageStore,
+    CaseRepository,
+    CaseStore,
+    ManualDutyEntry,
+)
 from storage.cases.notes import CaseNoteRepository
 from storage.crypto import TextSealer
 from storage.outbox import OutboxRepository
@@ -168,6 +175,14 @@ class CaseService:
 
     async def staff_message_link(self, chat_id: int, message_id: int) -> tuple[Case, str] | None:
         return await self._records.staff_message_link(chat_id, message_id)
+
+    async def remember_group_message(
+        self, chat_id: int, message_id: int, case: Case, kind: str
+    ) -> None:
+        """A message about the case posted in a group outside the outbox (a picker under
+        its card): linked, so forget-me deletes it with the rest."""
+        async with self._write() as tx:
+            await CaseMessageStore.of(tx).link_staff_message(chat_id, message_id, case.id, kind)
 
     async def messages(self, case_id: int) -> list[CaseMessage]:
         return await self._records.messages(case_id)

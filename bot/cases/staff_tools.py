@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.cases.cards import edit_cards, taken_line
+from bot.cases.cards import edit_cards
 from bot.cases.outgoing import (
     DUTY_ALERT,
     NOTICE,
@@ -68,11 +68,17 @@ class StaffTools:
         center_id = side.center_id if self._sides.several else None
         return await self._notes.staff_who_took_cases(center_id)
 
-    async def add_note(self, side: StaffSide, case: Case, staff_id: int, text: str) -> None:
-        """Stored sealed on the case and audited; the group is told it stays with staff."""
+    async def add_note(
+        self, side: StaffSide, case: Case, staff_id: int, text: str, message_id: int
+    ) -> None:
+        """Stored sealed on the case and audited; the group is told it stays with staff.
+        The note's own message in the group is linked to the case: forget-me deletes it."""
         now = self._clock.now()
         async with self._write() as tx:
             await CaseNoteStore.of(tx).add(case_id=case.id, staff_id=staff_id, body=text, now=now)
+            await CaseMessageStore.of(tx).link_staff_message(
+                side.chat_id, message_id, case.id, "note"
+            )
             await record(tx.connection, at=now, actor_id=staff_id, action="note", subject=case.code)
             notice = side.tr("staff_tools.note_saved", code=case.code)
             await to_staff(
@@ -143,10 +149,11 @@ class StaffTools:
         the villager is told nothing. False if the case is closed or was never taken."""
         now = self._clock.now()
         async with self._write() as tx:
+            before = await CaseStore.of(tx).get(case.id)
             if not await CaseNoteStore.of(tx).hand_over(case.id, to_id, to_name):
                 return False
             handed = await CaseStore.of(tx).get(case.id)
-            assert handed is not None
+            assert before is not None and handed is not None
             await record(
                 tx.connection,
                 at=now,
@@ -155,9 +162,13 @@ class StaffTools:
                 subject=case.code,
                 detail=str(to_id),
             )
-            footer = side.tr("staff_tools.now_with", name=to_name)
-            if handed.taken_at is not None:
-                footer = taken_line(side.tr, to_name, handed.taken_at, side.tz) + "\n" + footer
+            # Said as a pass, from whom to whom and when: the colleague did not take it.
+            footer = side.tr(
+                "staff_tools.passed",
+                from_name=before.taken_by_name or "?",
+                to_name=to_name,
+                time=now.astimezone(side.tz).strftime("%H:%M"),
+            )
             await edit_cards(side, tx, handed, footer)
             notice = side.tr("staff_tools.handed_over", code=case.code, name=to_name)
             await to_staff(

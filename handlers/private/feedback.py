@@ -50,7 +50,8 @@ async def answer_feedback(update: Update, context: HelplineContext) -> None:
     skip = InlineKeyboardMarkup(
         [[InlineKeyboardButton(tr("feedback.skip"), callback_data=SKIP_COMMENT)]]
     )
-    await reply(update, tr("feedback.thanks"), skip)
+    # Each answer its own thanks: "what was good" would mock a "did not help".
+    await reply(update, tr(f"feedback.thanks.{answer}"), skip)
 
 
 async def skip_line(update: Update, context: HelplineContext) -> None:

@@ -85,7 +85,9 @@ async def _store_note(
         return
     staff = update.effective_user
     assert staff is not None
-    await context.services.cases.staff_tools.add_note(side, case, staff.id, text.strip())
+    await context.services.cases.staff_tools.add_note(
+        side, case, staff.id, text.strip(), message.message_id
+    )
 
 
 # -------------------------------------------------------------------------- quick answers
@@ -180,11 +182,12 @@ async def open_picker(update: Update, context: HelplineContext) -> None:
         title, empty = "staff_tools.pick_colleague", "staff_tools.no_colleagues"
     await query.answer()
     if not rows:
-        await query.message.reply_text(tr(empty, code=case.code))  # type: ignore[attr-defined]
-        return
-    await query.message.reply_text(  # type: ignore[attr-defined]
-        tr(title, code=case.code), reply_markup=_picker(rows)
-    )
+        posted = await query.message.reply_text(tr(empty, code=case.code))  # type: ignore[attr-defined]
+    else:
+        posted = await query.message.reply_text(  # type: ignore[attr-defined]
+            tr(title, code=case.code), reply_markup=_picker(rows)
+        )
+    await services.cases.remember_group_message(posted.chat_id, posted.message_id, case, "tool")
 
 
 def _referrals_here(services: Services, side: StaffSide, case: Case) -> list[tuple[int, Referral]]:

@@ -191,10 +191,11 @@ async def _offer_centers(update: Update, services: Services, side: StaffSide, ca
     await query.answer()
     message = update.effective_message
     if message is not None and centers:
-        await message.reply_text(
+        posted = await message.reply_text(
             sides.tr("staff.hand_over_to", code=case.code),
             reply_markup=centers_keyboard(sides.tr, case, centers),
         )
+        await services.cases.remember_group_message(posted.chat_id, posted.message_id, case, "tool")
 
 
 async def _hand_over(update: Update, services: Services, case: Case, center_id: str) -> None:

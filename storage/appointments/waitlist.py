@@ -20,6 +20,8 @@ class WaitlistEntry:
     starts_at: datetime
     ends_at: datetime
     held_until: datetime | None
+    # When a held seat's offer goes out (it waits for the end of quiet hours); None: sent.
+    offer_at: datetime | None = None
 
 
 def _entry(row: Row) -> WaitlistEntry:
@@ -30,10 +32,11 @@ def _entry(row: Row) -> WaitlistEntry:
         starts_at=from_db_time(row["starts_at"]),
         ends_at=from_db_time(row["ends_at"]),
         held_until=maybe_from_db_time(row["held_until"]),
+        offer_at=maybe_from_db_time(row["offer_at"]),
     )
 
 
-_COLUMNS = "id, user_id, service_id, starts_at, ends_at, held_until"
+_COLUMNS = "id, user_id, service_id, starts_at, ends_at, held_until, offer_at"
 
 
 class WaitlistChanges:
@@ -72,10 +75,23 @@ class WaitlistChanges:
         )
         return _entry(row) if row else None
 
-    async def hold(self, entry_id: int, until: datetime) -> None:
+    async def hold(self, entry_id: int, until: datetime, offer_at: datetime | None = None) -> None:
+        """The seat is hers until `until`; `offer_at`: her offer goes out later (None: it
+        goes now, or went)."""
         await self._connection.execute(
-            "UPDATE waitlist SET held_until = ? WHERE id = ?", (to_db_time(until), entry_id)
+            "UPDATE waitlist SET held_until = ?, offer_at = ? WHERE id = ?",
+            (to_db_time(until), to_db_time(offer_at) if offer_at else None, entry_id),
         )
+
+    async def due_offers(self, now: datetime) -> list[WaitlistEntry]:
+        """Held seats whose offer was kept for the morning and may go out now."""
+        rows = await fetch_all(
+            self._connection,
+            f"SELECT {_COLUMNS} FROM waitlist WHERE offer_at IS NOT NULL AND offer_at <= ? "
+            "ORDER BY id",
+            (to_db_time(now),),
+        )
+        return [_entry(row) for row in rows]
 
     async def live_hold(self, entry_id: int, user_id: int, now: datetime) -> WaitlistEntry | None:
         """Her entry with a seat still held for her, else None."""

@@ -54,6 +54,15 @@ class CaseRepository:
         )
         return (case_from_row(row, self._sealer), str(row["link_kind"])) if row else None
 
+    async def latest_staff_answer(self, chat_id: int, case_id: int) -> int | None:
+        """The newest staff answer of the case in the group (its message id), if any."""
+        row = await self._db.fetch_one(
+            "SELECT MAX(message_id) FROM case_staff_messages "
+            "WHERE chat_id = ? AND case_id = ? AND kind = 'staff'",
+            (chat_id, case_id),
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
     async def by_topic(self, topic_id: int) -> list[Case]:
         """The cases with this forum topic, newest first: topic ids are numbered per group,
         so each centre's group may have one of the same number."""

@@ -229,8 +229,7 @@ class CaseStore:
         return [row[0] for row in rows]
 
     async def staff_messages_of_user(self, user_id: int) -> list[StaffMessageOfUser]:
-        """Every staff-group message of the user's cases: forget-me edits the cards and
-        deletes the relayed words."""
+        """Every staff-group message of the user's cases: forget-me deletes them all."""
         rows = await fetch_all(
             self._connection,
             "SELECT c.id, c.code, m.chat_id, m.message_id, m.kind FROM case_staff_messages m "
@@ -243,7 +242,7 @@ class CaseStore:
         """Forget me: the user's open cases close, every case loses its link and its texts.
 
         Returns the ids of the cases that were open (staff are told about those). What
-        stays is anonymous: category, urgent, the times.
+        stays is anonymous: category, urgent, the times; no link to a message in a group.
         """
         connection = self._connection
         rows = await fetch_all(
@@ -257,8 +256,15 @@ class CaseStore:
             "WHERE case_id IN (SELECT id FROM cases WHERE user_id = ?)",
             (user_id,),
         )
+        # Her cases' messages are being deleted from the groups: nothing may lead back there.
+        await connection.execute(
+            "DELETE FROM case_staff_messages "
+            "WHERE case_id IN (SELECT id FROM cases WHERE user_id = ?)",
+            (user_id,),
+        )
         await connection.execute(
             f"UPDATE cases SET {ERASE_TEXTS}, user_id = NULL, next_escalation_at = NULL, "
+            "card_message_id = NULL, topic_id = NULL, "
             "status = 'closed', closed_at = COALESCE(closed_at, ?) WHERE user_id = ?",
             (to_db_time(now), user_id),
         )

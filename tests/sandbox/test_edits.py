@@ -8,7 +8,7 @@ from telegram import (
 from telegram.error import BadRequest
 
 from sandbox import TelegramEmulator
-from tests.sandbox.helpers import keyboard, raw, started_user
+from tests.sandbox.helpers import STAFF_ID, keyboard, raw, started_user
 
 
 async def test_edit_rules(emu: TelegramEmulator, bot: Bot) -> None:
@@ -57,6 +57,46 @@ async def test_delete_messages_batch(emu: TelegramEmulator, bot: Bot) -> None:
     assert (status, body["description"]) == (
         400,
         "Bad Request: message identifiers are not specified",
+    )
+
+
+async def test_set_message_reaction_rules(emu: TelegramEmulator, bot: Bot) -> None:
+    group = emu.create_group(chat_id=STAFF_ID)
+    member = emu.create_user(first_name="Saule")
+    group.add_member(member)
+    theirs = await member.send_in(group, "Здравствуйте")
+    assert await bot.set_message_reaction(STAFF_ID, theirs.message_id, "👌")
+    assert group.message(theirs.message_id).bot_reactions == [{"type": "emoji", "emoji": "👌"}]
+    # No reaction given: the bot's reaction goes.
+    assert await bot.set_message_reaction(STAFF_ID, theirs.message_id)
+    assert group.message(theirs.message_id).bot_reactions == []
+    refused = {
+        "REACTIONS_TOO_MANY": [{"type": "emoji", "emoji": "👌"}, {"type": "emoji", "emoji": "👍"}],
+        "REACTION_INVALID": [{"type": "emoji", "emoji": "✓"}],
+    }
+    for description, reaction in refused.items():
+        status, body = await raw(
+            emu,
+            "setMessageReaction",
+            chat_id=STAFF_ID,
+            message_id=theirs.message_id,
+            reaction=reaction,
+        )
+        assert (status, body["description"]) == (400, f"Bad Request: {description}")
+    status, body = await raw(
+        emu,
+        "setMessageReaction",
+        chat_id=STAFF_ID,
+        message_id=theirs.message_id,
+        reaction=[{"type": "paid"}],
+    )
+    assert (status, body["description"]) == (400, "Bad Request: REACTION_INVALID")
+    with pytest.raises(BadRequest, match="Message_id_invalid"):
+        await bot.set_message_reaction(STAFF_ID, 999, "👌")
+    status, body = await raw(emu, "setMessageReaction", chat_id=STAFF_ID)
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: message identifier is not specified",
     )
 
 

@@ -22,7 +22,7 @@ async def test_a_note_is_stored_audited_and_stays_with_staff(bot: Harness) -> No
     tools = bot.services.cases.staff_tools
     side = bot.services.cases.staff_sides.home(case)
 
-    await tools.add_note(side, case, STAFF_ID, "Перезвонить после 18:00")
+    await tools.add_note(side, case, STAFF_ID, "Перезвонить после 18:00", message_id=10_000)
     await settle(bot)
 
     notes = await tools.notes(case.id)

@@ -52,7 +52,9 @@ async def test_feedback_after_a_closed_case_is_anonymous_and_counted(
     bad_data = question.buttons[2][1] or ""
     assert labels == [bot.tr(language, f"feedback.answer.{a}") for a in ("good", "neutral", "bad")]
     await user.press(bot.tr(language, "feedback.answer.good"), message_id=question.message_id)
-    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.thanks")))
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.thanks.good"))
+    )
     await user.send(line)
     await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.done")))
     await bot.handled()
@@ -122,7 +124,9 @@ async def test_a_voice_for_the_line_gets_a_plain_answer_and_the_line_is_still_aw
         lambda m: m.text == plain(bot.tr(language, "feedback.question"))
     )
     await user.press(bot.tr(language, "feedback.answer.good"))
-    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.thanks")))
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.thanks.good"))
+    )
     await user.send_voice(duration=6)
     answer = await user.wait_for_bot_message(
         lambda m: m.text == plain(bot.tr(language, "feedback.voice_not_kept"))
@@ -141,7 +145,9 @@ async def test_danger_words_after_an_answer_go_to_the_triage(bot: Harness) -> No
     await _closed_case(bot, user, "ru")
     await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr("ru", "feedback.question")))
     await user.press(bot.tr("ru", "feedback.answer.neutral"))
-    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr("ru", "feedback.thanks")))
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr("ru", "feedback.thanks.neutral"))
+    )
     await user.send("Он сказал, что убьёт меня")
     await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
     await bot.handled()
@@ -201,3 +207,22 @@ async def test_forget_me_and_retention_take_what_links_feedback_to_her(bot: Harn
     await user.press("Да, стереть всё")
     await user.wait_for_bot_message(lambda m: "стёрты" in (m.text or ""))
     assert _rows(bot, "SELECT COUNT(*) FROM quick_exits") == [(0,)]
+
+
+@pytest.mark.parametrize(("language", "good_words"), [("ru", "что было хорошо"), ("kk", "жақсы")])
+async def test_did_not_help_is_answered_as_such(
+    bot: Harness, language: str, good_words: str
+) -> None:
+    user = bot.user(language_code=language)
+    await bot.onboard(user, language)
+    await _closed_case(bot, user, language)
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.question"))
+    )
+    await user.press(bot.tr(language, "feedback.answer.bad"))
+    thanks = await user.wait_for_bot_message(lambda m: bool(m.buttons))
+    assert thanks.text == plain(bot.tr(language, "feedback.thanks.bad"))
+    assert good_words not in thanks.content
+    assert [t for t, _ in thanks.buttons] == [bot.tr(language, "feedback.skip")]
+    await bot.handled()
+    assert _rows(bot, "SELECT answer FROM feedback") == [("bad",)]

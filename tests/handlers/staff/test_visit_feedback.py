@@ -43,7 +43,9 @@ async def test_came_brings_the_feedback_question_once(bot: Harness, language: st
         bot.tr(language, f"feedback.answer.{a}") for a in ("good", "neutral", "bad")
     ]
     await user.press(bot.tr(language, "feedback.answer.good"), message_id=question.message_id)
-    await user.wait_for_bot_message(lambda m: m.text == plain(bot.tr(language, "feedback.thanks")))
+    await user.wait_for_bot_message(
+        lambda m: m.text == plain(bot.tr(language, "feedback.thanks.good"))
+    )
     await bot.handled()
     assert rows(bot, "SELECT about, answer FROM feedback") == [("appointment", "good")]
     assert rows(bot, "SELECT COUNT(*) FROM feedback_asks") == [(0,)]
