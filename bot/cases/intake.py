@@ -20,7 +20,7 @@ from bot.cases.cards import (
     post_cards,
     region_alert,
 )
-from bot.cases.outgoing import Write, html, to_user
+from bot.cases.outgoing import ANSWER_TO_USER, Write, html, to_user
 from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
 from bot.config import Settings
@@ -92,6 +92,7 @@ class Intake:
         callback_phone: str | None,
         sos: bool,
         center_id: str | None = None,
+        not_safe_to_talk: bool = False,
     ) -> OpenedCase:
         """Stores a confirmed request and, in the same transaction, its card and alerts.
 
@@ -135,8 +136,12 @@ class Intake:
                         story=story,
                         story_voice=story_voice,
                         screen=screen,
-                        reply_by=reply_by,
-                        callback_phone=callback_phone if reply_by == "call" else None,
+                        # Not safe to talk: nobody may call, so no number is kept either.
+                        reply_by="chat" if not_safe_to_talk else reply_by,
+                        callback_phone=(
+                            callback_phone if reply_by == "call" and not not_safe_to_talk else None
+                        ),
+                        not_safe_to_talk=not_safe_to_talk,
                         now=now,
                         next_escalation_at=self._first_escalation(now) if reasons else None,
                         topic_id=topic_id,
@@ -210,7 +215,8 @@ class Intake:
         async with self._write() as tx:
             for index, text in enumerate(texts):
                 last = index == len(texts) - 1
-                await to_user(tx.outbox, case, html(text, markup if last else None))
+                params = html(text, markup if last else None)
+                await to_user(tx.outbox, case, params, purpose=ANSWER_TO_USER)
 
     def forget_old_sos_alerts(self, now: datetime) -> None:
         for case_id in [c for c, at in self._sos_alerted.items() if now - at > SOS_REPEAT_AFTER]:

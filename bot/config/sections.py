@@ -102,6 +102,9 @@ class BookingSettings:
 @settings_dataclass(frozen=True, config=STRICT)
 class PrivacySettings:
     retention_days: Days = 90
+    # After a quick exit, what staff, reminders and questions send her is held until she
+    # writes again or this long has passed (bot/domain/contact_safety.py).
+    hold_after_exit: Duration = timedelta(days=7)
     data_key_file: OptionalFilePath = None
     allow_plaintext: Flag = False
     # Newest first: the first seals, all open (key rotation). Read from the environment
