@@ -7,7 +7,7 @@ and the alerts that report it; delivery wakes after COMMIT by itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +31,7 @@ from bot.domain.language import Language
 from bot.domain.someone_else import is_about_other
 from bot.domain.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_signals
 from storage.cases import Case, CaseRepository, CaseStore, CodeTaken
-from storage.unit_of_work import OutboxWriter
+from storage.unit_of_work import OutboxWriter, Transaction
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class Intake:
         self._clock = clock
         # Told of every case opened, urgent or not (the /metrics counter).
         self._on_opened = on_opened
+        # Told of a new case inside its write, right after its card (her safe hours).
+        self.opened_hooks: list[Callable[[Transaction, Case], Awaitable[None]]] = []
         # When each case's staff were last alerted by a repeated SOS (see `sos_again`).
         self._sos_alerted: dict[int, datetime] = {}
 
@@ -150,6 +152,8 @@ class Intake:
                     case = await store.get(case_id)
                     assert case is not None
                     await post_cards(self._sides, tx.outbox, case)
+                    for hook in self.opened_hooks:
+                        await hook(tx, case)
                     if reasons:
                         await self._alert_duty(tx.outbox, case, on_duty)
                     if home is None:

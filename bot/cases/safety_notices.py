@@ -51,6 +51,14 @@ class SafetyNotices:
         time = at.astimezone(self._sides.tz).strftime("%H:%M")
         await self._notice(tx, case, self._sides.tr("safety_notice.left", time=time))
 
+    async def case_opened(self, tx: Transaction, case: Case) -> None:
+        """Right under a new card: the hours she chose before, if any."""
+        if case.user_id is None:
+            return
+        safety = await self._safety.state_in(tx, case.user_id)
+        if safety.safe_hours is not None:
+            await self.hours_chosen(tx, case.user_id, safety.safe_hours, case)
+
     async def after_staff_reply(self, tx: Transaction, case: Case) -> None:
         """Inside the reply's write: not safe to talk (every time), held (and until when)."""
         assert case.user_id is not None
@@ -84,8 +92,10 @@ class SafetyNotices:
             await self._notice(tx, case, self._sides.tr("safety_notice.safe_again"))
         return True
 
-    async def hours_chosen(self, tx: Transaction, user_id: int, hours: SafeHours | None) -> None:
-        case = await CaseStore.of(tx).open_case_of(user_id)
+    async def hours_chosen(
+        self, tx: Transaction, user_id: int, hours: SafeHours | None, case: Case | None = None
+    ) -> None:
+        case = case or await CaseStore.of(tx).open_case_of(user_id)
         if case is None:
             return
         tr = self._sides.tr

@@ -78,6 +78,7 @@ class CaseService:
         )
         # What staff are told of her safety (she left in a hurry, held, not safe to talk).
         self.safety_notices = SafetyNotices(sides=sides, safety=safety)
+        self.intake.opened_hooks.append(self.safety_notices.case_opened)
         self.relay = Relay(
             notices=self.safety_notices,
             write=write,

@@ -36,7 +36,8 @@ def test_dotted_keys(location: tuple[str | int, ...], key: str) -> None:
         (
             '[privacy]\nallow_plaintext = true\ndata_keys = ["x"]\n',
             "privacy.data_keys",
-            "unknown key (known keys: allow_plaintext, data_key_file, hold_after_exit, retention_days)",
+            "unknown key (known keys: allow_plaintext, data_key_file, hold_after_exit, "
+            "retention_days)",
         ),
         ("[backup]\n[backup.extra]\n", "backup.extra", "unknown key (known keys: dir, keep, time)"),
         ("health = 5\n", "health", "expected a table, got 5"),

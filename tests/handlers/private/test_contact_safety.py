@@ -251,9 +251,7 @@ async def test_her_safe_hours_hold_staff_answers_and_the_card_shows_them(
     assert_no_user_identity(bot, user)
 
 
-async def test_forget_erases_her_safe_hours(bot: Harness) -> None:
-    user = bot.user("Aigul", "ru")
-    await bot.onboard(user, "ru")
+async def _mornings(bot: Harness, user: SimUser) -> None:
     await user.send("/help")
     await user.wait_for_bot_message(has_data("menu:hours"))
     await user.press(bot.tr("ru", "menu.hours"))
@@ -262,6 +260,23 @@ async def test_forget_erases_her_safe_hours(bot: Harness) -> None:
     await user.wait_for_bot_message(has_data("hours:morning:"))
     await user.press(bot.tr("ru", "safe_hours.days_all"))
     await user.wait_for_bot_message(lambda m: "08:00–12:00" in m.content)
+
+
+async def test_hours_chosen_before_a_request_come_right_under_its_card(bot: Harness) -> None:
+    user = bot.user("Aigul", "ru")
+    await bot.onboard(user, "ru")
+    await _mornings(bot, user)
+    code = await request_case(bot, user, "ru")
+    card = await _card(bot, code)
+    shown = plain(bot.tr("kk", "safety_notice.hours", hours="08:00–12:00"))
+    after = bot.group.bot_messages()[bot.group.bot_messages().index(card) + 1 :]
+    assert any(shown in (m.text or "") and code in (m.text or "") for m in after)
+
+
+async def test_forget_erases_her_safe_hours(bot: Harness) -> None:
+    user = bot.user("Aigul", "ru")
+    await bot.onboard(user, "ru")
+    await _mornings(bot, user)
     database = sqlite3.connect(bot.settings.storage.path)
     count = "SELECT COUNT(*) FROM contact_safety WHERE user_id = ?"
     assert database.execute(count, (user.id,)).fetchone() == (1,)
