@@ -213,7 +213,8 @@ class Delivery:
         if self.release is None or item.chat_id < 0:
             return False
         until = await self.release(item)
-        if until is None:
+        # A moment already come would only bring the same row back: it goes.
+        if until is None or until <= self._clock.now():
             return False
         await self._repository.hold(item.id, until)
         return True
