@@ -610,7 +610,8 @@ class Generator:
             many("INSERT INTO agenda_messages VALUES (?, ?, ?, ?, ?)", agenda_messages)
             many("INSERT INTO agenda_message_entries VALUES (?, ?, ?)", agenda_entries)
             many("INSERT INTO agenda_runs VALUES (?, ?)", agenda_days)
-            many(f"INSERT INTO cases VALUES ({_marks(26)})", cases)
+            # Every generated case was safe to talk about (the last column, 0017).
+            many(f"INSERT INTO cases VALUES ({_marks(27)})", [(*row, 0) for row in cases])
             many(
                 "INSERT INTO case_messages (case_id, author, staff_id, kind, body, file_id, "
                 "relay_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -622,7 +623,8 @@ class Generator:
                 "VALUES (?, ?, ?, ?, ?)",
                 audit,
             )
-            many(f"INSERT INTO outbox VALUES ({_marks(13)})", outbox)
+            # None held for her safety (not_before, 0017).
+            many(f"INSERT INTO outbox VALUES ({_marks(14)})", [(*row, None) for row in outbox])
             many("INSERT OR IGNORE INTO message_log VALUES (?, ?, ?)", self.message_log)
         connection.execute("ANALYZE")
 

@@ -15,15 +15,18 @@ from telegram.request import HTTPXRequest
 
 from bot.alert_path import AlertPathWatch, region_group
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
-from bot.appointments.messages import PURPOSE_STAFF_NOTICE, PURPOSE_STAFF_VOICE
+from bot.appointments.messages import PURPOSE_REMINDER, PURPOSE_STAFF_NOTICE, PURPOSE_STAFF_VOICE
 from bot.appointments.service import AppointmentService
+from bot.appointments.waitlist import PURPOSE_OFFER
 from bot.cases.service import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.contact_safety import ContactSafetyService
 from bot.context import SERVICES_KEY, DailyWork, HelplineContext, Services, UserData, services_of
 from bot.delivery import Delivery
+from bot.domain.contact_safety import Kind
 from bot.domain.send_schedule import Window
-from bot.feedback import FeedbackService
+from bot.feedback import FEEDBACK_ASK, FeedbackService
 from bot.forgetting import erase_user_row
 from bot.i18n import Texts
 from bot.message_log import MessageCapturingRequest, MessageLog
@@ -48,6 +51,7 @@ from handlers.private import (
     safety,
     start,
 )
+from handlers.private import contact_safety as contact_safety_choices
 from handlers.private.danger_heard import is_urgent_update
 from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
@@ -85,18 +89,8 @@ DANGER_GROUP = -3
 # When each update arrived: a group of its own, so it never hides an update from others.
 HEARTBEAT_GROUP = -4
 
-_PRIVATE_COMMANDS = (
-    "start",
-    "help",
-    "language",
-    "sos",
-    "request",
-    "book",
-    "appointments",
-    "forget",
-    "contacts",
-    "exit",
-)
+_PRIVATE_COMMANDS: tuple[str, ...] = ("start", "help", "language", "sos", "request", "book")
+_PRIVATE_COMMANDS += ("appointments", "forget", "contacts", "exit")
 
 
 def build_application(
@@ -158,6 +152,7 @@ def build_application(
         safety,
         forget,
         contacts,
+        contact_safety_choices,
         audit,
         agenda,
         stats,
@@ -224,6 +219,10 @@ async def _post_init(application: HelplineApplication) -> None:
     delivery = Delivery(outbox, application.bot, clock, settings.timing, metrics=operations.metrics)
     users = UserRepository(db)
     unit_of_work = UnitOfWork(db, sealer, clock.now, delivery.notify)
+    # What she said about her safety holds messages to her where the outbox releases them.
+    contact_safety = ContactSafetyService.wired(db, unit_of_work.write, clock, settings, delivery)
+    contact_safety.kinds |= {PURPOSE_REMINDER: Kind.REMINDER, PURPOSE_OFFER: Kind.QUESTION}
+    contact_safety.kinds[FEEDBACK_ASK] = Kind.QUESTION
     cases = CaseService(
         write=unit_of_work.write,
         records=CaseRepository(db, sealer),
@@ -235,6 +234,7 @@ async def _post_init(application: HelplineApplication) -> None:
         bot=application.bot,
         sealer=sealer,
         notes=CaseNoteRepository(db, sealer),
+        safety=contact_safety,
         on_opened=lambda urgent: operations.metrics.case_opened(urgent=urgent),
     )
     feedback_service = FeedbackService(
@@ -242,6 +242,7 @@ async def _post_init(application: HelplineApplication) -> None:
         texts=texts,
         clock=clock,
         tz=settings.general.timezone,
+        quiet_after_exit=settings.privacy.hold_after_exit,
     )
     # Asked in the closing write, so the question exists if and only if the close does.
     cases.staff_actions.closed_hooks.append(
@@ -281,6 +282,7 @@ async def _post_init(application: HelplineApplication) -> None:
         metrics=operations.metrics,
         unit_of_work=unit_of_work,
         feedback=feedback_service,
+        contact_safety=contact_safety,
     )
     application.bot_data[SERVICES_KEY] = services
     if isinstance(application.bot.request, MessageCapturingRequest):
@@ -307,6 +309,7 @@ async def _post_init(application: HelplineApplication) -> None:
     services.due_work += [
         lambda _: cases.escalate_unclaimed_cases(),
         lambda _: cases.resume_stalled_relays(),
+        lambda _: delivery.wake_if_held_due(),
     ]
     cases.register_delivery_hooks(delivery)
     # Staff notices, voice notes and agenda messages are remembered by message id (forget-me
@@ -338,6 +341,7 @@ async def _post_init(application: HelplineApplication) -> None:
     services.erasers.append(
         lambda connection, _, user_id, now: erase_feedback_of_user(connection, user_id)
     )
+    services.erasers.append(contact_safety.erase)
     services.erasers.append(erase_user_row)
     operations.attach(services)
     alert_path = AlertPathWatch(

@@ -16,6 +16,7 @@ from bot.appointments.service import AppointmentService
 from bot.cases.service import CaseService
 from bot.clock import Clock
 from bot.config import Settings
+from bot.contact_safety import ContactSafetyService
 from bot.delivery import Delivery
 from bot.domain.language import Language
 from bot.domain.request_draft import RequestDraft
@@ -77,6 +78,8 @@ class Services:
     unit_of_work: UnitOfWork
     # Feedback after a closed case: the question, its answers, the quick-exit times.
     feedback: FeedbackService
+    # What she said about her safety: quick exit, safe hours (bot/contact_safety.py).
+    contact_safety: ContactSafetyService
 
     # When the last update came from Telegram (polling alive?), for /health.
     last_update_at: datetime | None = None

@@ -24,7 +24,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -46,6 +46,11 @@ logger = logging.getLogger(__name__)
 DeliveredHook = Callable[[OutboxItem, int | None], Awaitable[None]]
 # Returns True when it fixed the message (for example recreated a forum topic): retry now.
 FailedHook = Callable[[OutboxItem, TelegramError], Awaitable[bool]]
+
+# For a message to a person: None, it may go now; else not before this moment (her safety:
+# bot/contact_safety.py). Asked each time a message is about to go, so a change of her
+# state counts until the last moment.
+ReleaseHook = Callable[[OutboxItem], Awaitable[datetime | None]]
 
 # The message standing for these waiting rows (their refs, in order), or None when none
 # of them needs it any more.
@@ -106,6 +111,7 @@ class Delivery:
         # Told of every message Telegram accepted, whatever its purpose (metrics).
         self.observers: list[DeliveredHook] = []
         self.folding: Folding | None = None
+        self.release: ReleaseHook | None = None
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -113,6 +119,12 @@ class Delivery:
         """Call after committing outbox rows: wakes the worker."""
         self._idle.clear()
         self._wake.set()
+
+    async def wake_if_held_due(self) -> None:
+        """Due work: a held message's time has come (the clock is the bot's, so the tick
+        looks, not a timer)."""
+        if await self._repository.held_due(self._clock.now()):
+            self.notify()
 
     def start(self) -> None:
         if self._main is None:
@@ -138,7 +150,7 @@ class Delivery:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            pending = await self._repository.lanes_with_pending()
+            pending = await self._repository.lanes_with_pending(self._clock.now())
             for lane in pending:
                 if lane not in self._tasks:
                     self._tasks[lane] = asyncio.create_task(self._drain_lane(*lane))
@@ -155,7 +167,9 @@ class Delivery:
             mark_urgent()
         try:
             first = True
-            while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
+            while (item := await self._next(chat_id, priority)) is not None:
+                if await self._held(item):
+                    continue
                 ticket = await self._turn_to_fold(chat_id, priority)
                 try:
                     waited = ticket is not None and _waited(ticket)
@@ -171,8 +185,8 @@ class Delivery:
                         continue
                     if waited:
                         # The turn was long in coming: the row may have changed meanwhile.
-                        item = await self._repository.next_for_chat(chat_id, priority)
-                        if item is None:
+                        item = await self._next(chat_id, priority)
+                        if item is None or await self._held(item):
                             break
                     delay = await self._deliver(item, ticket)
                 finally:
@@ -190,6 +204,20 @@ class Delivery:
             self._tasks.pop((chat_id, priority), None)
             # Rows may have arrived for this chat after its last look: look again.
             self._wake.set()
+
+    async def _next(self, chat_id: int, priority: int) -> OutboxItem | None:
+        return await self._repository.next_for_chat(chat_id, priority, self._clock.now())
+
+    async def _held(self, item: OutboxItem) -> bool:
+        """A message to a person that must wait for her safety: held, True."""
+        if self.release is None or item.chat_id < 0:
+            return False
+        until = await self.release(item)
+        # A moment already come would only bring the same row back: it goes.
+        if until is None or until <= self._clock.now():
+            return False
+        await self._repository.hold(item.id, until)
+        return True
 
     def _limiter(self) -> SendingRateLimiter:
         limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None

@@ -49,8 +49,16 @@ def answer_keyboard(tr: Translator, token: str) -> InlineKeyboardMarkup:
 
 class FeedbackService:
     def __init__(
-        self, *, repository: FeedbackRepository, texts: Texts, clock: Clock, tz: ZoneInfo
+        self,
+        *,
+        repository: FeedbackRepository,
+        texts: Texts,
+        clock: Clock,
+        tz: ZoneInfo,
+        quiet_after_exit: timedelta = QUIET_AFTER_EXIT,
     ) -> None:
+        # The centre's privacy.hold_after_exit: the same period that holds staff messages.
+        self._quiet_after_exit = quiet_after_exit
         self._repository = repository
         self._texts = texts
         self._clock = clock
@@ -59,7 +67,7 @@ class FeedbackService:
     async def ask(self, tx: Transaction, *, user_id: int, language: Language, about: str) -> bool:
         """Inside the caller's write: the question, unless she must not be asked."""
         store = FeedbackStore.of(tx)
-        if await store.used_quick_exit_since(user_id, tx.now - QUIET_AFTER_EXIT):
+        if await store.used_quick_exit_since(user_id, tx.now - self._quiet_after_exit):
             return False
         if await store.chose_discreet_reminders(user_id):
             return False

@@ -28,6 +28,7 @@ MENU_LANGUAGE = "menu:language"
 MENU_HELP = "menu:help"
 MENU_CONTACTS = "menu:contacts"
 MENU_CENTER = "menu:center"
+MENU_HOURS = "menu:hours"  # when it is safe to write to her (handlers/private/contact_safety.py)
 MENU_EXIT = QUICK_EXIT
 
 
@@ -69,6 +70,7 @@ def menu_keyboard(tr: Translator, *, with_center: bool = False) -> InlineKeyboar
         [button("menu.request", MENU_REQUEST)],
         [button("menu.book", MENU_BOOK), button("menu.appointments", MENU_APPOINTMENTS)],
         [button("menu.contacts", MENU_CONTACTS)],
+        [button("menu.hours", MENU_HOURS)],
         [button("menu.language", MENU_LANGUAGE), button("menu.help", MENU_HELP)],
     ]
     if with_center:

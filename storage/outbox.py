@@ -53,26 +53,41 @@ async def enqueue(
     return cursor.lastrowid
 
 
+# Not held, or held until a moment that has come (a NULL moment: no filter).
+_RELEASED = "(? IS NULL OR not_before IS NULL OR not_before <= ?)"
+
+
+def _released_params(now: datetime | None) -> tuple[str | None, str | None]:
+    moment = None if now is None else to_db_time(now)
+    return moment, moment
+
+
 class OutboxRepository:
     def __init__(self, db: Database, sealer: TextSealer) -> None:
         self._db = db
         self._sealer = sealer
 
-    async def lanes_with_pending(self) -> list[tuple[int, int]]:
-        """(chat, priority) pairs with pending messages, urgent ones first."""
+    async def lanes_with_pending(self, now: datetime | None = None) -> list[tuple[int, int]]:
+        """(chat, priority) pairs with pending messages, urgent ones first; with `now`,
+        messages held for her safety until later do not count."""
         rows = await self._db.fetch_all(
             "SELECT chat_id, priority, MIN(id) AS first FROM outbox "
-            "WHERE status = 'pending' GROUP BY chat_id, priority ORDER BY priority DESC, first"
+            f"WHERE status = 'pending' AND {_RELEASED} "
+            "GROUP BY chat_id, priority ORDER BY priority DESC, first",
+            _released_params(now),
         )
         return [(row["chat_id"], row["priority"]) for row in rows]
 
-    async def next_for_chat(self, chat_id: int, priority: int | None = None) -> OutboxItem | None:
-        """The next pending message of a chat (of one priority, if given)."""
+    async def next_for_chat(
+        self, chat_id: int, priority: int | None = None, now: datetime | None = None
+    ) -> OutboxItem | None:
+        """The next pending message of a chat (of one priority, if given); with `now`, not
+        one held for her safety until later."""
         row = await self._db.fetch_one(
             "SELECT id, chat_id, method, payload, purpose, ref, attempts, created_at, priority "
-            "FROM outbox WHERE status = 'pending' AND chat_id = ? "
+            f"FROM outbox WHERE status = 'pending' AND chat_id = ? AND {_RELEASED} "
             "AND (? IS NULL OR priority = ?) ORDER BY priority DESC, id LIMIT 1",
-            (chat_id, priority, priority),
+            (chat_id, *_released_params(now), priority, priority),
         )
         if row is None:
             return None
@@ -96,6 +111,21 @@ class OutboxRepository:
             (chat_id, priority),
         )
         return [(row["id"], row["purpose"], row["ref"]) for row in rows]
+
+    async def hold(self, item_id: int, until: datetime) -> None:
+        """Not looked at again before `until` (her safety, bot/contact_safety.py)."""
+        await self._db.execute(
+            "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'",
+            (to_db_time(until), item_id),
+        )
+
+    async def held_due(self, now: datetime) -> bool:
+        """Whether a held message's time has come (delivery must look again)."""
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND not_before <= ? LIMIT 1",
+            (to_db_time(now),),
+        )
+        return row is not None
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> bool:
         """False when the row is gone: forget-me erased it while it was being sent."""
@@ -131,7 +161,9 @@ class OutboxRepository:
     async def backlog(self) -> tuple[int, datetime | None]:
         """How many messages wait, and since when the oldest of them waits."""
         row = await self._db.fetch_one(
-            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'"
+            # Held for her safety: waiting on purpose, not a delivery backlog.
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending' "
+            "AND not_before IS NULL"
         )
         if row is None or row[1] is None:
             return 0, None

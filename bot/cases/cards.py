@@ -80,6 +80,8 @@ class CardFacts:
     story: str | None
     voice_notes: int
     in_topic: bool
+    # She said it is not safe to talk: the card warns instead of offering a call-back.
+    not_safe: bool = False
 
 
 def card_facts(case: Case, *, signals: tuple[DangerSignal, ...] | None = None) -> CardFacts:
@@ -95,6 +97,7 @@ def card_facts(case: Case, *, signals: tuple[DangerSignal, ...] | None = None) -
         story=case.story,
         voice_notes=len(case.story_voice),
         in_topic=case.topic_id is not None,
+        not_safe=case.not_safe_to_talk,
     )
 
 
@@ -113,7 +116,9 @@ def card_header(tr: Translate, facts: CardFacts, tz: ZoneInfo) -> str:
         lines.append(about_other_summary(tr, facts.screen))
     elif facts.screen is not None:
         lines.append(screen_summary(tr, facts.screen))
-    if facts.reply_by == "call" and facts.callback_phone:
+    if facts.not_safe:
+        lines.append(tr("card.not_safe"))
+    elif facts.reply_by == "call" and facts.callback_phone:
         lines.append(tr("card.reply_call", phone=facts.callback_phone))
     else:
         lines.append(tr("card.reply_topic" if facts.in_topic else "card.reply_chat"))

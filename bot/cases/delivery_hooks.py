@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.cases.cards import alert_duty, edit_cards, taken_line
 from bot.cases.outgoing import (
     ANSWER_MARK,
+    ANSWER_TO_USER,
     CARD_PURPOSES,
     DUTY_ALERT,
     GROUP_KINDS,
@@ -66,6 +67,7 @@ class CaseDeliveryHooks:
             delivery.on_delivered[purpose] = self.delivered_to_group
             delivery.on_failed[purpose] = self.group_failed
         delivery.on_failed[TO_USER] = self.user_unreachable
+        delivery.on_failed[ANSWER_TO_USER] = self.user_unreachable
         delivery.on_delivered[STAFF_ANSWER] = self.answer_delivered
         delivery.on_failed[STAFF_ANSWER] = self.answer_failed
         delivery.on_failed[ANSWER_MARK] = self.mark_refused

@@ -7,7 +7,7 @@ and the alerts that report it; delivery wakes after COMMIT by itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +20,7 @@ from bot.cases.cards import (
     post_cards,
     region_alert,
 )
-from bot.cases.outgoing import Write, html, to_user
+from bot.cases.outgoing import ANSWER_TO_USER, Write, html, to_user
 from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
 from bot.config import Settings
@@ -31,7 +31,7 @@ from bot.domain.language import Language
 from bot.domain.someone_else import is_about_other
 from bot.domain.triage import DangerSignal, UrgencyReason, assess_urgency, find_danger_signals
 from storage.cases import Case, CaseRepository, CaseStore, CodeTaken
-from storage.unit_of_work import OutboxWriter
+from storage.unit_of_work import OutboxWriter, Transaction
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class Intake:
         self._clock = clock
         # Told of every case opened, urgent or not (the /metrics counter).
         self._on_opened = on_opened
+        # Told of a new case inside its write, right after its card (her safe hours).
+        self.opened_hooks: list[Callable[[Transaction, Case], Awaitable[None]]] = []
         # When each case's staff were last alerted by a repeated SOS (see `sos_again`).
         self._sos_alerted: dict[int, datetime] = {}
 
@@ -92,6 +94,7 @@ class Intake:
         callback_phone: str | None,
         sos: bool,
         center_id: str | None = None,
+        not_safe_to_talk: bool = False,
     ) -> OpenedCase:
         """Stores a confirmed request and, in the same transaction, its card and alerts.
 
@@ -135,8 +138,12 @@ class Intake:
                         story=story,
                         story_voice=story_voice,
                         screen=screen,
-                        reply_by=reply_by,
-                        callback_phone=callback_phone if reply_by == "call" else None,
+                        # Not safe to talk: nobody may call, so no number is kept either.
+                        reply_by="chat" if not_safe_to_talk else reply_by,
+                        callback_phone=(
+                            callback_phone if reply_by == "call" and not not_safe_to_talk else None
+                        ),
+                        not_safe_to_talk=not_safe_to_talk,
                         now=now,
                         next_escalation_at=self._first_escalation(now) if reasons else None,
                         topic_id=topic_id,
@@ -145,6 +152,8 @@ class Intake:
                     case = await store.get(case_id)
                     assert case is not None
                     await post_cards(self._sides, tx.outbox, case)
+                    for hook in self.opened_hooks:
+                        await hook(tx, case)
                     if reasons:
                         await self._alert_duty(tx.outbox, case, on_duty)
                     if home is None:
@@ -210,7 +219,8 @@ class Intake:
         async with self._write() as tx:
             for index, text in enumerate(texts):
                 last = index == len(texts) - 1
-                await to_user(tx.outbox, case, html(text, markup if last else None))
+                params = html(text, markup if last else None)
+                await to_user(tx.outbox, case, params, purpose=ANSWER_TO_USER)
 
     def forget_old_sos_alerts(self, now: datetime) -> None:
         for case_id in [c for c, at in self._sos_alerted.items() if now - at > SOS_REPEAT_AFTER]:

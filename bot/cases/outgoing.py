@@ -38,6 +38,9 @@ DUTY_ALERT = "case_duty_alert"  # a direct message to the on-duty psychologist o
 TO_USER = "case_user"  # anything for the user: staff replies, "taken", "closed"
 STAFF_ANSWER = "case_staff_answer"  # the last part of a staff reply: staff see it arrive
 ANSWER_MARK = "case_answer_mark"  # a reaction on the staff member's answer: it arrived
+# The bot's answer to what she just did (the numbers after /sos, "alerted"): never held
+# for her safety, unlike what staff write or cause (bot/contact_safety.py).
+ANSWER_TO_USER = "case_user_answer"
 REGION = "case_region"  # the region group: an urgent case its centre has not taken
 HANDOVER = "case_handover"  # the old centre's card, edited to say where the case went
 ERASED = "case_erased"  # forget-me: cards made code-free, the case's messages deleted

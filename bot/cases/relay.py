@@ -23,6 +23,7 @@ from bot.cases.outgoing import (
     to_user,
     user_language,
 )
+from bot.cases.safety_notices import SafetyNotices, safe_again_keyboard
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
@@ -53,7 +54,9 @@ class Relay:
         texts: Texts,
         clock: Clock,
         staff_actions: StaffActions,
+        notices: SafetyNotices,
     ) -> None:
+        self._notices = notices
         self._write = write
         self._records = records
         self._sides = sides
@@ -105,6 +108,8 @@ class Relay:
         case = await CaseStore.of(tx).get(case.id) or case
         sides = self._sides.of(case)
         label = self._sides.tr("relay.label", code=case.code)
+        if case.not_safe_to_talk:
+            label += "\n" + self._sides.tr("safety_notice.not_safe")
         index = 0
         while index < len(waiting):
             message = waiting[index]
@@ -165,7 +170,8 @@ class Relay:
                 case, staff_id, staff_name, action="take", chat_id=chat_id
             )
         language = await user_language(self._users, case)
-        label = self._texts.for_language(language)("conversation.staff_label")
+        tr = self._texts.for_language(language)
+        label = tr("conversation.staff_label")
         now = self._clock.now()
         async with self._write() as tx:
             messages = CaseMessageStore.of(tx)
@@ -192,6 +198,11 @@ class Relay:
                     (media, SEND_METHOD[kind]),
                     *((html(text), "sendMessage") for text in rest),
                 ]
+            case = await CaseStore.of(tx).get(case.id) or case
+            if case.not_safe_to_talk:
+                # Her way to say it is safe again: on the answer itself, discreetly worded.
+                parts[-1][0]["reply_markup"] = safe_again_keyboard(tr).to_dict()
+            await self._notices.after_staff_reply(tx, case)
             for number, (params, method) in enumerate(parts, start=1):
                 # The last part tells staff the answer arrived (or plainly that it did not).
                 last = number == len(parts)

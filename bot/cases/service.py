@@ -21,11 +21,13 @@ from bot.cases.fold import CardFolding
 from bot.cases.intake import Intake
 from bot.cases.outgoing import REGION, Write
 from bot.cases.relay import Relay
+from bot.cases.safety_notices import SafetyNotices
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
 from bot.cases.staff_tools import StaffTools
 from bot.clock import Clock
 from bot.config import Settings
+from bot.contact_safety import ContactSafetyService
 from bot.delivery import Delivery
 from bot.i18n import Texts
 from storage.cases import (
@@ -56,6 +58,7 @@ class CaseService:
         bot: Bot,
         sealer: TextSealer,
         notes: CaseNoteRepository,
+        safety: ContactSafetyService,
         on_opened: Callable[[bool], None] = lambda urgent: None,
     ) -> None:
         self._records = records
@@ -80,7 +83,11 @@ class CaseService:
         self.staff_actions = StaffActions(
             write=write, sides=sides, users=users, texts=texts, clock=clock, urgent=settings.urgent
         )
+        # What staff are told of her safety (she left in a hurry, held, not safe to talk).
+        self.safety_notices = SafetyNotices(sides=sides, safety=safety)
+        self.intake.opened_hooks.append(self.safety_notices.case_opened)
         self.relay = Relay(
+            notices=self.safety_notices,
             write=write,
             records=records,
             sides=sides,
@@ -155,6 +162,11 @@ class CaseService:
         self, connection: aiosqlite.Connection, user_id: int, now: datetime
     ) -> None:
         await self.erasing.erase_user_cases(connection, user_id, now)
+
+    async def safe_to_talk_again(self, user_id: int) -> bool:
+        """She says it is safe to talk now: False if none of her cases said otherwise."""
+        async with self._write() as tx:
+            return await self.safety_notices.safe_again(tx, user_id)
 
     # -------------------------------------------------------------------------- reads
 

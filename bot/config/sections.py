@@ -105,6 +105,9 @@ class BookingSettings:
 @settings_dataclass(frozen=True, config=STRICT)
 class PrivacySettings:
     retention_days: Days = 90
+    # After a quick exit, what staff, reminders and questions send her is held until she
+    # writes again or this long has passed (bot/domain/contact_safety.py).
+    hold_after_exit: Duration = timedelta(days=7)
     data_key_file: OptionalFilePath = None
     # Without a token (the sandbox) only: texts are stored unencrypted when no key is given.
     allow_plaintext: Flag = False

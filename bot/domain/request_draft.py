@@ -21,6 +21,8 @@ class RequestDraft:
     # The emergency numbers were shown in this flow (danger words, a high screen, "not
     # safe"): the urgent confirmation does not repeat them; once per answer is enough.
     numbers_shown: bool = False
+    # She answered "not safe to talk now": no call-back is offered, the card warns staff.
+    not_safe: bool = False
 
     @property
     def parts(self) -> int:

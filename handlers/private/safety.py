@@ -26,8 +26,21 @@ DELETE_BATCH = 100
 
 
 async def note_incoming(update: Update, context: HelplineContext) -> None:
-    """Notes the id of every message a user sends, so a quick exit can delete it."""
+    """Notes the id of every message a user sends, so a quick exit can delete it; and
+    anything she does after a quick exit (but the exit itself) lets held messages go."""
     context.services.message_log.note_update(update)
+    chat = update.effective_chat
+    if chat is None or chat.type != "private" or _is_quick_exit(update):
+        return
+    if update.message is not None or update.callback_query is not None:
+        await context.services.contact_safety.heard_from(chat.id)
+
+
+def _is_quick_exit(update: Update) -> bool:
+    if update.callback_query is not None:
+        return update.callback_query.data == MENU_EXIT
+    text = update.message.text if update.message is not None else None
+    return text is not None and text.split("@")[0].strip() == "/exit"
 
 
 async def quick_exit(update: Update, context: HelplineContext) -> None:
@@ -40,6 +53,8 @@ async def quick_exit(update: Update, context: HelplineContext) -> None:
         await update.callback_query.answer()
     # Remembered a week: no feedback question reaches a phone that may be shared.
     await services.feedback.note_quick_exit(chat.id)
+    # Staff are told at once, and what they send waits until she writes again.
+    await services.contact_safety.left_in_hurry(chat.id)
     ids = await services.message_log.ids_since(chat.id, services.clock.now() - DELETE_WINDOW)
     for start in range(0, len(ids), DELETE_BATCH):
         try:

@@ -20,7 +20,7 @@ CASE_COLUMNS = (
     "id, code, user_id, language, category, urgent, urgent_reasons, urgent_at, story, "
     "story_voice, screen, reply_by, callback_phone, status, blocked, user_unreachable, "
     "created_at, taken_at, taken_by, taken_by_name, closed_at, escalation_step, "
-    "next_escalation_at, card_message_id, topic_id, center_id"
+    "next_escalation_at, card_message_id, topic_id, center_id, not_safe_to_talk"
 )
 # What retention and forget-me blank on a case; the anonymous counts stay.
 ERASE_TEXTS = "story = NULL, story_voice = NULL, screen = NULL, callback_phone = NULL"
@@ -59,6 +59,8 @@ class Case:
     topic_id: int | None
     # None: no centre chosen yet (an early /sos every centre hears until one takes it).
     center_id: str | None = None
+    # She said it is not safe to talk (and has not said since that it is): never call.
+    not_safe_to_talk: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -137,6 +139,7 @@ def case_from_row(row: Row, sealer: TextSealer) -> Case:
         card_message_id=row["card_message_id"],
         topic_id=row["topic_id"],
         center_id=row["center_id"],
+        not_safe_to_talk=bool(row["not_safe_to_talk"]),
     )
 
 

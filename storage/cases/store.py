@@ -59,6 +59,7 @@ class CaseStore:
         next_escalation_at: datetime | None,
         topic_id: int | None,
         center_id: str | None = None,
+        not_safe_to_talk: bool = False,
     ) -> int:
         """Inserts a confirmed case; raises CodeTaken when the code is in use."""
         connection, sealer = self._connection, self._sealer
@@ -67,8 +68,8 @@ class CaseStore:
         cursor = await connection.execute(
             "INSERT INTO cases (code, user_id, language, category, urgent, urgent_reasons, "
             "urgent_at, story, story_voice, screen, reply_by, callback_phone, created_at, "
-            "next_escalation_at, topic_id, center_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_escalation_at, topic_id, center_id, not_safe_to_talk) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 code,
                 user_id,
@@ -86,6 +87,7 @@ class CaseStore:
                 to_db_time(next_escalation_at) if next_escalation_at else None,
                 topic_id,
                 center_id,
+                1 if not_safe_to_talk else 0,
             ),
         )
         assert cursor.lastrowid is not None
@@ -172,6 +174,25 @@ class CaseStore:
             (case_id,),
         )
         return cursor.rowcount > 0
+
+    async def open_case_of(self, user_id: int) -> Case | None:
+        row = await fetch_one(
+            self._connection,
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open' "
+            "ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return case_from_row(row, self._sealer) if row else None
+
+    async def safe_to_talk_again(self, user_id: int) -> list[int]:
+        """She says it is safe to talk now: her cases that said otherwise (their ids)."""
+        rows = await fetch_all(
+            self._connection,
+            "UPDATE cases SET not_safe_to_talk = 0 WHERE user_id = ? AND not_safe_to_talk = 1 "
+            "RETURNING id",
+            (user_id,),
+        )
+        return [int(row[0]) for row in rows]
 
     async def mark_reachable(self, user_id: int) -> None:
         await self._connection.execute(

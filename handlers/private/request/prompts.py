@@ -100,17 +100,16 @@ async def ask_story(update: Update, tr: Translator) -> Awaiting:
 
 
 async def ask_reply_choice(
-    update: Update, tr: Translator, key: str = "request.ask_reply"
+    update: Update, tr: Translator, draft: RequestDraft, key: str = "request.ask_reply"
 ) -> Awaiting:
-    markup = with_quick_exit(
-        [
-            [button(tr("request.reply_chat"), "req:reply:chat")],
-            [button(tr("request.reply_call"), "req:reply:call")],
-            nav(tr),
-        ],
-        tr,
-    )
-    await reply(update, tr(key), markup)
+    """This chat or a call back; only this chat when she said it is not safe to talk."""
+    rows = [[button(tr("request.reply_chat"), "req:reply:chat")]]
+    text = tr(key)
+    if draft.not_safe:
+        text += "\n\n" + tr("request.reply_not_safe")
+    else:
+        rows.append([button(tr("request.reply_call"), "req:reply:call")])
+    await reply(update, text, with_quick_exit([*rows, nav(tr)], tr))
     return Awaiting.REPLY_CHOICE
 
 

@@ -103,6 +103,7 @@ async def confirm(update: Update, context: HelplineContext) -> int:
             reply_by=draft.reply_by,
             callback_phone=draft.phone,
             sos=False,
+            not_safe_to_talk=draft.not_safe,
         )
     except DailyLimitReached:
         drop_draft(context)

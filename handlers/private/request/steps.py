@@ -54,6 +54,7 @@ async def choose_category(update: Update, context: HelplineContext) -> Awaiting:
     data, tr = await _pressed(update, context)
     category = data.removeprefix("req:cat:")
     draft_of(context).category = category
+    draft_of(context).not_safe = False  # asked again for violence; Back may change it
     if category == SCREENED_CATEGORY:
         return await ask_safety(update, tr)
     if category == ABOUT_OTHER_CATEGORY:
@@ -67,6 +68,7 @@ async def answer_safety(update: Update, context: HelplineContext) -> Awaiting:
     """Safe: offers the screen. Not safe: numbers, Danger now, quick exit, or go on briefly."""
     data, tr = await _pressed(update, context)
     answer = data.removeprefix("req:safe:")
+    draft_of(context).not_safe = answer != "yes"
     if answer == "yes":
         return await ask_screen_choice(update, tr)
     if answer == "brief":
@@ -162,7 +164,7 @@ async def receive_story(update: Update, context: HelplineContext) -> Awaiting:
     tr = await translator_for(update, context)
     if not await _take_story_part(update, context, tr):
         return Awaiting.STORY
-    return await ask_reply_choice(update, tr)
+    return await ask_reply_choice(update, tr, draft_of(context))
 
 
 async def add_to_story(update: Update, context: HelplineContext) -> Awaiting:
@@ -170,14 +172,15 @@ async def add_to_story(update: Update, context: HelplineContext) -> Awaiting:
     tr = await translator_for(update, context)
     if not await _take_story_part(update, context, tr):
         return Awaiting.REPLY_CHOICE
-    return await ask_reply_choice(update, tr, "request.story_added")
+    return await ask_reply_choice(update, tr, draft_of(context), "request.story_added")
 
 
 async def choose_reply(update: Update, context: HelplineContext) -> Awaiting:
     """This chat (the default) goes to the summary; a call back asks for a number."""
     data, tr = await _pressed(update, context)
     draft = draft_of(context)
-    if data.endswith(":call"):
+    # Not safe to talk: no call-back, even from an old button.
+    if data.endswith(":call") and not draft.not_safe:
         draft.reply_by = "call"
         return await ask_phone(update, tr)
     draft.reply_by = "chat"
@@ -258,7 +261,7 @@ async def go_back(update: Update, context: HelplineContext, step: Awaiting) -> A
         draft.voices.clear()
         return await ask_story(update, tr)
     # From the phone or the summary: how to answer.
-    return await ask_reply_choice(update, tr)
+    return await ask_reply_choice(update, tr, draft)
 
 
 def back_from(step: Awaiting) -> BaseHandler[Update, HelplineContext, Awaiting]:

@@ -36,7 +36,7 @@ def test_dotted_keys(location: tuple[str | int, ...], key: str) -> None:
         (
             '[privacy]\nallow_plaintext = true\ndata_keys = ["x"]\n',
             "privacy.data_keys",
-            "unknown key (known keys: allow_plaintext, data_key_file, "
+            "unknown key (known keys: allow_plaintext, data_key_file, hold_after_exit, "
             "insecure_plaintext_with_token, "
             "retention_days)",
         ),

@@ -182,6 +182,11 @@ async def test_every_private_keyboard_ends_with_the_quick_exit_and_no_staff_one_
     await _tap(user, "req:screen:", "req:back")
     await _tap(user, "req:safe:", "req:safe:no")
     await _tap(user, "req:safe:brief", "req:safe:brief")
+    # Not safe offers no call back: Back to the question, and safe after all.
+    await _tap(user, "req:back", "req:back")
+    await _tap(user, "req:screen:", "req:back")
+    await _tap(user, "req:safe:", "req:safe:yes")
+    await _tap(user, "req:screen:", "req:screen:skip")
     await _tap(user, "req:back")
     await user.send("Мне тяжело дома, хочу поговорить.")
     await _tap(user, "req:reply:", "req:reply:call")
