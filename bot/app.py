@@ -17,7 +17,7 @@ from bot.alert_path import AlertPathWatch, region_group
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
 from bot.appointments.messages import PURPOSE_STAFF_NOTICE, PURPOSE_STAFF_VOICE
 from bot.appointments.service import AppointmentService
-from bot.cases.service import CaseService
+from bot.cases.service import Cases
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, DailyWork, HelplineContext, Services, UserData, services_of
@@ -223,7 +223,7 @@ async def _post_init(application: HelplineApplication) -> None:
     delivery = Delivery(outbox, application.bot, clock, settings.timing, metrics=operations.metrics)
     users = UserRepository(db)
     unit_of_work = UnitOfWork(db, sealer, clock.now, delivery.notify)
-    cases = CaseService(
+    cases = Cases(
         write=unit_of_work.write,
         records=CaseRepository(db, sealer),
         users=users,

@@ -1,8 +1,9 @@
-"""The cases feature as one object, built once in bot/app.py: handlers and jobs reach it
-as `services.cases`.
+"""The cases feature's front, built once in bot/app.py: handlers and jobs reach it as
+`services.cases`.
 
 Follow `/sos` to the staff alert: handlers/private/request/danger_now.py calls
-`cases.intake.open_case`, which writes the case with storage/cases/store.py and posts
+`cases.raise_alarm` (bot/cases/alarm.py, deciding by bot/domain/alarm.py), which opens the
+case through `Intake.open_case`: it writes the case with storage/cases/store.py and posts
 the card and the duty alerts (bot/cases/cards.py) in the same transaction.
 """
 
@@ -12,8 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 import aiosqlite
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 
+from bot.cases.alarm import Alarm, Alarms, Person, Trigger
 from bot.cases.delivery_hooks import CaseDeliveryHooks
 from bot.cases.erasing import Erasing
 from bot.cases.escalation import Escalation
@@ -35,7 +37,7 @@ from storage.outbox import OutboxRepository
 from storage.users import UserRepository
 
 
-class CaseService:
+class Cases:
     def __init__(
         self,
         *,
@@ -97,6 +99,28 @@ class CaseService:
         )
         self.folding = CardFolding(write=write, records=records, sides=sides)
         self.staff_actions.changed_hooks.append(self.folding.case_changed)
+        self._alarms = Alarms(
+            intake=self.intake,
+            relay=self.relay,
+            records=records,
+            users=users,
+            settings=settings,
+            clock=clock,
+        )
+
+    # ------------------------------------------------------------------ her side
+
+    async def raise_alarm(self, person: Person, trigger: Trigger) -> Alarm:
+        """She is in danger (a /sos, the tap under danger words, danger words in her open
+        case): her case is opened or turns urgent and staff are alerted, as she may;
+        `Alarm.status` says what she must be told (`Alarm.told`)."""
+        return await self._alarms.raise_alarm(person, trigger)
+
+    async def tell_user(
+        self, case: Case, texts: list[str], markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Through the outbox, in order and retried (what an urgent user must see)."""
+        await self.intake.tell_user(case, texts, markup)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)

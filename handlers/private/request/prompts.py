@@ -100,8 +100,9 @@ async def ask_story(update: Update, tr: Translator) -> Awaiting:
 
 
 async def ask_reply_choice(
-    update: Update, tr: Translator, key: str = "request.ask_reply"
+    update: Update, tr: Translator, key: str = "request.ask_reply", *, before: str | None = None
 ) -> Awaiting:
+    """`before`: said first, in the same message (the numbers, when danger came up)."""
     markup = with_quick_exit(
         [
             [button(tr("request.reply_chat"), "req:reply:chat")],
@@ -110,7 +111,8 @@ async def ask_reply_choice(
         ],
         tr,
     )
-    await reply(update, tr(key), markup)
+    text = tr(key) if before is None else f"{before}\n\n{tr(key)}"
+    await reply(update, text, markup)
     return Awaiting.REPLY_CHOICE
 
 
