@@ -8,6 +8,7 @@ name it from here and need not reach into storage.
 """
 
 from bot.cases.alarm import Alarm, DangerInConversation, DangerText, Person, Sos, Trigger
+from bot.cases.intake import DailyLimitReached, OpenedCase
 from bot.cases.service import Cases
 from bot.domain.alarm import NUMBERS, AlarmStatus
 from storage.cases import Case
@@ -18,8 +19,10 @@ __all__ = [
     "AlarmStatus",
     "Case",
     "Cases",
+    "DailyLimitReached",
     "DangerInConversation",
     "DangerText",
+    "OpenedCase",
     "Person",
     "Sos",
     "Trigger",

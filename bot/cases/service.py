@@ -20,15 +20,17 @@ from bot.cases.delivery_hooks import CaseDeliveryHooks
 from bot.cases.erasing import Erasing
 from bot.cases.escalation import Escalation
 from bot.cases.fold import CardFolding
-from bot.cases.intake import Intake
+from bot.cases.intake import Intake, OpenedCase
 from bot.cases.outgoing import REGION, Write
-from bot.cases.relay import Relay
+from bot.cases.relay import Receipt, Relay
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
 from bot.cases.staff_tools import StaffTools
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery
+from bot.domain.case_rules import MessageKind, ReplyBy
+from bot.domain.language import Language
 from bot.i18n import Texts
 from storage.cases import Case, CaseMessage, CaseRepository, CaseStore, ManualDutyEntry
 from storage.cases.notes import CaseNoteRepository
@@ -121,6 +123,45 @@ class Cases:
     ) -> None:
         """Through the outbox, in order and retried (what an urgent user must see)."""
         await self.intake.tell_user(case, texts, markup)
+
+    async def open_request(
+        self,
+        *,
+        user_id: int,
+        language: Language,
+        category: str,
+        story_texts: list[str],
+        story_voice: list[str],
+        screen: dict[str, bool | None] | None,
+        reply_by: ReplyBy,
+        callback_phone: str | None,
+    ) -> OpenedCase:
+        """A confirmed request becomes a case, with its card and, when urgent, the alerts;
+        raises `DailyLimitReached` over `limits.cases_per_day`."""
+        return await self.intake.open_case(
+            user_id=user_id,
+            language=language,
+            category=category,
+            story_texts=story_texts,
+            story_voice=story_voice,
+            screen=screen,
+            reply_by=reply_by,
+            callback_phone=callback_phone,
+            sos=False,
+        )
+
+    async def cases_today(self, user_id: int) -> int:
+        return await self.intake.cases_today(user_id)
+
+    async def add_user_message(
+        self, case: Case, kind: MessageKind, body: str | None, file_id: str | None
+    ) -> None:
+        """Her message, stored sealed and relayed to her case's staff."""
+        await self.relay.add_user_message(case, kind, body, file_id)
+
+    def receipt(self, user_id: int, now: datetime) -> Receipt | None:
+        """What to tell her about a stored message: slow down, passed on, or nothing."""
+        return self.relay.receipt(user_id, now)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)

@@ -55,7 +55,7 @@ async def to_case(update: Update, context: HelplineContext) -> bool:
     kind, body, file_id = content
     now = services.clock.now()
     cases = services.cases
-    await cases.relay.add_user_message(case, kind, body, file_id)
+    await cases.add_user_message(case, kind, body, file_id)
     if body and has_danger_words(body):
         person = Person(user.user_id, user.language)
         alarm = await cases.raise_alarm(person, DangerInConversation(body))
@@ -64,7 +64,7 @@ async def to_case(update: Update, context: HelplineContext) -> bool:
             # One answer: the numbers and who heard it, in one message.
             await tell(update, services, alarm, [alarm_texts(services, tr, keys, alarm.code)])
             return True
-    receipt = cases.relay.receipt(telegram_user.id, now)
+    receipt = cases.receipt(telegram_user.id, now)
     if receipt == "slow_down":
         await reply(update, tr("conversation.slow_down"))
     elif receipt == "passed_on":

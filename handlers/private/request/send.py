@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.cases.intake import DailyLimitReached, OpenedCase
+from bot.cases import DailyLimitReached, OpenedCase
 from bot.context import HelplineContext, Services
 from bot.domain.alarm import NUMBERS, status_after, what_she_is_told
 from bot.i18n import Translator
@@ -31,7 +31,7 @@ async def refusal(services: Services, user: User, tr: Translator) -> str | None:
     open_case = await cases.open_case_of(user.user_id)
     if open_case is not None:
         return tr("request.already_open", code=open_case.code)
-    if await cases.intake.cases_today(user.user_id) >= services.settings.limits.cases_per_day:
+    if await cases.cases_today(user.user_id) >= services.settings.limits.cases_per_day:
         return tr("request.daily_limit", numbers=emergency_numbers(services, tr))
     return None
 
@@ -94,7 +94,7 @@ async def confirm(update: Update, context: HelplineContext) -> int:
         await reply(update, refused)
         return END
     try:
-        opened = await services.cases.intake.open_case(
+        opened = await services.cases.open_request(
             user_id=user.user_id,
             language=user.language,
             category=draft.category,
@@ -103,7 +103,6 @@ async def confirm(update: Update, context: HelplineContext) -> int:
             screen=draft.screen,
             reply_by=draft.reply_by,
             callback_phone=draft.phone,
-            sos=False,
         )
     except DailyLimitReached:
         drop_draft(context)
