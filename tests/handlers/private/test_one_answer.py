@@ -265,3 +265,20 @@ async def test_at_night_a_taken_case_is_not_told_nobody_is_there(
     assert plain(bot.tr(language, "request.alerted", code=code)) in answers[0].content
     nobody = plain(bot.tr(language, "request.nobody_on_duty", code=code)).split(".")[0]
     assert nobody not in answers[0].content
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+async def test_the_quick_exit_still_deletes_a_danger_text_answered_this_way(
+    bot: Harness, language: str
+) -> None:
+    """The one answer stops the update before the quick exit's note of message ids: the
+    danger text's id is noted all the same, so the quick exit leaves nothing of it."""
+    user = bot.user("Aigul", language)
+    await bot.onboard(user, language)
+    await user.send(DANGER[language])
+    await user.wait_for_bot_message(has_data("danger:send:"))
+    await user.send("/exit")
+    neutral = await user.wait_for_bot_message(
+        lambda m: m.text == bot.tr(language, "safety.neutral")
+    )
+    assert [m.message_id for m in user.messages()] == [neutral.message_id]
