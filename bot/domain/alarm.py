@@ -66,7 +66,7 @@ def status_after(*, taken: bool, on_duty: bool) -> AlarmStatus:
 
 _STATUS_KEYS: Final[dict[AlarmStatus, tuple[str, ...]]] = {
     AlarmStatus.ALERTED: ("request.alerted",),
-    AlarmStatus.TAKEN: ("request.alerted",),
+    AlarmStatus.TAKEN: ("request.alerted_taken",),
     AlarmStatus.NOBODY_ON_DUTY: ("request.nobody_on_duty",),
     AlarmStatus.BLOCKED: (),
     AlarmStatus.DAILY_LIMIT: ("request.daily_limit_sos",),

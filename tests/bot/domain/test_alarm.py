@@ -72,7 +72,7 @@ def test_status_after(taken: bool, on_duty: bool, status: AlarmStatus) -> None:
             True,
             (NUMBERS, "request.alerted", "sos.write_if_you_can"),
         ),
-        (AlarmStatus.TAKEN, True, False, ("request.alerted",)),
+        (AlarmStatus.TAKEN, True, False, ("request.alerted_taken",)),
         (
             AlarmStatus.NOBODY_ON_DUTY,
             True,

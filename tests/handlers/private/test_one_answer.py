@@ -262,7 +262,8 @@ async def test_at_night_a_taken_case_is_not_told_nobody_is_there(
 
     answers = [m for m in user.bot_messages(include_deleted=True) if m.message_id not in before]
     assert len(answers) == 1
-    assert plain(bot.tr(language, "request.alerted", code=code)) in answers[0].content
+    taken = plain(bot.tr(language, "request.alerted_taken", code=code))
+    assert taken in answers[0].content
     nobody = plain(bot.tr(language, "request.nobody_on_duty", code=code)).split(".")[0]
     assert nobody not in answers[0].content
 
