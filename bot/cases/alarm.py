@@ -172,8 +172,12 @@ class Alarms:
             if isinstance(trigger, DangerInConversation):
                 # Turned urgent meanwhile by another message: that one answered her.
                 return Alarm(AlarmStatus.HEARD_ALREADY, case, language)
-        # A double tap (the status is only shown again) alerts nobody a second time.
-        await intake.sos_again(case)
+        # A double tap alerts nobody a second time. A /sos shows the status again; her
+        # words sent right after an alarm are only said to be passed on (she was told the
+        # status moments ago).
+        alerted = await intake.sos_again(case)
+        if not alerted and isinstance(trigger, DangerText) and text:
+            return Alarm(AlarmStatus.WORDS_ADDED, case, language)
         fresh = await self._records.get(case.id) or case
         return self._told(fresh, language, bool(await intake.on_duty_now(case.center_id)))
 

@@ -33,6 +33,9 @@ class AlarmStatus(StrEnum):
     DAILY_LIMIT = "daily_limit"
     NO_CONSENT = "no_consent"
     HEARD_ALREADY = "heard_already"  # relayed into an urgent case: nothing more to say
+    # Her words went into the case whose alarm she raised moments ago (a double tap: nobody
+    # is alerted again, and she is not told the same status twice).
+    WORDS_ADDED = "words_added"
 
 
 # Stands for the emergency numbers block among the text keys.
@@ -72,6 +75,7 @@ _STATUS_KEYS: Final[dict[AlarmStatus, tuple[str, ...]]] = {
     AlarmStatus.DAILY_LIMIT: ("request.daily_limit_sos",),
     AlarmStatus.NO_CONSENT: ("sos.no_consent",),
     AlarmStatus.HEARD_ALREADY: (),
+    AlarmStatus.WORDS_ADDED: ("conversation.passed_on",),
 }
 
 

@@ -31,7 +31,7 @@ from bot.cases import (
     Sos,
     Trigger,
 )
-from bot.cases.outgoing import CARD, DUTY_ALERT, NOW_URGENT, REGION, SOS_AGAIN
+from bot.cases.outgoing import CARD, DUTY_ALERT, NOW_URGENT, REGION, RELAY, SOS_AGAIN
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import Texts
@@ -200,6 +200,11 @@ async def _urgent_untaken(world: World) -> None:
     world.clock.advance(timedelta(seconds=31))
 
 
+async def _urgent_just_now(world: World) -> None:
+    await world.villager()
+    await world.open_case(sos=True)
+
+
 async def _urgent_taken(world: World) -> None:
     await world.villager()
     case = await world.open_case(sos=True)
@@ -269,6 +274,20 @@ ROWS = [
             True,
         ),
         id="urgent-untaken",
+    ),
+    pytest.param(
+        Row(_urgent_just_now, Sos(), AlarmStatus.ALERTED, set(), True),
+        id="urgent-just-now-double-tap",
+    ),
+    pytest.param(
+        Row(
+            _urgent_just_now,
+            DangerText(TEXT),
+            AlarmStatus.WORDS_ADDED,
+            {(STAFF_CHAT_ID, RELAY)},
+            True,
+        ),
+        id="urgent-just-now-danger-text",
     ),
     pytest.param(
         Row(_urgent_untaken, DangerInConversation(TEXT), AlarmStatus.HEARD_ALREADY, set(), True),

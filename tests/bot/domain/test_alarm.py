@@ -85,6 +85,7 @@ def test_status_after(taken: bool, on_duty: bool, status: AlarmStatus) -> None:
         (AlarmStatus.DAILY_LIMIT, False, True, (NUMBERS, "request.daily_limit_sos")),
         (AlarmStatus.NO_CONSENT, False, True, (NUMBERS, "sos.no_consent")),
         (AlarmStatus.HEARD_ALREADY, False, False, ()),
+        (AlarmStatus.WORDS_ADDED, True, False, ("conversation.passed_on",)),
     ],
 )
 def test_what_she_is_told(

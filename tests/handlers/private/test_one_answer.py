@@ -214,6 +214,17 @@ async def _danger_text_then_sos(bot: Harness, user: SimUser, language: str) -> N
     await user.send("/sos")
 
 
+async def _danger_text_sos_and_the_tap(bot: Harness, user: SimUser, language: str) -> None:
+    """The offer under her words is still on screen after the /sos: she taps it too."""
+    await _danger_text_then_sos(bot, user, language)
+    await bot.handled()
+    await user.press(bot.tr(language, "danger.send_now"))
+    await bot.handled()
+    # Her words went into the case: that is what she hears, not the status again.
+    passed_on = plain(bot.tr(language, "conversation.passed_on", code="X"))[:10]
+    assert any(passed_on in m.content for m in user.bot_messages())
+
+
 @pytest.mark.parametrize(
     "raise_alarm",
     [
@@ -221,6 +232,7 @@ async def _danger_text_then_sos(bot: Harness, user: SimUser, language: str) -> N
         pytest.param(_sos_from_the_menu, id="menu"),
         pytest.param(_sos_before_consent, id="before-consent"),
         pytest.param(_danger_text_then_sos, id="after-a-danger-text"),
+        pytest.param(_danger_text_sos_and_the_tap, id="and-the-tap-under-the-danger-text"),
     ],
 )
 @pytest.mark.parametrize("language", ["kk", "ru"])
@@ -233,7 +245,6 @@ async def test_nobody_on_duty_is_said_once_after_a_sos(
     await raise_alarm(bot, user, language)
     # Its first sentence: "Сейчас в центре никто не дежурит" (the code comes after it).
     nobody = plain(bot.tr(language, "request.nobody_on_duty", code="XXX-XXX")).split(".")[0]
-    await user.wait_for_bot_message(lambda m: nobody in m.content)
     await bot.handled()
     await settle(bot)
     said = [m for m in user.bot_messages(include_deleted=True) if nobody in m.content]
