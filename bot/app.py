@@ -18,7 +18,7 @@ from bot.appointments.agenda_messages import PURPOSE_AGENDA
 from bot.appointments.messages import PURPOSE_REMINDER, PURPOSE_STAFF_NOTICE, PURPOSE_STAFF_VOICE
 from bot.appointments.service import AppointmentService
 from bot.appointments.waitlist import PURPOSE_OFFER
-from bot.cases.service import CaseService
+from bot.cases.service import Cases
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.contact_safety import ContactSafetyService
@@ -223,7 +223,7 @@ async def _post_init(application: HelplineApplication) -> None:
     contact_safety = ContactSafetyService.wired(db, unit_of_work.write, clock, settings, delivery)
     contact_safety.kinds |= {PURPOSE_REMINDER: Kind.REMINDER, PURPOSE_OFFER: Kind.QUESTION}
     contact_safety.kinds[FEEDBACK_ASK] = Kind.QUESTION
-    cases = CaseService(
+    cases = Cases(
         write=unit_of_work.write,
         records=CaseRepository(db, sealer),
         users=users,

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.appointments.draft import BookingDraft
 from bot.appointments.service import AppointmentService
-from bot.cases.service import CaseService
+from bot.cases.service import Cases
 from bot.clock import Clock
 from bot.config import Settings
 from bot.contact_safety import ContactSafetyService
@@ -71,7 +71,7 @@ class Services:
     # The appointments feature (bot/appointments/): booking, moving, reminders, agenda.
     appointments: AppointmentService
     # The cases feature (bot/cases/): intake, escalation, relay, staff actions, erasing.
-    cases: CaseService
+    cases: Cases
     # Counters for /metrics: `services.metrics.case_opened(urgent=...)` and the like.
     metrics: Metrics
     # The one write boundary, built once at the wiring (it wakes delivery after COMMIT).

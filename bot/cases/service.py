@@ -1,8 +1,9 @@
-"""The cases feature as one object, built once in bot/app.py: handlers and jobs reach it
-as `services.cases`.
+"""The cases feature's front, built once in bot/app.py: handlers and jobs reach it as
+`services.cases`.
 
 Follow `/sos` to the staff alert: handlers/private/request/danger_now.py calls
-`cases.intake.open_case`, which writes the case with storage/cases/store.py and posts
+`cases.raise_alarm` (bot/cases/alarm.py, deciding by bot/domain/alarm.py), which opens the
+case through `Intake.open_case`: it writes the case with storage/cases/store.py and posts
 the card and the duty alerts (bot/cases/cards.py) in the same transaction.
 """
 
@@ -12,15 +13,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 import aiosqlite
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 
+from bot.cases.alarm import Alarm, Alarms, Person, Trigger
 from bot.cases.delivery_hooks import CaseDeliveryHooks
 from bot.cases.erasing import Erasing
 from bot.cases.escalation import Escalation
 from bot.cases.fold import CardFolding
-from bot.cases.intake import Intake
+from bot.cases.intake import Intake, OpenedCase
 from bot.cases.outgoing import REGION, Write
-from bot.cases.relay import Relay
+from bot.cases.relay import Receipt, Relay
 from bot.cases.safety_notices import SafetyNotices
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
@@ -29,6 +31,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.contact_safety import ContactSafetyService
 from bot.delivery import Delivery
+from bot.domain.case_rules import MessageKind, ReplyBy
+from bot.domain.language import Language
 from bot.i18n import Texts
 from storage.cases import (
     Case,
@@ -44,7 +48,7 @@ from storage.outbox import OutboxRepository
 from storage.users import UserRepository
 
 
-class CaseService:
+class Cases:
     def __init__(
         self,
         *,
@@ -111,6 +115,69 @@ class CaseService:
         )
         self.folding = CardFolding(write=write, records=records, sides=sides)
         self.staff_actions.changed_hooks.append(self.folding.case_changed)
+        self._alarms = Alarms(
+            intake=self.intake,
+            relay=self.relay,
+            records=records,
+            users=users,
+            settings=settings,
+            clock=clock,
+        )
+
+    # ------------------------------------------------------------------ her side
+
+    async def raise_alarm(self, person: Person, trigger: Trigger) -> Alarm:
+        """She is in danger (a /sos, the tap under danger words, danger words in her open
+        case): her case is opened or turns urgent and staff are alerted, as she may;
+        `Alarm.status` says what she must be told (`Alarm.told`)."""
+        return await self._alarms.raise_alarm(person, trigger)
+
+    async def tell_user(
+        self, case: Case, texts: list[str], markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Through the outbox, in order and retried (what an urgent user must see)."""
+        await self.intake.tell_user(case, texts, markup)
+
+    async def open_request(
+        self,
+        *,
+        user_id: int,
+        language: Language,
+        category: str,
+        story_texts: list[str],
+        story_voice: list[str],
+        screen: dict[str, bool | None] | None,
+        reply_by: ReplyBy,
+        callback_phone: str | None,
+        not_safe_to_talk: bool = False,
+    ) -> OpenedCase:
+        """A confirmed request becomes a case, with its card and, when urgent, the alerts;
+        raises `DailyLimitReached` over `limits.cases_per_day`."""
+        return await self.intake.open_case(
+            user_id=user_id,
+            language=language,
+            category=category,
+            story_texts=story_texts,
+            story_voice=story_voice,
+            screen=screen,
+            reply_by=reply_by,
+            callback_phone=callback_phone,
+            sos=False,
+            not_safe_to_talk=not_safe_to_talk,
+        )
+
+    async def cases_today(self, user_id: int) -> int:
+        return await self.intake.cases_today(user_id)
+
+    async def add_user_message(
+        self, case: Case, kind: MessageKind, body: str | None, file_id: str | None
+    ) -> None:
+        """Her message, stored sealed and relayed to her case's staff."""
+        await self.relay.add_user_message(case, kind, body, file_id)
+
+    def receipt(self, user_id: int, now: datetime) -> Receipt | None:
+        """What to tell her about a stored message: slow down, passed on, or nothing."""
+        return self.relay.receipt(user_id, now)
 
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)

@@ -3,8 +3,9 @@
 A user with an open case who writes (text, voice, a photo or a document) adds to that
 case: the message is stored sealed and relayed to the case's card thread or forum
 topic, labelled with the code, as the bot's own message (never a forward). Words of
-danger in the conversation turn the case urgent. A flood is slowed down, not dropped:
-everything is stored and relayed in batches, and the user is asked once to wait.
+danger in the conversation raise the alarm (bot/cases/alarm.py): the case turns urgent,
+and she is answered once. A flood is slowed down, not dropped: everything is stored and
+relayed in batches, and the user is asked once to wait.
 A user without an open case gets the same answers as outside any flow.
 """
 
@@ -13,11 +14,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.cases import DangerInConversation, Person
 from bot.config import Settings
 from bot.context import HelplineContext
-from bot.domain.triage import UrgencyReason, has_danger_words
+from bot.domain.triage import has_danger_words
 from handlers.common import emergency_numbers, relayable_content, reply
 from handlers.private import fallback
+from handlers.private.alarm_answer import alarm_texts, tell
 
 
 async def to_case(update: Update, context: HelplineContext) -> bool:
@@ -52,16 +55,16 @@ async def to_case(update: Update, context: HelplineContext) -> bool:
     kind, body, file_id = content
     now = services.clock.now()
     cases = services.cases
-    await cases.relay.add_user_message(case, kind, body, file_id)
-    if body and not case.urgent and has_danger_words(body):
-        turned = await cases.intake.make_urgent(case, [UrgencyReason.DANGER_WORDS], body)
-        if turned is not None:
-            key = "request.alerted" if turned.on_duty else "request.nobody_on_duty"
-            await cases.intake.tell_user(
-                case, [emergency_numbers(services, tr), tr(key, code=case.code)]
-            )
+    await cases.add_user_message(case, kind, body, file_id)
+    if body and has_danger_words(body):
+        person = Person(user.user_id, user.language)
+        alarm = await cases.raise_alarm(person, DangerInConversation(body))
+        keys = alarm.told(numbers_on_screen=False)
+        if keys:
+            # One answer: the numbers and who heard it, in one message.
+            await tell(update, services, alarm, [alarm_texts(services, tr, keys, alarm.code)])
             return True
-    receipt = cases.relay.receipt(telegram_user.id, now)
+    receipt = cases.receipt(telegram_user.id, now)
     if receipt == "slow_down":
         await reply(update, tr("conversation.slow_down"))
     elif receipt == "passed_on":

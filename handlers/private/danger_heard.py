@@ -2,14 +2,17 @@
 words of danger, whatever flow is open (or none, or before /start).
 
 On danger words the person gets the emergency numbers at once and one button that sends
-this very text to a psychologist now, as an urgent case. The listener sits in an early
-handler group and never stops the update, so the flow the person was in still gets the
-text and goes on where it was. The text stays in memory (`UserData`) until the tap: it is
-stored only when the person chose to send it.
+this very text to a psychologist now, as an urgent case; that is the one answer to the
+text. The listener sits in an early handler group and stops the update there, so no flow,
+relay or fallback answers it a second time; the flow the person was in never saw the text
+and goes on where it was. The text stays in memory (`UserData`) until the tap: it is
+stored only when the person chose to send it. The tap raises the alarm
+(`Cases.raise_alarm`, bot/cases/alarm.py), as /sos does.
 
-Where the text already reaches someone who reacts to danger, the listener stays silent,
-so nobody gets the numbers twice: the request flow's story steps (they alert themselves)
-and an open case's conversation relay (it turns the case urgent).
+Where the text already reaches someone who answers danger, the listener stays silent and
+lets the text go on, so nobody gets two answers: the request flow's story steps (the
+numbers come with the next question) and an open case's conversation relay (it raises the
+alarm).
 """
 
 from __future__ import annotations
@@ -28,12 +31,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.cases import Case
-from bot.cases.intake import DailyLimitReached
-from bot.context import HelplineContext, Services
-from bot.domain.case_rules import UNKNOWN_CATEGORY
-from bot.domain.triage import UrgencyReason, find_danger_signals
-from bot.i18n import Translator
+from bot.cases import DangerText, Person
+from bot.context import HelplineContext
+from bot.domain.triage import find_danger_signals
+from bot.rate_limits import URGENT
 from handlers.common import (
     MENU_SOS,
     answer_button,
@@ -43,10 +44,9 @@ from handlers.common import (
     strip_buttons,
     with_quick_exit,
 )
-from handlers.private.request.send import urgent_status
+from handlers.private.alarm_answer import alarm_texts, tell
 from handlers.private.request.states import SOS_CONSENT, Awaiting, button
 from storage.urgent_lock import mark_urgent
-from storage.users import User
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,10 @@ def is_urgent_update(update: object) -> bool:
 
 
 async def listen(update: Update, context: HelplineContext) -> None:
-    """Reads the text for danger; on danger words answers with the numbers and the button.
-    Never stops the update: the flow's own handler runs next, as if nobody had listened."""
+    """Reads the text for danger; on danger words answers with the numbers and the button,
+    and that is her one answer: no flow, relay or fallback answers the text too (the flow
+    she was in stays where it was). Silent where the text reaches someone who answers
+    danger once by themselves: a request's story step, an open case's conversation."""
     message = update.effective_message
     telegram_user = update.effective_user
     if message is None or message.text is None or telegram_user is None:
@@ -89,99 +91,60 @@ async def listen(update: Update, context: HelplineContext) -> None:
     if user is not None and user.has_consented and not _some_flow_takes(update, context):
         case = await services.cases.open_case_of(user.user_id)
         if case is not None and not case.blocked:
-            # The conversation relay adds it to the case and alerts (bot/cases/relay.py).
+            # The conversation relay adds it to the case and raises the alarm.
             return
     tr = services.tr(user.language if user else language_hint(services, telegram_user))
     token = _hold(context, message.text)
     offer = with_quick_exit([[button(tr("danger.send_now"), SEND_DANGER_PREFIX + token)]], tr)
-    await reply(update, tr("danger.heard", numbers=emergency_numbers(services, tr)), offer)
+    await reply(
+        update,
+        tr("danger.heard", numbers=emergency_numbers(services, tr)),
+        offer,
+        rate_limit_args=URGENT,
+    )
     logger.info("danger words heard outside a story step")
+    # Stopping here skips the later groups, the quick exit's note of message ids among
+    # them (handlers/private/safety.py): noted here, so a quick exit still deletes it.
+    services.message_log.note_update(update)
+    raise ApplicationHandlerStop
 
 
 async def send_now(update: Update, context: HelplineContext) -> None:
-    """The tap: consent where it was not given, then the text as an urgent case (or into
-    the open case, which turns urgent). The tap is this handler's alone: no flow sees it."""
+    """The tap: the held text raises the alarm (the tap is her consent where she had not
+    given it): a new urgent case, or into her open case, which turns urgent. The tap is
+    this handler's alone: no flow sees it."""
     query = update.callback_query
     telegram_user = update.effective_user
     assert query is not None and telegram_user is not None
     await answer_button(update)
-    await strip_buttons(update)
+    await strip_buttons(update, rate_limit_args=URGENT)
     services = context.services
     text = _take(context, (query.data or "")[len(SEND_DANGER_PREFIX) :])
-    user = await _consenting_user(services, telegram_user)
-    await _poster_center(context, user)
-    tr = services.tr(user.language)
-    quick_exit = with_quick_exit([], tr)
-    cases = services.cases
-    if await cases.is_user_blocked(user.user_id):
-        await reply(update, emergency_numbers(services, tr), quick_exit)
-        raise ApplicationHandlerStop
-    case = await cases.open_case_of(user.user_id)
-    if case is not None:
-        await _into_open_case(services, tr, case, text)
-        raise ApplicationHandlerStop
-    try:
-        opened = await cases.intake.open_case(
-            user_id=user.user_id,
-            language=user.language,
-            category=UNKNOWN_CATEGORY,
-            story_texts=[text] if text else [],
-            story_voice=[],
-            screen=None,
-            reply_by="chat",
-            callback_phone=None,
-            # A text forgotten by a restart still alerts: the person asked for help now.
-            sos=not text,
-        )
-    except DailyLimitReached:
-        await reply(update, tr("request.daily_limit_sos"), quick_exit)
-        raise ApplicationHandlerStop from None
-    status = urgent_status(tr, opened.case, opened.on_duty)
-    await cases.intake.tell_user(opened.case, [status], quick_exit)
+    person = Person(
+        telegram_user.id, language_hint(services, telegram_user), _poster_center(context)
+    )
+    alarm = await services.cases.raise_alarm(person, DangerText(text))
+    tr = services.tr(alarm.language)
+    # The numbers are on the screen she pressed: not repeated (but to a blocked person).
+    keys = alarm.told(numbers_on_screen=True)
+    await tell(
+        update,
+        services,
+        alarm,
+        [alarm_texts(services, tr, keys, alarm.code)],
+        with_quick_exit([], tr),
+    )
     raise ApplicationHandlerStop
 
 
-async def _into_open_case(services: Services, tr: Translator, case: Case, text: str) -> None:
-    cases = services.cases
-    if text:
-        await cases.relay.add_user_message(case, "text", text, None)
-    reasons = [UrgencyReason.DANGER_WORDS if text else UrgencyReason.SOS_BUTTON]
-    on_duty: list[int]
-    turned = await cases.intake.make_urgent(case, reasons, text or None)
-    if turned is not None:
-        on_duty = turned.on_duty
-    else:
-        await cases.intake.sos_again(case)
-        on_duty = await cases.intake.on_duty_now(case.center_id)
-    await cases.intake.tell_user(case, [urgent_status(tr, case, on_duty)], with_quick_exit([], tr))
-
-
-async def _consenting_user(services: Services, telegram_user: Any) -> User:
-    """The person, with the consent stored by this tap where it was not given yet (the
-    button said the text goes to a psychologist: pressing it is the consent, as under /sos)."""
-    now = services.clock.now()
-    user = await services.users.get(telegram_user.id)
-    if user is None:
-        await services.users.set_language(
-            telegram_user.id, language_hint(services, telegram_user), now
-        )
-    if user is None or not user.has_consented:
-        await services.users.give_consent(telegram_user.id, now)
-        user = await services.users.get(telegram_user.id)
-    assert user is not None
-    return user
-
-
-async def _poster_center(context: HelplineContext, user: User) -> None:
-    """A centre a poster's /start link named before she consented is hers now: her case
-    goes to that centre, not to every centre of the region."""
-    named = context.user_data.preselected_center if context.user_data is not None else None
-    if named is None or user.center_id is not None:
-        return
-    assert context.user_data is not None
+def _poster_center(context: HelplineContext) -> str | None:
+    """A centre a poster's /start link named before she consented: hers now, if she has
+    none (bot/cases/alarm.py), so her case goes to that centre, not to every centre."""
+    if context.user_data is None:
+        return None
+    named = context.user_data.preselected_center
     context.user_data.preselected_center = None
-    if context.services.settings.center(named) is not None:
-        await context.services.users.set_center(user.user_id, named)
+    return named
 
 
 def _hold(context: HelplineContext, text: str) -> str:

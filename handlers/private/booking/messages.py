@@ -11,11 +11,9 @@ from telegram import Update
 
 from bot.appointments import rules
 from bot.appointments.draft import Awaiting
-from bot.appointments.keyboards import button
 from bot.context import HelplineContext
-from bot.domain.triage import has_danger_words
 from bot.i18n import Translator
-from handlers.common import MENU_SOS, emergency_numbers, reply, translator_for, with_quick_exit
+from handlers.common import reply, translator_for
 from handlers.private.booking.questions import ask_again, ask_naming, ask_note, live_draft
 from handlers.private.conversation import to_case
 
@@ -62,39 +60,12 @@ async def note_text(update: Update, context: HelplineContext) -> Awaiting:
             update, tr("booking.note_too_long", limit=rules.NOTE_MAX_LENGTH, length=len(text))
         )
         return Awaiting.NOTE
+    # A note with words of danger never gets here: it was answered with the numbers and
+    # "send to a psychologist now" (handlers/private/danger_heard.py), and the note is
+    # still asked for.
     draft.note, draft.voice_note = text, None
     draft.note_decided = True
-    if has_danger_words(text):
-        await _answer_danger(update, context, tr, in_case=in_case)
     return await ask_naming(update, context, tr, draft)
-
-
-async def _answer_danger(
-    update: Update, context: HelplineContext, tr: Translator, *, in_case: bool
-) -> None:
-    """Whenever danger is mentioned the numbers come first; the booking goes on, with
-    help that cannot wait one tap away."""
-    numbers = emergency_numbers(context.services, tr)
-    await reply(
-        update,
-        tr("booking.note_danger", numbers=numbers),
-        with_quick_exit([[button(tr("menu.sos"), MENU_SOS)]], tr),
-    )
-    # The psychologist must see this now: it goes to the case too (which turns urgent
-    # and alerts staff). "Passed on" only when it was stored for the case: a blocked
-    # case receives nothing (to_case says so).
-    if not in_case:
-        return
-    assert update.effective_user is not None
-    cases = context.services.cases
-    case = await cases.open_case_of(update.effective_user.id)
-    if await to_case(update, context):
-        await reply(update, tr("booking.note_passed_to_case"))
-        if case is not None and case.urgent:
-            # Urgent already, so to_case only relayed it: danger in a note is not one more
-            # line in the thread, the case's staff hear it now (as the "send to a
-            # psychologist now" button does for an urgent case, handlers/private/danger_heard.py).
-            await cases.intake.sos_again(case)
 
 
 async def expecting_button(update: Update, context: HelplineContext) -> Awaiting:

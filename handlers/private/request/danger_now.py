@@ -8,11 +8,8 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.cases import Case
-from bot.cases.intake import DailyLimitReached
-from bot.context import HelplineContext, Services
-from bot.domain.case_rules import UNKNOWN_CATEGORY
-from bot.domain.triage import UrgencyReason
+from bot.cases import NUMBERS, AlarmStatus, Person, Sos
+from bot.context import HelplineContext
 from bot.rate_limits import URGENT
 from handlers.common import (
     answer_button,
@@ -22,7 +19,7 @@ from handlers.common import (
     strip_buttons,
     with_quick_exit,
 )
-from handlers.private.request.send import urgent_status
+from handlers.private.alarm_answer import alarm_texts, tell
 from handlers.private.request.states import END, SOS_CONSENT, button, drop_draft
 
 logger = logging.getLogger(__name__)
@@ -34,23 +31,14 @@ NUMBERS_WAIT = 3.0
 
 
 async def consent_and_sos(update: Update, context: HelplineContext) -> int:
-    """The one-tap consent under /sos: stores the language and the consent, then alerts."""
-    services = context.services
-    telegram_user = update.effective_user
-    assert telegram_user is not None
-    now = services.clock.now()
-    if await services.users.get(telegram_user.id) is None:
-        await services.users.set_language(
-            telegram_user.id, language_hint(services, telegram_user), now
-        )
-    await services.users.give_consent(telegram_user.id, now)
-    # The numbers are on the screen just above the button: the alert does not repeat them.
+    """The one-tap consent under /sos: the tap is the consent (stored with the language by
+    the alarm); the numbers are on the screen just above, so the answer does not repeat them."""
     return await _alert(update, context, numbers_on_screen=True)
 
 
 async def sos(update: Update, context: HelplineContext) -> int:
-    """One tap: the numbers at once, sent directly; then an urgent case (or the open case
-    turns urgent) and who was alerted, with the quick exit on the last message."""
+    """One tap: the numbers at once, sent directly; then the alarm (a new urgent case, or
+    the open case turns urgent) and what it says, with the quick exit on the last message."""
     return await _alert(update, context, numbers_on_screen=False)
 
 
@@ -60,12 +48,13 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
     services = context.services
     telegram_user = update.effective_user
     assert telegram_user is not None
+    hint = language_hint(services, telegram_user)
     try:
         user = await services.users.get(telegram_user.id)
     except Exception:
         # Even with the database gone, the numbers go out (and the user is told the truth).
         logger.exception("/sos could not read the user")
-        tr = services.tr(language_hint(services, telegram_user))
+        tr = services.tr(hint)
         await reply(
             update,
             f"{emergency_numbers(services, tr)}\n\n{tr('sos.failed')}",
@@ -73,71 +62,32 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
             rate_limit_args=URGENT,
         )
         return END
-    tr = services.tr(user.language) if user else services.tr(language_hint(services, telegram_user))
+    language = user.language if user else hint
+    tr = services.tr(language)
     quick_exit = with_quick_exit([], tr)
     numbers = emergency_numbers(services, tr)
     # The numbers confirm nothing, so they wait for nothing: not the rota, not the database.
-    # They go while the case is opened (the card and the alerts do not wait for them). If
+    # They go while the alarm is raised (the card and the alerts do not wait for them). If
     # Telegram fails them, or holds them back, they go with the status through the outbox
-    # (retried, in order): every message below asks `numbers_left()` first.
+    # (retried, in order).
     sending = (
         None
         if numbers_on_screen
         else asyncio.create_task(_send_numbers(update, numbers, quick_exit))
     )
-    left: list[str] | None = None
 
     async def numbers_left() -> list[str]:
-        nonlocal left
-        if left is None:
-            left = [] if sending is None or await sending else [numbers]
-            # The pressed message loses its buttons only now: the quick exit is on screen.
-            await strip_buttons(update, rate_limit_args=URGENT)
+        left: list[str] = [] if sending is None or await sending else [numbers]
+        # The pressed message loses its buttons only now: the quick exit is on screen.
+        await strip_buttons(update, rate_limit_args=URGENT)
         return left
 
-    if user is None or not user.has_consented:
-        # Nothing may be stored without consent, but the numbers are always given, and
-        # consent is one tap away: someone in danger must not walk through /start first.
-        one_tap = with_quick_exit([[button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
-        await reply(
-            update,
-            "\n\n".join([*await numbers_left(), tr("sos.no_consent")]),
-            one_tap,
-            rate_limit_args=URGENT,
-        )
-        return END
-    cases = services.cases
-    if await cases.is_user_blocked(user.user_id):
-        if await numbers_left():
-            await reply(update, numbers, quick_exit, rate_limit_args=URGENT)
-        return END
-    open_case = await cases.open_case_of(user.user_id)
-    if open_case is not None:
-        on_duty = await _sos_on_open_case(services, open_case)
-        status = urgent_status(tr, open_case, on_duty)
-        await cases.intake.tell_user(open_case, [*await numbers_left(), status], quick_exit)
-        return END
+    person = Person(telegram_user.id, language)
     try:
-        opened = await cases.intake.open_case(
-            user_id=user.user_id,
-            language=user.language,
-            category=UNKNOWN_CATEGORY,
-            story_texts=[],
-            story_voice=[],
-            screen=None,
-            reply_by="chat",
-            callback_phone=None,
-            sos=True,
-        )
-    except DailyLimitReached:
-        text = tr("request.daily_limit_sos")
-        await reply(
-            update, "\n\n".join([*await numbers_left(), text]), quick_exit, rate_limit_args=URGENT
-        )
-        return END
+        alarm = await services.cases.raise_alarm(person, Sos(consents=numbers_on_screen))
     except Exception:
         # The user has the numbers; they are told to use them, and the error is logged.
-        logger.exception("an urgent case could not be opened")
+        logger.exception("an urgent alarm could not be raised")
         await reply(
             update,
             "\n\n".join([*await numbers_left(), tr("sos.failed")]),
@@ -145,12 +95,18 @@ async def _alert(update: Update, context: HelplineContext, numbers_on_screen: bo
             rate_limit_args=URGENT,
         )
         return END
-    status = urgent_status(tr, opened.case, opened.on_duty)
-    await cases.intake.tell_user(
-        opened.case,
-        [*await numbers_left(), status + "\n\n" + tr("sos.write_if_you_can")],
-        quick_exit,
-    )
+    tr = services.tr(alarm.language)
+    keys = alarm.told(numbers_on_screen=numbers_on_screen)
+    left = await numbers_left()
+    # The numbers go as a message of their own (when not sent directly), the status after.
+    lead = left if NUMBERS in keys else []
+    status = alarm_texts(services, tr, tuple(k for k in keys if k != NUMBERS), alarm.code)
+    markup = quick_exit
+    if alarm.status is AlarmStatus.NO_CONSENT:
+        # Nothing may be stored without consent, but the numbers are always given, and
+        # consent is one tap away: someone in danger must not walk through /start first.
+        markup = with_quick_exit([[button(tr("sos.consent_and_alert"), SOS_CONSENT)]], tr)
+    await tell(update, services, alarm, [*lead, status], markup)
     return END
 
 
@@ -163,14 +119,3 @@ async def _send_numbers(update: Update, numbers: str, quick_exit: InlineKeyboard
         logger.warning("the emergency numbers could not be sent directly: %s", type(error).__name__)
         return False
     return True
-
-
-async def _sos_on_open_case(services: Services, case: Case) -> list[int]:
-    intake = services.cases.intake
-    if not case.urgent:
-        changed = await intake.make_urgent(case, [UrgencyReason.SOS_BUTTON])
-        if changed is not None:
-            return changed.on_duty
-    # A double tap (the status is only shown again) alerts nobody a second time.
-    await intake.sos_again(case)
-    return await intake.on_duty_now(case.center_id)

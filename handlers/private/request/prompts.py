@@ -100,11 +100,17 @@ async def ask_story(update: Update, tr: Translator) -> Awaiting:
 
 
 async def ask_reply_choice(
-    update: Update, tr: Translator, draft: RequestDraft, key: str = "request.ask_reply"
+    update: Update,
+    tr: Translator,
+    draft: RequestDraft,
+    key: str = "request.ask_reply",
+    *,
+    before: str | None = None,
 ) -> Awaiting:
-    """This chat or a call back; only this chat when she said it is not safe to talk."""
+    """This chat or a call back; only this chat when she said it is not safe to talk.
+    `before`: said first, in the same message (the numbers, when danger came up)."""
     rows = [[button(tr("request.reply_chat"), "req:reply:chat")]]
-    text = tr(key)
+    text = tr(key) if before is None else f"{before}\n\n{tr(key)}"
     if draft.not_safe:
         text += "\n\n" + tr("request.reply_not_safe")
     else:

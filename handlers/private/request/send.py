@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.cases import Case
-from bot.cases.intake import DailyLimitReached, OpenedCase
+from bot.cases import DailyLimitReached, OpenedCase
 from bot.context import HelplineContext, Services
+from bot.domain.alarm import NUMBERS, status_after, what_she_is_told
 from bot.i18n import Translator
 from handlers.common import (
     answer_button,
@@ -17,6 +17,7 @@ from handlers.common import (
     strip_buttons,
     translator_for,
 )
+from handlers.private.alarm_answer import alarm_texts
 from handlers.private.request.prompts import ask_category
 from handlers.private.request.states import END, Awaiting, draft_of, drop_draft
 from storage.users import User
@@ -30,7 +31,7 @@ async def refusal(services: Services, user: User, tr: Translator) -> str | None:
     open_case = await cases.open_case_of(user.user_id)
     if open_case is not None:
         return tr("request.already_open", code=open_case.code)
-    if await cases.intake.cases_today(user.user_id) >= services.settings.limits.cases_per_day:
+    if await cases.cases_today(user.user_id) >= services.settings.limits.cases_per_day:
         return tr("request.daily_limit", numbers=emergency_numbers(services, tr))
     return None
 
@@ -93,7 +94,7 @@ async def confirm(update: Update, context: HelplineContext) -> int:
         await reply(update, refused)
         return END
     try:
-        opened = await services.cases.intake.open_case(
+        opened = await services.cases.open_request(
             user_id=user.user_id,
             language=user.language,
             category=draft.category,
@@ -102,7 +103,6 @@ async def confirm(update: Update, context: HelplineContext) -> int:
             screen=draft.screen,
             reply_by=draft.reply_by,
             callback_phone=draft.phone,
-            sos=False,
             not_safe_to_talk=draft.not_safe,
         )
     except DailyLimitReached:
@@ -121,18 +121,13 @@ async def _tell_opened(
     case = opened.case
     if case.urgent:
         # The numbers are the first thing an urgent user sees, unless the flow showed them
-        # already (when the danger came up): the same block twice is skimmed over.
-        numbers = [] if numbers_shown else [emergency_numbers(services, tr)]
-        await services.cases.intake.tell_user(
-            case, [*numbers, urgent_status(tr, case, opened.on_duty)]
-        )
+        # already (when the danger came up): the same block twice is skimmed over. What
+        # she is told is the alarm's word (bot/domain/alarm.py), as after a /sos.
+        status = status_after(taken=case.taken_at is not None, on_duty=bool(opened.on_duty))
+        keys = what_she_is_told(status, numbers_on_screen=numbers_shown, asked_nothing=False)
+        numbers = [emergency_numbers(services, tr)] if NUMBERS in keys else []
+        said = alarm_texts(services, tr, tuple(k for k in keys if k != NUMBERS), case.code)
+        await services.cases.tell_user(case, [*numbers, said])
         return
     key = "request.opened_call" if case.reply_by == "call" else "request.opened"
     await reply(update, tr(key, code=case.code))
-
-
-def urgent_status(tr: Translator, case: Case, on_duty: list[int]) -> str:
-    """Who was alerted: the user hears whether anyone on duty was reached."""
-    if on_duty or case.taken_at is not None:
-        return tr("request.alerted", code=case.code)
-    return tr("request.nobody_on_duty", code=case.code)

@@ -137,42 +137,50 @@ async def _after_screen(update: Update, context: HelplineContext, tr: Translator
     return await ask_story(update, tr)
 
 
-async def _take_story_part(update: Update, context: HelplineContext, tr: Translator) -> bool:
-    """Adds the message to the story; False (and a gentle word) if not text or voice."""
+async def _take_story_part(
+    update: Update, context: HelplineContext, tr: Translator
+) -> tuple[bool, str | None]:
+    """Adds the message to the story; False (and a gentle word) if not text or voice.
+    The second value: the numbers to put before the next question when danger came up
+    here (one answer to her message, not two)."""
     message = update.effective_message
     assert message is not None
     draft = draft_of(context)
     if draft.parts >= MAX_STORY_PARTS:
         await reply(update, tr("request.story_full"))
-        return True
+        return True, None
     if message.voice is not None:
         draft.voices.append(message.voice.file_id)
-        return True
+        return True, None
     if message.text and message.text.strip():
         draft.texts.append(message.text)
         if has_danger_words(message.text) and not draft.numbers_shown:
             draft.numbers_shown = True
             numbers = emergency_numbers(context.services, tr)
-            await reply(update, tr("request.danger_seen", numbers=numbers))
-        return True
+            return True, tr("request.danger_seen", numbers=numbers)
+        return True, None
     await reply(update, tr("request.story_text_or_voice"))
-    return False
+    return False, None
 
 
 async def receive_story(update: Update, context: HelplineContext) -> Awaiting:
     """Stores the story (text or voice); asks how to answer."""
     tr = await translator_for(update, context)
-    if not await _take_story_part(update, context, tr):
+    taken, danger = await _take_story_part(update, context, tr)
+    if not taken:
         return Awaiting.STORY
-    return await ask_reply_choice(update, tr, draft_of(context))
+    return await ask_reply_choice(update, tr, draft_of(context), before=danger)
 
 
 async def add_to_story(update: Update, context: HelplineContext) -> Awaiting:
     """More text or voice while the answer channel is asked: added to the story."""
     tr = await translator_for(update, context)
-    if not await _take_story_part(update, context, tr):
+    taken, danger = await _take_story_part(update, context, tr)
+    if not taken:
         return Awaiting.REPLY_CHOICE
-    return await ask_reply_choice(update, tr, draft_of(context), "request.story_added")
+    return await ask_reply_choice(
+        update, tr, draft_of(context), "request.story_added", before=danger
+    )
 
 
 async def choose_reply(update: Update, context: HelplineContext) -> Awaiting:

@@ -217,8 +217,8 @@ async def test_danger_words_in_the_conversation_turn_the_case_urgent(bot: Harnes
     code = await request_case(bot, user, "ru")
     await _card(bot, code)
     await user.send("Он пришёл с топором, ломится в дверь")
-    await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
-    status = await user.wait_for_bot_message()
+    # One answer: the numbers and who heard it, in one message.
+    status = await user.wait_for_bot_message(lambda m: "112" in (m.text or ""))
     assert "получил сигнал" in (status.text or "")
 
     # The urgent alert and the relayed words both arrive; urgent first is fine (risk first).

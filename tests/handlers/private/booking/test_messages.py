@@ -3,16 +3,13 @@ text where a button is expected, danger words, and an open case coming first."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sandbox import SimMessage, SimUser
 from tests.conftest import Harness
 from tests.handlers.booking_steps import (
-    confirm,
     has_data,
-    is_booked,
     press_button_with_data,
-    reach_summary,
     rows,
     slot,
 )
@@ -40,21 +37,22 @@ async def test_text_where_a_button_is_expected_asks_again(bot: Harness) -> None:
     assert rows(bot, "SELECT COUNT(*) FROM appointments") == [(0,)]
 
 
-async def test_a_note_with_danger_words_shows_the_emergency_numbers(bot: Harness) -> None:
+async def test_a_note_with_danger_words_gets_one_answer_and_the_note_is_asked_again(
+    bot: Harness,
+) -> None:
+    """Danger words where a note is asked: the numbers and "send to a psychologist now", in
+    one message and nothing after it (issue 17); the booking still waits for its note."""
     user = bot.user()
     await bot.onboard(user, "ru")
-    await user.send("/book")
-    await user.wait_for_bot_message(has_data("bk:service:"))
-    await user.press("Консультация психолога")
-    await user.wait_for_bot_message(has_data("bk:day:"))
-    await user.press("Четверг, 3 декабря")
-    await user.wait_for_bot_message(has_data("bk:time:"))
-    await user.press("09:00")
-    await user.wait_for_bot_message(has_data("bk:skipnote"))
+    await _at_the_note_step(bot, user, slot(THURSDAY, 9))
+    before = len(user.bot_messages())
     await user.send("муж сказал что убьёт меня")
-    warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.content and "102" in warning.content
-    # The booking goes on.
+    await bot.handled()
+    answers = user.bot_messages()[before:]
+    assert len(answers) == 1 and has_data("danger:send:")(answers[0])
+    assert "112" in answers[0].content and "102" in answers[0].content
+    # The booking goes on from the note step.
+    await user.press(bot.tr("ru", "booking.button.skip_note"))
     await user.wait_for_bot_message(has_data("bk:naming:"))
 
 
@@ -129,23 +127,23 @@ async def test_reply_to_the_psychologist_at_the_note_step_goes_to_the_case(bot: 
     await user.wait_for_bot_message(has_data("bk:naming:"))
 
 
-async def test_danger_words_in_a_note_make_the_open_case_urgent(bot: Harness) -> None:
+async def test_danger_words_in_a_note_go_to_the_open_case_with_one_tap(bot: Harness) -> None:
     user, code, _ = await _user_with_answered_case(bot, "Gulnar")
-    summary = await reach_summary(
-        bot, user, start=slot(THURSDAY, 10, 30), note="Муж бьёт, мне страшно возвращаться"
-    )
+    await _at_the_note_step(bot, user)
+    await user.send("Муж бьёт, мне страшно возвращаться")
+    await user.wait_for_bot_message(has_data("danger:send:"))
+    await user.press(bot.tr("ru", "danger.send_now"))
     relay = await bot.group.wait_for_bot_message(lambda m: "Муж бьёт" in (m.text or ""))
     assert code in (relay.text or "")
     await settle(bot)
-    urgent = rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,))
-    assert urgent == [(1,)]
-    # The booking goes on with the note.
-    await confirm(user, summary)
-    await user.wait_for_bot_message(is_booked)
+    assert rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,)) == [(1,)]
+    # The booking goes on from the note step.
+    await user.press(bot.tr("ru", "booking.button.skip_note"))
+    await user.wait_for_bot_message(has_data("bk:naming:"))
 
 
-async def _at_the_note_step(bot: Harness, user: SimUser) -> None:
-    start = slot(THURSDAY, 10, 30)
+async def _at_the_note_step(bot: Harness, user: SimUser, start: datetime | None = None) -> None:
+    start = start or slot(THURSDAY, 10, 30)
     await user.send("/book")
     await user.wait_for_bot_message(has_data("bk:service:"))
     await user.press("Консультация психолога")
@@ -177,25 +175,7 @@ async def test_a_voice_or_long_letter_at_the_note_step_goes_to_the_open_case(
     assert_no_user_identity(bot, user)
 
 
-async def test_danger_words_in_a_note_show_the_numbers_when_the_case_is_already_urgent(
-    bot: Harness,
-) -> None:
-    user, code, _ = await _user_with_answered_case(bot, "Kamila")
-    await user.send("муж сказал что убьёт меня")
-    await bot.emulator.wait_until(
-        lambda: rows(bot, "SELECT urgent FROM cases WHERE code = ?", (code,)) == [(1,)]
-    )
-    await settle(bot)
-    await _at_the_note_step(bot, user)
-    await user.send("Он бьёт меня каждый день")
-    warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.content and "102" in warning.content
-    await user.wait_for_bot_message(has_data("bk:naming:"))
-    relay = await bot.group.wait_for_bot_message(lambda m: "бьёт меня каждый" in (m.text or ""))
-    assert code in (relay.text or "")
-
-
-async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
+async def test_danger_words_in_a_note_of_a_blocked_case_get_the_numbers_and_go_nowhere(
     bot: Harness,
 ) -> None:
     user = bot.user("Ainur", language_code="ru")
@@ -206,11 +186,11 @@ async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
     await bot.group.wait_for_bot_message(lambda m: f"/unblock {code}" in (m.text or ""))
     await _at_the_note_step(bot, user)
     await user.send("Он бьёт меня каждый день")
-    warning = await user.wait_for_bot_message(has_data("menu:sos"))
-    assert "112" in warning.content and "102" in warning.content
-    await user.wait_for_bot_message(has_data("bk:naming:"))
-    passed = bot.tr("ru", "booking.note_passed_to_case")
-    assert not any(m.text == passed for m in user.bot_messages())
+    await user.wait_for_bot_message(has_data("danger:send:"))
+    await user.press(bot.tr("ru", "danger.send_now"))
+    numbers = await user.wait_for_bot_message(lambda m: "112" in m.content)
+    assert "102" in numbers.content
+    await bot.handled()
     await settle(bot)
     assert not any("бьёт меня каждый" in (m.text or "") for m in bot.group.bot_messages())
 
@@ -218,8 +198,8 @@ async def test_danger_words_in_a_note_of_a_blocked_case_are_not_said_passed_on(
 async def test_danger_words_in_a_note_alert_the_staff_of_a_case_already_urgent(
     bot: Harness,
 ) -> None:
-    """The case was urgent already: the note's danger words are not one more relayed line,
-    the people on duty and whoever took the case hear them at once."""
+    """The case was urgent already: the note's danger words, sent with the one tap, are not
+    one more relayed line, the people on duty and whoever took the case hear them at once."""
     await bot.duty.send("/start")
     user, code, _ = await _user_with_answered_case(bot, "Zhanar")
     await user.send("муж сказал что убьёт меня")
@@ -231,7 +211,8 @@ async def test_danger_words_in_a_note_alert_the_staff_of_a_case_already_urgent(
     await _at_the_note_step(bot, user)
     alerts = len([m for m in bot.duty.bot_messages() if code in (m.text or "")])
     await user.send("Он бьёт меня каждый день")
-    await user.wait_for_bot_message(has_data("bk:naming:"))
+    await user.wait_for_bot_message(has_data("danger:send:"))
+    await user.press(bot.tr("ru", "danger.send_now"))
     await bot.handled()
     await settle(bot)
     assert len([m for m in bot.duty.bot_messages() if code in (m.text or "")]) == alerts + 1

@@ -3,14 +3,12 @@ user is told about who was alerted."""
 
 from __future__ import annotations
 
-import pytest
-
 from handlers.common import emergency_numbers
-from handlers.private.request.send import refusal, urgent_status
+from handlers.private.request.send import refusal
 from sandbox import SimUser
 from storage.users import User
-from tests.conftest import DUTY_ID, Harness, HarnessFactory
-from tests.handlers.case_helpers import code_in, request_case, settle
+from tests.conftest import Harness, HarnessFactory
+from tests.handlers.case_helpers import request_case, settle
 
 
 async def user_record(bot: Harness, user: SimUser) -> User:
@@ -58,34 +56,6 @@ async def test_a_blocked_person_is_refused_first(bot: Harness) -> None:
     assert await why_refused(bot, user) == bot.tr(
         "ru", "request.not_accepted", numbers=numbers(bot)
     )
-
-
-@pytest.mark.parametrize(
-    ("on_duty", "taken", "key"),
-    [
-        ([DUTY_ID], False, "request.alerted"),
-        ([], True, "request.alerted"),
-        ([], False, "request.nobody_on_duty"),
-    ],
-)
-async def test_the_urgent_status_says_whether_anyone_was_reached(
-    bot: Harness, on_duty: list[int], taken: bool, key: str
-) -> None:
-    user = bot.user()
-    await bot.onboard(user, "ru")
-    await user.send("/sos")
-    status = await user.wait_for_bot_message(lambda m: "получил сигнал" in (m.text or ""))
-    code = code_in(status.text or "")
-    await settle(bot)
-    case = await bot.services.cases.by_code(code)
-    assert case is not None
-    if taken:
-        await bot.services.cases.staff_actions.take(case, bot.staff.id, "Saule")
-        case = await bot.services.cases.by_code(code)
-        assert case is not None and case.taken_at is not None
-
-    tr = bot.services.tr("ru")
-    assert urgent_status(tr, case, on_duty) == tr(key, code=code)
 
 
 async def test_cancel_outside_the_flow_says_there_is_nothing_to_cancel(bot: Harness) -> None:
