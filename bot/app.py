@@ -33,7 +33,7 @@ from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
 from bot.update_inbox import PersistentUpdateQueue
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import PerChatUpdateProcessor, end_chat_turn
 from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from handlers.private import (
     appointments,
@@ -196,6 +196,8 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             private=None,
             max_retries=3,
             transit=SEND_TRANSIT,
+            # A staff group's next update (a take) does not wait for a handler's send slot.
+            before_waiting=end_chat_turn,
         ),
         # As ApplicationBuilder does: many parallel sends, one long poll.
         request=CountingRequest(metrics.rate_limited, connection_pool_size=256),

@@ -67,7 +67,11 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         clock: Callable[[], float] = time.monotonic,
         recheck_every: float = 1.0,
         transit: float | None = None,
+        before_waiting: Callable[[], None] | None = None,
     ) -> None:
+        # Called in the sender's task when its send cannot go at once (bot/updates.py
+        # ends a group's turn then: no update waits behind another's send slot).
+        self._before_waiting = before_waiting
         self._schedule = SendSchedule(overall, group, private, starving_after, transit)
         self._max_retries = max_retries
         self._clock = clock
@@ -145,6 +149,8 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._pump()
         if ticket.in_flight:  # it may go at once
             return
+        if self._before_waiting is not None:
+            self._before_waiting()
         turn = asyncio.get_running_loop().create_future()
         self._turns[ticket] = turn
         try:

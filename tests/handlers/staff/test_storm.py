@@ -1,0 +1,75 @@
+"""Staff under a storm (issue 17): a staff group whose minute is full holds no update of
+that group behind a handler's send, over the emulator with Telegram's limits on."""
+
+from __future__ import annotations
+
+import time
+
+from bot.rate_limits import SendingRateLimiter
+from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
+from tests.handlers.case_helpers import code_in
+
+GROUP_PER_MINUTE = 3
+LIMITS = {"limits": {"telegram_per_second": 30, "telegram_group_per_minute": GROUP_PER_MINUTE}}
+
+
+def _limiter(bot: Harness) -> SendingRateLimiter:
+    assert bot.application is not None
+    limiter = bot.application.bot.rate_limiter
+    assert isinstance(limiter, SendingRateLimiter)
+    return limiter
+
+
+async def _fill_the_groups_minute(bot: Harness) -> None:
+    assert bot.application is not None
+    for n in range(_limiter(bot).room(STAFF_CHAT_ID) or 0):
+        await bot.application.bot.send_message(STAFF_CHAT_ID, f"notice {n}")
+    assert _limiter(bot).room(STAFF_CHAT_ID) == 0
+
+
+def _next_minute(bot: Harness) -> None:
+    """Telegram's sliding minute and the bot's both move on (no waiting for time to pass)."""
+    bot.emulator.advance_time(61.0)
+    _limiter(bot)._clock = lambda: time.monotonic() + 61.0
+    _limiter(bot)._pump()
+
+
+async def test_a_take_behind_a_command_waiting_for_the_full_group_is_answered_at_once(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot(LIMITS)
+    await bot.duty.send("/start")
+    await bot.handled()
+    bot.emulator.enforce_rate_limits(global_per_second=30, group_per_minute=GROUP_PER_MINUTE)
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    await user.send("/sos")
+    told = await user.wait_for_bot_message(lambda m: "получил сигнал" in (m.text or ""))
+    code = code_in(told.text or "")
+    card = await bot.group.wait_for_bot_message(lambda m: code in m.content and bool(m.buttons))
+    await bot.handled()
+    await _fill_the_groups_minute(bot)
+
+    # /onduty's answer waits for the group's next slot, a minute away ...
+    await bot.staff.send_in(bot.group, "/onduty")
+    await bot.emulator.wait_until(lambda: _limiter(bot)._schedule.waiting() == 1)
+    # ... and "I take it" pressed behind it is answered and stored meanwhile.
+    case = await bot.services.cases.by_code(code)
+    assert case is not None
+    await bot.staff.press_data(f"case:take:{case.id}", message_id=card.message_id, chat=bot.group)
+    await bot.emulator.wait_until(
+        lambda: any(a.user_id == bot.staff.id for a in bot.emulator.callback_answers)
+    )
+    answer = next(a for a in bot.emulator.callback_answers if a.user_id == bot.staff.id)
+    assert answer.text == bot.tr("kk", "staff.you_took", code=code)
+    taken = await bot.services.cases.by_code(code)
+    assert taken is not None and taken.taken_by == bot.staff.id
+    on_duty = bot.tr("kk", "staff.on_duty", names="Dilnaz", backups="Bolat")
+    assert not [m for m in bot.group.bot_messages() if m.text == on_duty]
+
+    # The group's edits and the /onduty answer follow as its window allows, in order.
+    _next_minute(bot)
+    said = await bot.group.wait_for_bot_message(lambda m: m.text == on_duty)
+    assert said.message_id > card.message_id
+    await bot.handled()
+    assert not [r for r in bot.emulator.requests if r.status == 429]
