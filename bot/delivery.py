@@ -6,6 +6,11 @@ every urgent card waiting for it, the next free slot carries one message listing
 all (``Folding``), so each case is seen with a way to take it within the minute; the
 cards themselves follow as the window allows, in their order.
 
+Urgent direct messages to one person merge (``merging``): alerts about many cases waiting
+in a staff member's lane go as one message (their texts one after another, as many as one
+message holds), so 80 /sos in two seconds reach the on-duty psychologist in a few messages,
+each case within seconds, instead of 80 messages each waiting its turn behind the storm.
+
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
 403 (the user blocked the bot) or a 400 that retrying cannot fix, and the purpose's
@@ -24,6 +29,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -78,6 +84,11 @@ _AT_ONCE = 0.05
 
 _ALREADY_DONE = ("message is not modified", "message to delete not found")
 
+# Telegram's longest message text; a merged message stays within it.
+_MESSAGE_LIMIT = 4096
+# Rows looked at for one merged message (each alert is a few hundred characters at most).
+_MERGE_MOST = 40
+
 
 class Delivery:
     def __init__(
@@ -106,6 +117,8 @@ class Delivery:
         # Told of every message Telegram accepted, whatever its purpose (metrics).
         self.observers: list[DeliveredHook] = []
         self.folding: Folding | None = None
+        # Purposes of urgent direct messages whose waiting rows merge (see the module doc).
+        self.merging: set[str] = set()
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -156,7 +169,8 @@ class Delivery:
         try:
             first = True
             while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
-                ticket = await self._turn_to_fold(chat_id, priority)
+                merging = priority > 0 and chat_id > 0 and item.purpose in self.merging
+                ticket = await self._turn_to_fold(chat_id, priority, merging)
                 try:
                     waited = ticket is not None and _waited(ticket)
                     # The lane's first card, its turn come at once, goes without a look at
@@ -165,16 +179,21 @@ class Delivery:
                     behind, first = not first, False
                     if (
                         ticket is not None
+                        and not merging
                         and (waited or behind)
                         and await self._fold(chat_id, priority, ticket)
                     ):
                         continue
-                    if waited:
-                        # The turn was long in coming: the row may have changed meanwhile.
-                        item = await self._repository.next_for_chat(chat_id, priority)
-                        if item is None:
-                            break
-                    delay = await self._deliver(item, ticket)
+                    if merging:
+                        # Chosen once the turn came: whatever waits by then goes with it.
+                        delay = await self._deliver_merged(chat_id, priority, ticket)
+                    else:
+                        if waited:
+                            # The turn was long in coming: the row may have changed meanwhile.
+                            item = await self._repository.next_for_chat(chat_id, priority)
+                            if item is None:
+                                break
+                        delay = await self._deliver(item, ticket)
                 finally:
                     if ticket is not None:
                         self._limiter().give_back(ticket)  # unless the request used it
@@ -191,15 +210,57 @@ class Delivery:
             # Rows may have arrived for this chat after its last look: look again.
             self._wake.set()
 
+    async def _deliver_merged(
+        self, chat_id: int, priority: int, ticket: Ticket | None
+    ) -> timedelta | None:
+        """The merging rows at the head of the lane as one message (one row: as it is)."""
+        head = await self._repository.lane_head(chat_id, priority, _MERGE_MOST)
+        if not head:
+            return None
+        run = [head[0]]
+        length = len(_text(head[0]) or "")
+        for item in head[1:]:
+            text = _text(item)
+            if item.purpose != head[0].purpose or text is None or _text(head[0]) is None:
+                break
+            length += len(text) + 2
+            if length > _MESSAGE_LIMIT:
+                break
+            run.append(item)
+        if len(run) == 1:
+            return await self._deliver(head[0], ticket)
+        text = "\n\n".join(_text(item) or "" for item in run)
+        merged = replace(run[0], params={**run[0].params, "text": text})
+        try:
+            result: Any = await self._send(merged, ticket)
+        except RetryAfter as error:
+            self._count(run[0], results.RATE_LIMITED)
+            await self._repository.mark_retry(run[0].id, "429")
+            return _retry_after(error)
+        except TelegramError as error:
+            # Each goes on its own then, and meets its own failure hook (a staff member who
+            # never started the bot is reported per case, as without merging).
+            logger.warning("a merged direct message failed: %s", type(error).__name__)
+            return await self._deliver(run[0])
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        for item in run:
+            sent_id = message_id if isinstance(message_id, int) else None
+            await self._succeed(item, sent_id, take_back=False)
+        logger.info("%d urgent direct messages merged into one", len(run))
+        return None
+
     def _limiter(self) -> SendingRateLimiter:
         limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
         assert isinstance(limiter, SendingRateLimiter)
         return limiter
 
-    async def _turn_to_fold(self, chat_id: int, priority: int) -> Ticket | None:
-        """For an urgent group lane that may fold: the next turn in the group's window,
-        taken before choosing what to send with it (None: choose nothing, send the next)."""
-        if self.folding is None or priority == 0 or chat_id >= 0:
+    async def _turn_to_fold(
+        self, chat_id: int, priority: int, merging: bool = False
+    ) -> Ticket | None:
+        """For an urgent group lane that may fold (or a person's lane that may merge): the
+        next turn in the window, taken before choosing what to send with it (None: choose
+        nothing, send the next)."""
+        if not merging and (self.folding is None or priority == 0 or chat_id >= 0):
             return None
         if not isinstance(self._bot, ExtBot):
             return None
@@ -295,12 +356,15 @@ class Delivery:
         delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))
         return min(delay, self._timing.retry_max)
 
-    async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
+    async def _succeed(
+        self, item: OutboxItem, message_id: int | None, *, take_back: bool = True
+    ) -> None:
         self._fixes.pop(item.id, None)
         self._count(item, results.SENT)
         if not await self._repository.mark_sent(item.id, message_id, self._clock.now()):
-            # Forget-me erased this message while Telegram was taking it: take it back.
-            if message_id is not None and not item.method.startswith("edit"):
+            # Forget-me erased this message while Telegram was taking it: take it back
+            # (not a merged one: it carries other cases' alerts too).
+            if take_back and message_id is not None and not item.method.startswith("edit"):
                 with contextlib.suppress(TelegramError):
                     await self._bot.delete_message(item.chat_id, message_id)
             return
@@ -320,6 +384,12 @@ class Delivery:
         hook = self.on_failed.get(item.purpose)
         if hook is not None and not isinstance(error, BadRequest):
             await hook(item, error)
+
+
+def _text(item: OutboxItem) -> str | None:
+    """The text of a plain text message (a merge joins only those)."""
+    text = item.params.get("text")
+    return text if item.method == "sendMessage" and isinstance(text, str) else None
 
 
 def _waited(ticket: Ticket) -> bool:

@@ -64,6 +64,8 @@ class CaseDeliveryHooks:
         delivery.on_delivered[STAFF_ANSWER] = self.answer_delivered
         delivery.on_failed[STAFF_ANSWER] = self.answer_failed
         delivery.on_failed[DUTY_ALERT] = self.cannot_dm
+        # A storm's alerts to one person go as few messages, each case seen within seconds.
+        delivery.merging.add(DUTY_ALERT)
 
     async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
         if message_id is None or item.ref is None:

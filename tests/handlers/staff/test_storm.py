@@ -3,13 +3,15 @@ that group behind a handler's send, over the emulator with Telegram's limits on.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot.rate_limits import SendingRateLimiter
-from tests.conftest import STAFF_CHAT_ID, Harness, HarnessFactory
+from tests.conftest import DUTY_ID, STAFF_CHAT_ID, Harness, HarnessFactory, _in_flight
 from tests.handlers.case_helpers import code_in
 
 GROUP_PER_MINUTE = 3
+CROWD = 6
 LIMITS = {"limits": {"telegram_per_second": 30, "telegram_group_per_minute": GROUP_PER_MINUTE}}
 
 
@@ -25,6 +27,16 @@ async def _fill_the_groups_minute(bot: Harness) -> None:
     for n in range(_limiter(bot).room(STAFF_CHAT_ID) or 0):
         await bot.application.bot.send_message(STAFF_CHAT_ID, f"notice {n}")
     assert _limiter(bot).room(STAFF_CHAT_ID) == 0
+
+
+async def _handlers_done(bot: Harness) -> None:
+    """Every update sent so far handled (the outbox may still hold their messages)."""
+    await bot.emulator.wait_until(lambda: not bot.emulator.pending_updates(), timeout=30)
+    assert bot.application is not None
+    async with asyncio.timeout(30):
+        # PTB offers no event for "every update handled"; the sleep only yields.
+        while not bot.application.update_queue.empty() or _in_flight(bot.application):  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
 
 
 def _next_minute(bot: Harness) -> None:
@@ -73,3 +85,36 @@ async def test_a_take_behind_a_command_waiting_for_the_full_group_is_answered_at
     assert said.message_id > card.message_id
     await bot.handled()
     assert not [r for r in bot.emulator.requests if r.status == 429]
+
+
+async def test_alerts_waiting_for_one_person_merge_into_one_direct_message(
+    start_bot: HarnessFactory,
+) -> None:
+    bot = await start_bot()
+    await bot.duty.send("/start")
+    await bot.handled()
+    dms_before = len(bot.duty.bot_messages())
+    # The outbox holds its messages while the crowd presses /sos: as a storm's alerts wait
+    # for their turn behind the villagers' own answers.
+    await bot.services.delivery.stop()
+    people = [bot.user(f"Crowd{n}") for n in range(CROWD)]
+    for person in people:
+        await bot.onboard(person, "ru")
+    for person in people:
+        await person.send("/sos")
+    await _handlers_done(bot)
+    codes = []
+    for person in people:
+        case = await bot.services.cases.open_case_of(person.id)
+        assert case is not None
+        codes.append(case.code)
+    assert len(await bot.services.outbox.lane(DUTY_ID, 1)) == CROWD
+    bot.services.delivery.start()
+    await bot.handled()
+    # One message tells the on-duty psychologist of every case, in the order they came.
+    dms = bot.duty.bot_messages()[dms_before:]
+    assert len(dms) == 1
+    text = dms[0].text or ""
+    assert sorted(codes, key=text.index) == codes
+    assert text.count(bot.tr("kk", "duty_alert.group")) == CROWD
+    assert not await bot.services.outbox.lane(DUTY_ID, 1)
