@@ -11,6 +11,9 @@ in a staff member's lane go as one message (their texts one after another, as ma
 message holds), so 80 /sos in two seconds reach the on-duty psychologist in a few messages,
 each case within seconds, instead of 80 messages each waiting its turn behind the storm.
 
+Urgent lanes take their turns through the rate limiter with a share (``share_of``: the
+centre a message is about), so one centre's storm does not hold back another's alerts.
+
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
 403 (the user blocked the bot) or a 400 that retrying cannot fix, and the purpose's
@@ -119,6 +122,8 @@ class Delivery:
         self.folding: Folding | None = None
         # Purposes of urgent direct messages whose waiting rows merge (see the module doc).
         self.merging: set[str] = set()
+        # Whose urgent work a message is (its centre), for a fair turn between centres.
+        self.share_of: Callable[[OutboxItem], Awaitable[str | None]] | None = None
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -170,7 +175,7 @@ class Delivery:
             first = True
             while (item := await self._repository.next_for_chat(chat_id, priority)) is not None:
                 merging = priority > 0 and chat_id > 0 and item.purpose in self.merging
-                ticket = await self._turn_to_fold(chat_id, priority, merging)
+                ticket = await self._urgent_turn(item)
                 try:
                     waited = ticket is not None and _waited(ticket)
                     # The lane's first card, its turn come at once, goes without a look at
@@ -179,7 +184,8 @@ class Delivery:
                     behind, first = not first, False
                     if (
                         ticket is not None
-                        and not merging
+                        and chat_id < 0
+                        and self.folding is not None
                         and (waited or behind)
                         and await self._fold(chat_id, priority, ticket)
                     ):
@@ -254,19 +260,16 @@ class Delivery:
         assert isinstance(limiter, SendingRateLimiter)
         return limiter
 
-    async def _turn_to_fold(
-        self, chat_id: int, priority: int, merging: bool = False
-    ) -> Ticket | None:
-        """For an urgent group lane that may fold (or a person's lane that may merge): the
-        next turn in the window, taken before choosing what to send with it (None: choose
-        nothing, send the next)."""
-        if not merging and (self.folding is None or priority == 0 or chat_id >= 0):
-            return None
-        if not isinstance(self._bot, ExtBot):
+    async def _urgent_turn(self, item: OutboxItem) -> Ticket | None:
+        """For an urgent lane: its next turn, taken in its centre's share before choosing
+        what to send with it (a group's folded list, a person's merged alerts); None for
+        an ordinary lane (send the next)."""
+        if item.priority == 0 or not isinstance(self._bot, ExtBot):
             return None
         if not isinstance(self._bot.rate_limiter, SendingRateLimiter):
             return None
-        return await self._limiter().take_turn(chat_id, Priority.URGENT)
+        share = await self.share_of(item) if self.share_of is not None else None
+        return await self._limiter().take_turn(item.chat_id, Priority.URGENT, share)
 
     async def _fold(self, chat_id: int, priority: int, ticket: Ticket) -> bool:
         """With a turn in hand: if urgent cards wait that this window cannot take in lane

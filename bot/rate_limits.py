@@ -128,10 +128,11 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             self._finish(ticket)
             return result
 
-    async def take_turn(self, chat_id: int, priority: Priority) -> Ticket:
+    async def take_turn(self, chat_id: int, priority: Priority, share: str | None = None) -> Ticket:
         """Waits for a send's turn without saying yet what the send is: the caller passes
-        the ticket as ``rate_limit_args`` of the request it then makes, or gives it back."""
-        ticket = self._schedule.submit(chat_id, priority, self._clock())
+        the ticket as ``rate_limit_args`` of the request it then makes, or gives it back.
+        ``share``: whose urgent work it is (a centre); urgent shares take turns."""
+        ticket = self._schedule.submit(chat_id, priority, self._clock(), share)
         await self._turn(ticket)
         return ticket
 
