@@ -401,6 +401,7 @@ async def _post_stop(application: HelplineApplication) -> None:
     await application.bot_data[OPERATIONS_KEY].stopping()
     services = application.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
+        services.cases.relay.stop()
         await services.delivery.stop()
         await services.message_log.stop()
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 from bot.rate_limits import SendingRateLimiter
 from tests.conftest import DUTY_ID, STAFF_CHAT_ID, Harness, HarnessFactory, _in_flight
-from tests.handlers.case_helpers import code_in
+from tests.handlers.case_helpers import code_in, request_case
 
 GROUP_PER_MINUTE = 3
 CROWD = 6
+BURST = 8
 LIMITS = {"limits": {"telegram_per_second": 30, "telegram_group_per_minute": GROUP_PER_MINUTE}}
 
 
@@ -118,3 +120,30 @@ async def test_alerts_waiting_for_one_person_merge_into_one_direct_message(
     assert sorted(codes, key=text.index) == codes
     assert text.count(bot.tr("kk", "duty_alert.group")) == CROWD
     assert not await bot.services.outbox.lane(DUTY_ID, 1)
+
+
+async def test_a_villagers_burst_folds_into_one_relay(start_bot: HarnessFactory) -> None:
+    bot = await start_bot()
+    user = bot.user()
+    await bot.onboard(user, "ru")
+    code = await request_case(bot, user, "ru")
+    await bot.handled()
+    # The gap outlasts the test: the tick hands the burst on (its timer would, a second on).
+    bot.services.cases.relay.burst_gap = 600.0
+    before = len(bot.group.bot_messages())
+    burst = [f"сообщение номер {n}" for n in range(BURST)]
+    for text in burst:
+        await user.send(text)
+    await bot.handled()
+    relays = bot.group.bot_messages()[before:]
+    # The first goes at once (a conversation is live); the rest wait out the gap ...
+    assert len(relays) == 1 and burst[0] in (relays[0].text or "")
+    assert all(text not in (relays[0].text or "") for text in burst[1:])
+    bot.advance(timedelta(seconds=10))
+    await bot.run_due_work()
+    await bot.handled()
+    # ... and go as one relay, in order: two messages for the whole burst, not one each.
+    relays = [m for m in bot.group.bot_messages()[before:] if code in (m.text or "")]
+    assert len(relays) == 2
+    text = relays[1].text or ""
+    assert sorted(burst[1:], key=text.index) == burst[1:]
