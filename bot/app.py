@@ -410,6 +410,7 @@ async def _post_shutdown(application: HelplineApplication) -> None:
     await application.bot_data[OPERATIONS_KEY].stop()
     services = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
+        services.drawing.close()
         await services.delivery.stop()
         await services.message_log.stop()
         await services.db.close()
