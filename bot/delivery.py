@@ -110,6 +110,9 @@ class Delivery:
         self._metrics = metrics
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        # Messages a feature will hand over shortly (a villager's burst waiting out its
+        # gap): delivery is not idle while any is expected.
+        self._expected: set[object] = set()
         self._tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._main: asyncio.Task[None] | None = None
@@ -149,6 +152,17 @@ class Delivery:
         self._tasks.clear()
         self._main = None
 
+    def expect(self, key: object) -> None:
+        """Outbox rows are coming for ``key`` shortly: not idle until ``arrived(key)``."""
+        self._expected.add(key)
+        self._idle.clear()
+
+    def arrived(self, key: object) -> None:
+        """What ``expect(key)`` announced is in the outbox now (or will not come)."""
+        if key in self._expected:
+            self._expected.discard(key)
+            self.notify()
+
     async def wait_idle(self) -> None:
         """Until nothing is pending or in flight (tests and benchmarks; wrap in a timeout)."""
         await self._idle.wait()
@@ -160,7 +174,7 @@ class Delivery:
             for lane in pending:
                 if lane not in self._tasks:
                     self._tasks[lane] = asyncio.create_task(self._drain_lane(*lane))
-            if not pending and not self._tasks:
+            if not pending and not self._tasks and not self._expected:
                 self._idle.set()
             await self._wake.wait()
 

@@ -35,6 +35,7 @@ from bot.cases.outgoing import (
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
+from bot.delivery import Delivery
 from bot.domain.case_rules import FloodWindow, MessageKind
 from bot.domain.message_text import caption_for, pack_texts
 from bot.i18n import Texts
@@ -87,6 +88,11 @@ class Relay:
         self._last_batch: dict[int, float] = {}
         self._bursts: dict[int, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._delivery: Delivery | None = None
+
+    def register(self, delivery: Delivery) -> None:
+        """Delivery is told of a burst waiting out its gap: it is not idle meanwhile."""
+        self._delivery = delivery
 
     async def add_user_message(
         self, case: Case, kind: MessageKind, body: str | None, file_id: str | None
@@ -128,8 +134,11 @@ class Relay:
                 self._bursts[case.id] = loop.call_later(
                     last + self.burst_gap - loop.time(), self._burst_over, case.id
                 )
+                if self._delivery is not None:
+                    self._delivery.expect(_burst_key(case.id))
             return
         self._last_batch[case.id] = loop.time()
+        self._burst_done(case.id)
         # As it is now, inside this write: a take or a hand-over since the caller read it
         # changes which groups may see her words.
         case = await CaseStore.of(tx).get(case.id) or case
@@ -176,7 +185,6 @@ class Relay:
             index += 1
 
     def _burst_over(self, case_id: int) -> None:
-        self._bursts.pop(case_id, None)
         task = asyncio.get_running_loop().create_task(self._relay_burst(case_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -186,16 +194,26 @@ class Relay:
             case = await self._records.get(case_id)
             if case is not None:
                 async with self._write() as tx:
-                    await self.relay_pending(tx, case)
+                    await self.relay_pending(tx, case, forced=True)
         except Exception:
             # The tick hands it on (resume_stalled_relays); nothing is lost.
             logger.exception("a burst's relay failed")
+        finally:
+            # Handed on, or on its way behind a batch in flight (whose delivery hands it
+            # on), or nothing left: the burst no longer waits.
+            self._burst_done(case_id)
+
+    def _burst_done(self, case_id: int) -> None:
+        timer = self._bursts.pop(case_id, None)
+        if timer is not None:
+            timer.cancel()
+            if self._delivery is not None:
+                self._delivery.arrived(_burst_key(case_id))
 
     def stop(self) -> None:
         """The timers of bursts still waiting (the tick hands them on after a restart)."""
-        for timer in self._bursts.values():
-            timer.cancel()
-        self._bursts.clear()
+        for case_id in list(self._bursts):
+            self._burst_done(case_id)
         for task in self._tasks:
             task.cancel()
 
@@ -273,3 +291,7 @@ class Relay:
                 continue
             async with self._write() as tx:
                 await self.relay_pending(tx, case, forced=True)
+
+
+def _burst_key(case_id: int) -> tuple[str, int]:
+    return ("relay burst", case_id)

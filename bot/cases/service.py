@@ -101,6 +101,7 @@ class CaseService:
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)
         self.folding.register(delivery)
+        self.relay.register(delivery)
 
     # ------------------------------------------------------------------ periodic work
 

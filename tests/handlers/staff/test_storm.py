@@ -134,7 +134,12 @@ async def test_a_villagers_burst_folds_into_one_relay(start_bot: HarnessFactory)
     burst = [f"сообщение номер {n}" for n in range(BURST)]
     for text in burst:
         await user.send(text)
-    await bot.handled()
+    await _handlers_done(bot)
+    await bot.group.wait_for_bot_message(lambda m: burst[0] in (m.text or ""))
+    # Delivery knows a batch is still to come.
+    idle = asyncio.create_task(bot.services.delivery.wait_idle())
+    await asyncio.sleep(0)
+    assert not idle.done()
     relays = bot.group.bot_messages()[before:]
     # The first goes at once (a conversation is live); the rest wait out the gap ...
     assert len(relays) == 1 and burst[0] in (relays[0].text or "")
@@ -142,6 +147,7 @@ async def test_a_villagers_burst_folds_into_one_relay(start_bot: HarnessFactory)
     bot.advance(timedelta(seconds=10))
     await bot.run_due_work()
     await bot.handled()
+    assert idle.done()
     # ... and go as one relay, in order: two messages for the whole burst, not one each.
     relays = [m for m in bot.group.bot_messages()[before:] if code in (m.text or "")]
     assert len(relays) == 2
