@@ -11,7 +11,6 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
-from telegram.request import HTTPXRequest
 
 from bot.alert_path import AlertPathWatch, region_group
 from bot.appointments.agenda_messages import PURPOSE_AGENDA
@@ -35,8 +34,8 @@ from bot.ops.operations import OPERATIONS_KEY, Operations
 from bot.rate_limits import SendingRateLimiter
 from bot.retention import Retention
 from bot.staff_access import StaffDirectory
-from bot.update_inbox import PersistentUpdateQueue
-from bot.updates import PerChatUpdateProcessor
+from bot.update_inbox import PersistentUpdateQueue, StoredFirstRequest
+from bot.updates import PerChatUpdateProcessor, end_chat_turn
 from handlers.common import emergency_numbers, language_hint, with_quick_exit
 from handlers.private import (
     appointments,
@@ -109,7 +108,7 @@ def build_application(
 
     application = (
         ApplicationBuilder()
-        .bot(_build_bot(settings, operations.metrics))
+        .bot(_build_bot(settings, operations.metrics, update_queue))
         .update_queue(update_queue)
         .context_types(ContextTypes(context=HelplineContext, user_data=UserData))
         .concurrent_updates(
@@ -170,7 +169,9 @@ def build_application(
     return application
 
 
-def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
+def _build_bot(
+    settings: Settings, metrics: Metrics, update_queue: PersistentUpdateQueue
+) -> ExtBot[Any]:
     limits = settings.limits
     return ExtBot(
         token=settings.telegram.token or SANDBOX_TOKEN,
@@ -191,11 +192,13 @@ def _build_bot(settings: Settings, metrics: Metrics) -> ExtBot[Any]:
             private=None,
             max_retries=3,
             transit=SEND_TRANSIT,
+            # A staff group's next update (a take) does not wait for a handler's send slot.
+            before_waiting=end_chat_turn,
         ),
         # Many parallel sends; the long poll, and PTB's last getUpdates at stop, which the
         # cancelled poll's connection must not hold up (a PoolTimeout traceback at every stop).
         request=CountingRequest(metrics.rate_limited, connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=2),
+        get_updates_request=StoredFirstRequest(update_queue, connection_pool_size=2),
     )
 
 
@@ -291,6 +294,8 @@ async def _post_init(application: HelplineApplication) -> None:
     update_queue = application.update_queue
     assert isinstance(update_queue, PersistentUpdateQueue)
     update_queue.attach(UpdateInboxStore(db, sealer), clock.now)
+    # Polling stores each getUpdates answer at once; a webhook's update before its 200.
+    update_queue.batching = not settings.telegram.webhook_url
     # The features' services hold what they need: the Services argument of the shared
     # hook signatures (due work, retention, erasers) is not passed on to them.
     appointments = services.appointments
@@ -407,6 +412,7 @@ async def _post_stop(application: HelplineApplication) -> None:
     await application.bot_data[OPERATIONS_KEY].stopping()
     services = application.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
+        services.cases.relay.stop()
         await services.delivery.stop()
         await services.message_log.stop()
 
@@ -415,6 +421,7 @@ async def _post_shutdown(application: HelplineApplication) -> None:
     await application.bot_data[OPERATIONS_KEY].stop()
     services = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(services, Services):
+        services.drawing.close()
         await services.delivery.stop()
         await services.message_log.stop()
         await services.db.close()

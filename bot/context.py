@@ -24,6 +24,7 @@ from bot.feedback import FeedbackService
 from bot.i18n import Texts, Translator
 from bot.message_log import MessageLog
 from bot.ops.metrics import Metrics
+from bot.reports.drawing import Drawing
 from bot.staff_access import StaffDirectory
 from storage.audit import AuditRepository
 from storage.crypto import TextSealer
@@ -80,6 +81,8 @@ class Services:
     feedback: FeedbackService
     # What she said about her safety: quick exit, safe hours (bot/contact_safety.py).
     contact_safety: ContactSafetyService
+    # Charts and workbooks, drawn in a worker process (closed in post_shutdown).
+    drawing: Drawing = field(default_factory=Drawing)
 
     # When the last update came from Telegram (polling alive?), for /health.
     last_update_at: datetime | None = None

@@ -6,6 +6,14 @@ every urgent card waiting for it, the next free slot carries one message listing
 all (``Folding``), so each case is seen with a way to take it within the minute; the
 cards themselves follow as the window allows, in their order.
 
+Urgent direct messages to one person merge (``merging``): alerts about many cases waiting
+in a staff member's lane go as one message (their texts one after another, as many as one
+message holds), so 80 /sos in two seconds reach the on-duty psychologist in a few messages,
+each case within seconds, instead of 80 messages each waiting its turn behind the storm.
+
+Urgent lanes take their turns through the rate limiter with a share (``share_of``: the
+centre a message is about), so one centre's storm does not hold back another's alerts.
+
 A message is retried on 429 (after Telegram's retry_after), on 5xx, timeouts and
 network errors (exponential backoff, no limit: these pass); it fails for good on a
 403 (the user blocked the bot) or a 400 that retrying cannot fix, and the purpose's
@@ -24,6 +32,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,6 +92,11 @@ _AT_ONCE = 0.05
 
 _ALREADY_DONE = ("message is not modified", "message to delete not found")
 
+# Telegram's longest message text; a merged message stays within it.
+_MESSAGE_LIMIT = 4096
+# Rows looked at for one merged message (each alert is a few hundred characters at most).
+_MERGE_MOST = 40
+
 
 class Delivery:
     def __init__(
@@ -101,6 +115,9 @@ class Delivery:
         self._metrics = metrics
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        # Messages a feature will hand over shortly (a villager's burst waiting out its
+        # gap): delivery is not idle while any is expected.
+        self._expected: set[object] = set()
         self._tasks: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_parallel)
         self._main: asyncio.Task[None] | None = None
@@ -112,6 +129,10 @@ class Delivery:
         self.observers: list[DeliveredHook] = []
         self.folding: Folding | None = None
         self.release: ReleaseHook | None = None
+        # Purposes of urgent direct messages whose waiting rows merge (see the module doc).
+        self.merging: set[str] = set()
+        # Whose urgent work a message is (its centre), for a fair turn between centres.
+        self.share_of: Callable[[OutboxItem], Awaitable[str | None]] | None = None
         # PTB suggests typed methods on every call; the outbox stores methods by name on purpose.
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
@@ -143,6 +164,17 @@ class Delivery:
         self._tasks.clear()
         self._main = None
 
+    def expect(self, key: object) -> None:
+        """Outbox rows are coming for ``key`` shortly: not idle until ``arrived(key)``."""
+        self._expected.add(key)
+        self._idle.clear()
+
+    def arrived(self, key: object) -> None:
+        """What ``expect(key)`` announced is in the outbox now (or will not come)."""
+        if key in self._expected:
+            self._expected.discard(key)
+            self.notify()
+
     async def wait_idle(self) -> None:
         """Until nothing is pending or in flight (tests and benchmarks; wrap in a timeout)."""
         await self._idle.wait()
@@ -154,7 +186,7 @@ class Delivery:
             for lane in pending:
                 if lane not in self._tasks:
                     self._tasks[lane] = asyncio.create_task(self._drain_lane(*lane))
-            if not pending and not self._tasks:
+            if not pending and not self._tasks and not self._expected:
                 self._idle.set()
             await self._wake.wait()
 
@@ -170,7 +202,8 @@ class Delivery:
             while (item := await self._next(chat_id, priority)) is not None:
                 if await self._held(item):
                     continue
-                ticket = await self._turn_to_fold(chat_id, priority)
+                merging = priority > 0 and chat_id > 0 and item.purpose in self.merging
+                ticket = await self._urgent_turn(item)
                 try:
                     waited = ticket is not None and _waited(ticket)
                     # The lane's first card, its turn come at once, goes without a look at
@@ -179,16 +212,22 @@ class Delivery:
                     behind, first = not first, False
                     if (
                         ticket is not None
+                        and chat_id < 0
+                        and self.folding is not None
                         and (waited or behind)
                         and await self._fold(chat_id, priority, ticket)
                     ):
                         continue
-                    if waited:
-                        # The turn was long in coming: the row may have changed meanwhile.
-                        item = await self._next(chat_id, priority)
-                        if item is None or await self._held(item):
-                            break
-                    delay = await self._deliver(item, ticket)
+                    if merging:
+                        # Chosen once the turn came: whatever waits by then goes with it.
+                        delay = await self._deliver_merged(chat_id, priority, ticket)
+                    else:
+                        if waited:
+                            # The turn was long in coming: the row may have changed meanwhile.
+                            item = await self._next(chat_id, priority)
+                            if item is None or await self._held(item):
+                                break
+                        delay = await self._deliver(item, ticket)
                 finally:
                     if ticket is not None:
                         self._limiter().give_back(ticket)  # unless the request used it
@@ -219,21 +258,60 @@ class Delivery:
         await self._repository.hold(item.id, until)
         return True
 
+    async def _deliver_merged(
+        self, chat_id: int, priority: int, ticket: Ticket | None
+    ) -> timedelta | None:
+        """The merging rows at the head of the lane as one message (one row: as it is)."""
+        head = await self._repository.lane_head(chat_id, priority, _MERGE_MOST, self._clock.now())
+        if not head:
+            return None
+        run = [head[0]]
+        length = len(_text(head[0]) or "")
+        for item in head[1:]:
+            text = _text(item)
+            if item.purpose != head[0].purpose or text is None or _text(head[0]) is None:
+                break
+            length += len(text) + 2
+            if length > _MESSAGE_LIMIT:
+                break
+            run.append(item)
+        if len(run) == 1:
+            return await self._deliver(head[0], ticket)
+        text = "\n\n".join(_text(item) or "" for item in run)
+        merged = replace(run[0], params={**run[0].params, "text": text})
+        try:
+            result: Any = await self._send(merged, ticket)
+        except RetryAfter as error:
+            self._count(run[0], results.RATE_LIMITED)
+            await self._repository.mark_retry(run[0].id, "429")
+            return _retry_after(error)
+        except TelegramError as error:
+            # Each goes on its own then, and meets its own failure hook (a staff member who
+            # never started the bot is reported per case, as without merging).
+            logger.warning("a merged direct message failed: %s", type(error).__name__)
+            return await self._deliver(run[0])
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        for item in run:
+            sent_id = message_id if isinstance(message_id, int) else None
+            await self._succeed(item, sent_id, take_back=False)
+        logger.info("%d urgent direct messages merged into one", len(run))
+        return None
+
     def _limiter(self) -> SendingRateLimiter:
         limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
         assert isinstance(limiter, SendingRateLimiter)
         return limiter
 
-    async def _turn_to_fold(self, chat_id: int, priority: int) -> Ticket | None:
-        """For an urgent group lane that may fold: the next turn in the group's window,
-        taken before choosing what to send with it (None: choose nothing, send the next)."""
-        if self.folding is None or priority == 0 or chat_id >= 0:
-            return None
-        if not isinstance(self._bot, ExtBot):
+    async def _urgent_turn(self, item: OutboxItem) -> Ticket | None:
+        """For an urgent lane: its next turn, taken in its centre's share before choosing
+        what to send with it (a group's folded list, a person's merged alerts); None for
+        an ordinary lane (send the next)."""
+        if item.priority == 0 or not isinstance(self._bot, ExtBot):
             return None
         if not isinstance(self._bot.rate_limiter, SendingRateLimiter):
             return None
-        return await self._limiter().take_turn(chat_id, Priority.URGENT)
+        share = await self.share_of(item) if self.share_of is not None else None
+        return await self._limiter().take_turn(item.chat_id, Priority.URGENT, share)
 
     async def _fold(self, chat_id: int, priority: int, ticket: Ticket) -> bool:
         """With a turn in hand: if urgent cards wait that this window cannot take in lane
@@ -323,12 +401,15 @@ class Delivery:
         delay: timedelta = self._timing.retry_base * (2 ** min(attempts, 20))
         return min(delay, self._timing.retry_max)
 
-    async def _succeed(self, item: OutboxItem, message_id: int | None) -> None:
+    async def _succeed(
+        self, item: OutboxItem, message_id: int | None, *, take_back: bool = True
+    ) -> None:
         self._fixes.pop(item.id, None)
         self._count(item, results.SENT)
         if not await self._repository.mark_sent(item.id, message_id, self._clock.now()):
-            # Forget-me erased this message while Telegram was taking it: take it back.
-            if message_id is not None and not item.method.startswith("edit"):
+            # Forget-me erased this message while Telegram was taking it: take it back
+            # (not a merged one: it carries other cases' alerts too).
+            if take_back and message_id is not None and not item.method.startswith("edit"):
                 with contextlib.suppress(TelegramError):
                     await self._bot.delete_message(item.chat_id, message_id)
             return
@@ -348,6 +429,12 @@ class Delivery:
         hook = self.on_failed.get(item.purpose)
         if hook is not None and not isinstance(error, BadRequest):
             await hook(item, error)
+
+
+def _text(item: OutboxItem) -> str | None:
+    """The text of a plain text message (a merge joins only those)."""
+    text = item.params.get("text")
+    return text if item.method == "sendMessage" and isinstance(text, str) else None
 
 
 def _waited(ticket: Ticket) -> bool:

@@ -69,7 +69,11 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         clock: Callable[[], float] = time.monotonic,
         recheck_every: float = 1.0,
         transit: float | None = None,
+        before_waiting: Callable[[], None] | None = None,
     ) -> None:
+        # Called in the sender's task when its send cannot go at once (bot/updates.py
+        # ends a group's turn then: no update waits behind another's send slot).
+        self._before_waiting = before_waiting
         self._schedule = SendSchedule(overall, group, private, starving_after, transit)
         self._max_retries = max_retries
         self._clock = clock
@@ -126,10 +130,11 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             self._finish(ticket)
             return result
 
-    async def take_turn(self, chat_id: int, priority: Priority) -> Ticket:
+    async def take_turn(self, chat_id: int, priority: Priority, share: str | None = None) -> Ticket:
         """Waits for a send's turn without saying yet what the send is: the caller passes
-        the ticket as ``rate_limit_args`` of the request it then makes, or gives it back."""
-        ticket = self._schedule.submit(chat_id, priority, self._clock())
+        the ticket as ``rate_limit_args`` of the request it then makes, or gives it back.
+        ``share``: whose urgent work it is (a centre); urgent shares take turns."""
+        ticket = self._schedule.submit(chat_id, priority, self._clock(), share)
         await self._turn(ticket)
         return ticket
 
@@ -147,6 +152,8 @@ class SendingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._pump()
         if ticket.in_flight:  # it may go at once
             return
+        if self._before_waiting is not None:
+            self._before_waiting()
         turn = asyncio.get_running_loop().create_future()
         self._turns[ticket] = turn
         try:

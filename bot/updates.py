@@ -8,18 +8,50 @@ gives both: fairness between people, order within a conversation.
 The chat lock is taken before one of the processor's slots: otherwise a flood from
 one chat fills every slot with updates waiting for their own chat, and another
 villager's /sos waits behind them.
+
+A group's turn ends early when its handler waits for a send slot (``end_chat_turn``, called
+by the rate limiter): the staff group's 20 messages a minute can be full for a minute, and a
+take pressed behind a /onduty whose answer waits for that minute must be answered and stored
+at once. Staff groups hold no conversation whose state the next update would read, and the
+handler's own sends keep their order in the limiter (one queue per chat); a private chat
+keeps its whole turn, since its flows do hold such state.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from storage.urgent_lock import urgent_work
+
+
+class _ChatTurn:
+    """A group chat's turn: ends when its update was handled, or earlier (end_chat_turn)."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+        self._over = False
+
+    def end(self) -> None:
+        if not self._over:
+            self._over = True
+            self._lock.release()
+
+
+_TURN: ContextVar[_ChatTurn | None] = ContextVar("chat_turn", default=None)
+
+
+def end_chat_turn() -> None:
+    """The update running here waits for something slow (a send slot): if it came from a
+    group, that group's next update may start now. Elsewhere it does nothing."""
+    turn = _TURN.get()
+    if turn is not None:
+        turn.end()
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -52,7 +84,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            await lock.acquire()
+            turn = _ChatTurn(lock)
+            token = _TURN.set(turn if key < 0 else None)
+            try:
                 if self._is_urgent(update):
                     # A /sos takes no running slot: the slots may all be held by updates
                     # whose answers wait for the rate limiter behind hundreds of others;
@@ -65,6 +100,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 # Still in the chat's turn: the chat's next update starts only once this
                 # one is marked handled (its stored copy, text and all, is blanked).
                 await self._handled(update)
+            finally:
+                _TURN.reset(token)
+                turn.end()
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:

@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.crypto import TextSealer
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, Row, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,22 @@ class OutboxRepository:
             "AND (? IS NULL OR priority = ?) ORDER BY priority DESC, id LIMIT 1",
             (chat_id, *_released_params(now), priority, priority),
         )
-        if row is None:
-            return None
+        return None if row is None else self._item(row)
+
+    async def lane_head(
+        self, chat_id: int, priority: int, limit: int, now: datetime | None = None
+    ) -> list[OutboxItem]:
+        """The first pending messages of one chat and priority, in sending order; with
+        `now`, none held for her safety until later."""
+        rows = await self._db.fetch_all(
+            "SELECT id, chat_id, method, payload, purpose, ref, attempts, created_at, priority "
+            f"FROM outbox WHERE status = 'pending' AND chat_id = ? AND priority = ? "
+            f"AND {_RELEASED} ORDER BY id LIMIT ?",
+            (chat_id, priority, *_released_params(now), limit),
+        )
+        return [self._item(row) for row in rows]
+
+    def _item(self, row: Row) -> OutboxItem:
         return OutboxItem(
             id=row["id"],
             chat_id=row["chat_id"],

@@ -30,6 +30,20 @@ class UpdateInboxStore:
         )
         return changed > 0
 
+    async def store_many(self, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+        """Stores a getUpdates answer's updates in one transaction; the ids not seen before."""
+        fresh: set[int] = set()
+        async with self._db.transaction() as connection:
+            for update_id, payload in updates:
+                cursor = await connection.execute(
+                    "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at) "
+                    "VALUES (?, ?, ?)",
+                    (update_id, self._sealer.seal(payload), to_db_time(now)),
+                )
+                if cursor.rowcount > 0:
+                    fresh.add(update_id)
+        return fresh
+
     async def mark_handled(self, update_id: int, now: datetime) -> None:
         await self._db.execute_alone(
             "UPDATE update_inbox SET payload = NULL, handled_at = ? WHERE update_id = ?",

@@ -344,7 +344,8 @@ async def alert_duty(
             params=html(text),
             purpose=DUTY_ALERT,
             ref=case.id,
-            priority=1 if case.urgent else 0,
+            # An alert to a person is urgent work: it must not wait behind booking notices.
+            priority=1,
         )
 
 
@@ -366,6 +367,7 @@ async def alert_sos_again_taken(
             params=html(text),
             purpose=DUTY_ALERT,
             ref=case.id,
+            priority=1,
         )
 
 

@@ -11,6 +11,7 @@ are each reported to staff.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 # "It arrived" on a staff answer: an emoji Telegram allows bots to react with.
 DELIVERED_REACTION = {"type": "emoji", "emoji": "👌"}
+_CENTRES_KEPT = 1_000
 
 
 class CaseDeliveryHooks:
@@ -61,6 +63,8 @@ class CaseDeliveryHooks:
         self._outbox = outbox
         # (case id, staff id): the "cannot DM them" notice was posted already.
         self._dm_failures: set[tuple[int, int]] = set()
+        # Case -> its centre, for the urgent lane's turns (bounded: a storm's cases at most).
+        self._centres: OrderedDict[int, str | None] = OrderedDict()
 
     def register(self, delivery: Delivery) -> None:
         for purpose in GROUP_KINDS:
@@ -72,6 +76,21 @@ class CaseDeliveryHooks:
         delivery.on_failed[STAFF_ANSWER] = self.answer_failed
         delivery.on_failed[ANSWER_MARK] = self.mark_refused
         delivery.on_failed[DUTY_ALERT] = self.cannot_dm
+        # A storm's alerts to one person go as few messages, each case seen within seconds.
+        delivery.merging.add(DUTY_ALERT)
+        delivery.share_of = self.centre_of
+
+    async def centre_of(self, item: OutboxItem) -> str | None:
+        """The centre an urgent message about a case is for: centres take turns. A case
+        handed over meanwhile may count for its old centre a while; that is only fairness."""
+        if item.ref is None or not item.purpose.startswith("case_"):
+            return None
+        if item.ref not in self._centres:
+            case = await self._records.get(item.ref)
+            self._centres[item.ref] = case.center_id if case is not None else None
+            if len(self._centres) > _CENTRES_KEPT:
+                self._centres.popitem(last=False)
+        return self._centres[item.ref]
 
     async def delivered_to_group(self, item: OutboxItem, message_id: int | None) -> None:
         if message_id is None or item.ref is None:

@@ -2,12 +2,21 @@
 and a staff answer to the user as "Psychologist:", never with a name.
 
 One batch at a time per case: a flood becomes a few long messages instead of dozens,
-and the staff group's queue (20 messages a minute) stays free for alerts. A batch that
-failed for good (or was lost) is handed on again by `resume_stalled_relays`.
+and the staff group's queue (20 messages a minute) stays free for alerts. A batch goes
+only once the case's previous one is delivered, which on a quiet group takes a few tens of
+milliseconds: a burst (18 messages in 0.6 s) would still go as 18 relays and fill the
+group's minute, holding back another woman's /sos card. So a batch that would follow the
+previous one within ``burst_gap`` seconds waits until the gap has passed, and the rest of
+the burst goes with it as one relay. The gap is real time, not the centre's clock: it is
+about Telegram's transport, as the outbox's backoff is. A batch that failed for good (or
+was lost, or whose timer died with a restart) is handed on again by
+`resume_stalled_relays`, which the tick runs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -27,6 +36,7 @@ from bot.cases.safety_notices import SafetyNotices, safe_again_keyboard
 from bot.cases.staff_actions import StaffActions
 from bot.cases.staff_side import StaffSides
 from bot.clock import Clock
+from bot.delivery import Delivery
 from bot.domain.case_rules import FloodWindow, MessageKind
 from bot.domain.message_text import caption_for, pack_texts
 from bot.i18n import Texts
@@ -37,10 +47,14 @@ from storage.users import UserRepository
 
 # "Passed on" is said at most this often, so a conversation is not doubled by receipts.
 ACKNOWLEDGE_EVERY = timedelta(minutes=10)
+# A batch this many seconds after the case's previous one is a burst: it waits out the gap.
+BURST_GAP = 1.0
 # Receipt records of people who went quiet this long are dropped.
 _FORGET_RECEIPTS_AFTER = timedelta(hours=1)
 
 Receipt = Literal["slow_down", "passed_on"]
+
+logger = logging.getLogger(__name__)
 
 
 class Relay:
@@ -70,6 +84,18 @@ class Relay:
         self._flood = FloodWindow()
         # When each user was last told "passed on": once in a while, not after every message.
         self._acknowledged: dict[int, datetime] = {}
+        # When each case's last batch was handed to the outbox (the event loop's time;
+        # memory only: after a restart the first batch simply goes at once), and the
+        # timers of bursts waiting out the gap.
+        self.burst_gap = BURST_GAP
+        self._last_batch: dict[int, float] = {}
+        self._bursts: dict[int, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._delivery: Delivery | None = None
+
+    def register(self, delivery: Delivery) -> None:
+        """Delivery is told of a burst waiting out its gap: it is not idle meanwhile."""
+        self._delivery = delivery
 
     async def add_user_message(
         self, case: Case, kind: MessageKind, body: str | None, file_id: str | None
@@ -95,14 +121,27 @@ class Relay:
             return "passed_on"
         return None
 
-    async def relay_pending(self, tx: Transaction, case: Case) -> None:
-        """Hands the user's waiting messages to the outbox, unless a batch is still on its way."""
+    async def relay_pending(self, tx: Transaction, case: Case, *, forced: bool = False) -> None:
+        """Hands the user's waiting messages to the outbox, unless a batch is still on its way
+        or (unless ``forced``) the case's previous batch left less than the gap ago."""
         messages = CaseMessageStore.of(tx)
         if await messages.has_pending_relay(case.id):
             return
         waiting = await messages.unrelayed_user_messages(case.id)
         if not waiting:
             return
+        loop = asyncio.get_running_loop()
+        last = self._last_batch.get(case.id)
+        if not forced and last is not None and loop.time() - last < self.burst_gap:
+            if case.id not in self._bursts:
+                self._bursts[case.id] = loop.call_later(
+                    last + self.burst_gap - loop.time(), self._burst_over, case.id
+                )
+                if self._delivery is not None:
+                    self._delivery.expect(_burst_key(case.id))
+            return
+        self._last_batch[case.id] = loop.time()
+        self._burst_done(case.id)
         # As it is now, inside this write: a take or a hand-over since the caller read it
         # changes which groups may see her words.
         case = await CaseStore.of(tx).get(case.id) or case
@@ -149,6 +188,39 @@ class Relay:
                     )
             await messages.set_relay([message.id], relay_id)
             index += 1
+
+    def _burst_over(self, case_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._relay_burst(case_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _relay_burst(self, case_id: int) -> None:
+        try:
+            case = await self._records.get(case_id)
+            if case is not None:
+                async with self._write() as tx:
+                    await self.relay_pending(tx, case, forced=True)
+        except Exception:
+            # The tick hands it on (resume_stalled_relays); nothing is lost.
+            logger.exception("a burst's relay failed")
+        finally:
+            # Handed on, or on its way behind a batch in flight (whose delivery hands it
+            # on), or nothing left: the burst no longer waits.
+            self._burst_done(case_id)
+
+    def _burst_done(self, case_id: int) -> None:
+        timer = self._bursts.pop(case_id, None)
+        if timer is not None:
+            timer.cancel()
+            if self._delivery is not None:
+                self._delivery.arrived(_burst_key(case_id))
+
+    def stop(self) -> None:
+        """The timers of bursts still waiting (the tick hands them on after a restart)."""
+        for case_id in list(self._bursts):
+            self._burst_done(case_id)
+        for task in self._tasks:
+            task.cancel()
 
     async def relay_staff_message(
         self,
@@ -220,9 +292,17 @@ class Relay:
             u for u, at in self._acknowledged.items() if now - at > _FORGET_RECEIPTS_AFTER
         ]:
             del self._acknowledged[user_id]
+        moment = asyncio.get_running_loop().time()
+        self._last_batch = {
+            c: at for c, at in self._last_batch.items() if moment - at < self.burst_gap
+        }
         for case_id in await self._records.cases_with_stalled_relays():
             case = await self._records.get(case_id)
             if case is None:
                 continue
             async with self._write() as tx:
-                await self.relay_pending(tx, case)
+                await self.relay_pending(tx, case, forced=True)
+
+
+def _burst_key(case_id: int) -> tuple[str, int]:
+    return ("relay burst", case_id)

@@ -182,6 +182,7 @@ class Cases:
     def register_delivery_hooks(self, delivery: Delivery) -> None:
         self._hooks.register(delivery)
         self.folding.register(delivery)
+        self.relay.register(delivery)
 
     # ------------------------------------------------------------------ periodic work
 

@@ -64,6 +64,8 @@ class Ticket:
     started_at: float = 0.0
     # Let out and not finished yet: the caller is (about to be) sending it.
     in_flight: bool = False
+    # Whose urgent work it is (a centre): urgent sends take turns between shares.
+    share: str | None = None
 
 
 @dataclass
@@ -111,6 +113,11 @@ class SendSchedule:
 
     Group chats (negative ids) have their own window; a private chat has one only if
     ``private`` is given. A 429 holds back the chat it was about, never the others.
+    Urgent sends take turns between shares (centres, ``submit(share=...)``): the first
+    waiting send of the share served longest ago goes next, so one centre's storm of a
+    hundred alerts does not hold back another centre's one alert by seconds. Within a
+    share (and within a chat) the order of submission holds.
+
     An ordinary send waiting longer than ``starving_after`` gets one slot of the overall
     window that urgent sends may not take, so it cannot wait for ever behind a stream of
     urgent ones, while urgent sends still have all the other slots.
@@ -143,11 +150,16 @@ class SendSchedule:
         self._waiting: dict[Priority, list[tuple[int, Ticket]]] = {p: [] for p in Priority}
         self._next_seq = 0
         self._last_ordinary_start = -math.inf
+        # When each share's urgent send last went (a count of urgent starts, not a time).
+        self._share_served: dict[str | None, int] = {}
+        self._urgent_starts = 0
 
     # ---------------------------------------------------------------- the caller's steps
 
-    def submit(self, chat_id: int | None, priority: Priority, now: float) -> Ticket:
-        ticket = Ticket(self._next_seq, chat_id, priority, now)
+    def submit(
+        self, chat_id: int | None, priority: Priority, now: float, share: str | None = None
+    ) -> Ticket:
+        ticket = Ticket(self._next_seq, chat_id, priority, now, share=share)
         self._next_seq += 1
         self._enqueue(ticket)
         return ticket
@@ -300,6 +312,22 @@ class SendSchedule:
                 blocked.add(ticket.chat_id)
         return None
 
+    def _fair_urgent(self, now: float) -> Ticket | None:
+        """The first ready urgent send of each share; of those, the share served longest ago."""
+        blocked: set[int] = set()
+        firsts: dict[str | None, Ticket] = {}
+        for _, ticket in self._waiting[Priority.URGENT]:
+            free = ticket.chat_id not in blocked and ticket.share not in firsts
+            if free and self._ready(ticket, now):
+                firsts[ticket.share] = ticket
+            # A chat's later sends wait for this one (whether it goes, cannot go, or waits
+            # behind an earlier send of its share).
+            if ticket.chat_id is not None:
+                blocked.add(ticket.chat_id)
+        if not firsts:
+            return None
+        return min(firsts.values(), key=lambda t: (self._share_served.get(t.share, -1), t.seq))
+
     def _ready(self, ticket: Ticket, now: float) -> bool:
         if ticket.not_before > now:
             return False
@@ -319,7 +347,7 @@ class SendSchedule:
         return self._last_ordinary_start + window.seconds / window.count
 
     def _pick(self, now: float) -> Ticket | None:
-        urgent = self._first_ready(Priority.URGENT, now)
+        urgent = self._fair_urgent(now)
         paced_until = self._ordinary_paced_until()
         ordinary = (
             self._first_ready(Priority.ORDINARY, now)
@@ -344,5 +372,8 @@ class SendSchedule:
         ticket.started_at = now
         if ticket.priority is Priority.ORDINARY:
             self._last_ordinary_start = now
+        else:
+            self._share_served[ticket.share] = self._urgent_starts
+            self._urgent_starts += 1
         for counter in self._counters(ticket):
             counter.in_flight += 1

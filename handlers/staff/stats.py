@@ -7,7 +7,6 @@ only to an admin (`telegram.admin_ids`), in a private chat, never into the group
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -27,7 +26,7 @@ from bot.reports.figures import (
     report_figures,
 )
 from bot.reports.period import Period, parse_period
-from bot.reports.workbook import ReportContext, workbook_layout, write_workbook
+from bot.reports.workbook import ReportContext, workbook_layout
 from handlers.staff.gate import region_member, staff_center, staff_groups
 
 logger = logging.getLogger(__name__)
@@ -180,19 +179,11 @@ async def _show(
             return
     else:
         await message.reply_text(text, reply_markup=_keyboard(tr, period))
-    # Drawing takes a few hundred milliseconds: off the event loop, other chats go on.
-    image = await asyncio.to_thread(_draw_chart, figures, tr)
+    # A year's chart takes seconds of CPU: in a worker process, a /sos meanwhile goes on.
+    image = await services.drawing.chart(figures, tr.language)
     await message.reply_photo(
         image, caption=tr("report.chart.caption", period=period.label), do_quote=False
     )
-
-
-def _draw_chart(figures: ReportFigures, tr: Translator) -> bytes:
-    # matplotlib (with numpy) holds some 45 MB and takes about a second to import: the
-    # chart module is imported by the first chart drawn, not at start-up.
-    from bot.reports.chart import render_chart
-
-    return render_chart(figures, tr)
 
 
 async def show_stats(update: Update, context: HelplineContext) -> None:
@@ -285,7 +276,7 @@ async def export_csv(update: Update, context: HelplineContext) -> None:
     centre = ", ".join(center.name.get(tr.language) for center in centers)
     context_of_report = ReportContext(centre, services.clock.now().astimezone(tz).date(), tz)
     layout = workbook_layout(figures, cases, appointments, feedback, context_of_report, tr)
-    workbook = await asyncio.to_thread(write_workbook, layout)
+    workbook = await services.drawing.workbook(layout)
     # Recorded before it leaves: an export that happened is never missing from the log.
     await services.audit.record(
         at=services.clock.now(), actor_id=user.id, action="export", detail=period.label

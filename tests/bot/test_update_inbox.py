@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Chat, Message, Update, User
 
 from bot.app import SANDBOX_TOKEN
 from bot.update_inbox import MAX_REPLAYS, PersistentUpdateQueue
@@ -138,3 +139,33 @@ async def test_a_sos_fetched_just_before_a_crash_is_handled_after_the_restart(
         "SELECT COUNT(*) FROM update_inbox WHERE handled_at IS NULL"
     )
     assert rows.fetchone() == (0,)
+
+
+def _text_update(update_id: int, chat_id: int, text: str) -> Update:
+    chat = Chat(chat_id, "private")
+    user = User(chat_id, "x", is_bot=False)
+    message = Message(update_id, date=NOW, chat=chat, from_user=user, text=text)
+    return Update(update_id, message=message)
+
+
+async def test_a_getupdates_answer_is_stored_in_one_write_before_the_next_confirms_it(
+    store: UpdateInboxStore,
+) -> None:
+    """Polling: 120 texts are stored together, so a /sos right behind them is queued
+    without waiting for 120 writes one after another (issue 17)."""
+    queue = PersistentUpdateQueue()
+    queue.attach(store, lambda: NOW)
+    queue.batching = True
+    await store.store(5, '{"update_id": 5}', NOW)  # seen before: handled once only
+    updates = [_text_update(n, 100 + n, "добрый день") for n in range(1, 121)]
+    updates.append(_text_update(121, 7, "/sos"))
+    for update in updates:
+        await queue.put(update)
+    # Nothing waited for the database: the answer's updates are stored in one write ...
+    assert queue.empty()
+    asking = asyncio.create_task(queue.stored())  # what the next getUpdates waits for
+    await asking
+    # ... and queued in their order once stored, the one seen before not again.
+    queued = [queue.get_nowait() for _ in range(queue.qsize())]
+    assert queued == [u for u in updates if u.update_id != 5]
+    assert {stored.update_id for stored in await store.unhandled()} == set(range(1, 122))

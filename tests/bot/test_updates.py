@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Chat, Message, Update, User
 
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import PerChatUpdateProcessor, end_chat_turn
 from storage.urgent_lock import is_urgent_work
 
 
@@ -97,3 +97,39 @@ async def test_an_urgent_update_s_database_work_is_marked_urgent() -> None:
     await processor.process_update(_update(50, 2), note(50))
     assert seen == {99: True, 50: False}
     assert not is_urgent_work()  # the mark ends with the update
+
+
+async def test_a_group_update_waiting_for_a_send_lets_the_groups_next_update_go() -> None:
+    processor = PerChatUpdateProcessor()
+    slot = asyncio.Event()
+    done: list[str] = []
+
+    async def waits_for_a_send(name: str) -> None:
+        end_chat_turn()  # what the rate limiter does when the send cannot go at once
+        await slot.wait()
+        done.append(name)
+
+    async def quick(name: str) -> None:
+        done.append(name)
+
+    for chat_id, expected in ((-100, ["press", "onduty"]), (7, [])):
+        done.clear()
+        slow = asyncio.create_task(
+            processor.process_update(_update(1, chat_id), waits_for_a_send("onduty"))
+        )
+        await asyncio.sleep(0)
+        press = asyncio.create_task(processor.process_update(_update(2, chat_id), quick("press")))
+        if expected:
+            # A group: the press behind the waiting command is handled meanwhile.
+            await asyncio.wait_for(press, timeout=1)
+            assert done == ["press"]
+        else:
+            # A private chat keeps its whole turn (its flows hold state).
+            for _ in range(20):
+                await asyncio.sleep(0)  # yields only: the press had every chance to run
+            assert done == []
+        slot.set()
+        await asyncio.gather(slow, press)
+        slot.clear()
+        assert done == (expected or ["onduty", "press"])
+    end_chat_turn()  # outside any update: nothing happens

@@ -262,3 +262,29 @@ def test_a_turn_given_back_frees_its_slot_and_room_counts_the_group_window() -> 
     assert plan.room(GROUP, 0.1) == 1
     assert plan.room(GROUP, 60.1) == 2
     assert plan.room(ALICE, 0.0) is None
+
+
+def test_urgent_sends_take_turns_between_centres() -> None:
+    """One centre's storm (30 alerts) does not hold back another centre's one alert."""
+    schedule = SendSchedule(Window(3, 1.0), Window(20, 60.0))
+    storm = [schedule.submit(100 + n, U, 0.0, share="A") for n in range(30)]
+    other = schedule.submit(GROUP, U, 0.01, share="B")
+    assert schedule.admit(0.01) == [storm[0], other, storm[1]]
+    # Within a share the order of submission holds.
+    for ticket in (storm[0], other, storm[1]):
+        schedule.finish(ticket, 0.02)
+    assert schedule.admit(1.1) == storm[2:5]
+
+
+def test_a_chats_sends_keep_their_order_across_shares() -> None:
+    schedule = SendSchedule(Window(10, 1.0), Window(20, 60.0))
+    first = schedule.submit(ALICE, U, 0.0, share="A")
+    second = schedule.submit(ALICE, U, 0.0, share="B")
+    assert schedule.admit(0.0) == [first, second]
+    held = SendSchedule(Window(10, 1.0), Window(20, 60.0))
+    a1 = held.submit(BOB, U, 0.0, share="A")
+    a2 = held.submit(ALICE, U, 0.0, share="A")
+    b1 = held.submit(ALICE, U, 0.0, share="B")
+    # ALICE's send of share B waits behind her earlier send of share A, which waits its
+    # share's turn behind BOB's.
+    assert held.admit(0.0) == [a1, a2, b1]
