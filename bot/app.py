@@ -55,7 +55,6 @@ from handlers.private.danger_heard import is_urgent_update
 from handlers.staff import agenda, audit, case_tools, fold, health, stats
 from handlers.staff import cases as staff_cases
 from handlers.staff import help as staff_help
-from storage.appointments import Appointment
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.cases.notes import CaseNoteRepository
@@ -65,9 +64,9 @@ from storage.feedback import FeedbackRepository, erase_feedback_of_user
 from storage.message_log import MessageLogRepository
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
-from storage.unit_of_work import Transaction, UnitOfWork
+from storage.unit_of_work import UnitOfWork
 from storage.update_inbox import UpdateInboxStore
-from storage.users import UserRepository, language_of
+from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -202,17 +201,6 @@ def _build_bot(
     )
 
 
-async def _ask_after_visit(
-    feedback: FeedbackService, tx: Transaction, appointment: Appointment
-) -> None:
-    """The feedback question after an appointment marked "came" (its own rules decide)."""
-    if appointment.user_id is None:  # forgotten meanwhile: no one to ask
-        return
-    language = await language_of(tx.connection, appointment.user_id)
-    if language is not None:
-        await feedback.ask(tx, user_id=appointment.user_id, language=language, about="appointment")
-
-
 async def _post_init(application: HelplineApplication) -> None:
     settings, clock, texts = application.bot_data.pop("_boot")
     operations: Operations = application.bot_data[OPERATIONS_KEY]
@@ -328,9 +316,7 @@ async def _post_init(application: HelplineApplication) -> None:
     services.due_work.append(lambda _: appointments.waitlist.send_morning_offers())
     services.due_work.append(lambda _: appointments.waitlist.expire_holds())
     # Asked in the marking write, so the question exists if and only if the "came" does.
-    appointments.agenda.came_hooks.append(
-        lambda tx, appointment: _ask_after_visit(feedback_service, tx, appointment)
-    )
+    appointments.agenda.came_hooks.append(feedback_service.ask_after_visit)
     services.daily_work.append(
         DailyWork(settings.booking.agenda_time, lambda _: appointments.agenda.send_morning_agenda())
     )

@@ -20,8 +20,10 @@ from bot.clock import Clock
 from bot.domain.language import Language
 from bot.i18n import Texts, Translator
 from bot.reports.figures import FEEDBACK_ANSWERS, FeedbackFact
+from storage.appointments import Appointment
 from storage.feedback import FeedbackRepository, FeedbackStore
 from storage.unit_of_work import Transaction
+from storage.users import language_of
 
 FEEDBACK_PREFIX: Final = "fb:"
 SKIP_COMMENT: Final = "fb:skip"
@@ -63,6 +65,14 @@ class FeedbackService:
         self._texts = texts
         self._clock = clock
         self._tz = tz
+
+    async def ask_after_visit(self, tx: Transaction, appointment: Appointment) -> None:
+        """The question after an appointment marked "came" (its own rules decide)."""
+        if appointment.user_id is None:  # forgotten meanwhile: no one to ask
+            return
+        language = await language_of(tx.connection, appointment.user_id)
+        if language is not None:
+            await self.ask(tx, user_id=appointment.user_id, language=language, about="appointment")
 
     async def ask(self, tx: Transaction, *, user_id: int, language: Language, about: str) -> bool:
         """Inside the caller's write: the question, unless she must not be asked."""
