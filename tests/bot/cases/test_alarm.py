@@ -34,9 +34,11 @@ from bot.cases import (
 from bot.cases.outgoing import CARD, DUTY_ALERT, NOW_URGENT, REGION, RELAY, SOS_AGAIN
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.contact_safety import ContactSafetyService
 from bot.i18n import Texts
 from storage.cases import Case, CaseRepository
 from storage.cases.notes import CaseNoteRepository
+from storage.contact_safety import ContactSafetyRepository
 from storage.crypto import TextSealer
 from storage.db import Database
 from storage.outbox import OutboxRepository
@@ -152,8 +154,9 @@ async def world_factory(
         sealer = TextSealer(settings.privacy.data_keys)
         clock = ManualClock(at)
         users = UserRepository(db)
+        write = UnitOfWork(db, sealer, clock.now, lambda: None).write
         cases = Cases(
-            write=UnitOfWork(db, sealer, clock.now, lambda: None).write,
+            write=write,
             records=CaseRepository(db, sealer),
             users=users,
             outbox=OutboxRepository(db, sealer),
@@ -163,6 +166,13 @@ async def world_factory(
             bot=no_telegram,
             sealer=sealer,
             notes=CaseNoteRepository(db, sealer),
+            safety=ContactSafetyService(
+                repository=ContactSafetyRepository(db),
+                write=write,
+                clock=clock,
+                tz=settings.general.timezone,
+                hold_after_exit=settings.privacy.hold_after_exit,
+            ),
         )
         return World(cases, users, clock, settings)
 
