@@ -14,6 +14,7 @@ from bot.__main__ import main
 from bot.i18n import Texts
 from bot.poster import PosterLink, qr_matrix, telegram_link
 from sandbox import TelegramEmulator
+from storage.crypto import new_key
 
 LINK = "https://t.me/sairam_help_bot?start=sairam"
 A4_POINTS = (595.3, 841.9)
@@ -131,6 +132,16 @@ async def test_without_a_username_telegram_is_asked_by_get_me(tmp_path: Path) ->
     async with TelegramEmulator(token=token, bot_username="sairam_help_bot") as emulator:
         config = write_config(
             tmp_path, telegram=f'token = "{token}"\nbase_url = "{emulator.base_url}"'
+        )
+        # A bot with a token seals what it stores: the config names a data key file.
+        key_file = tmp_path / "helpline.key"
+        key_file.write_text(new_key(), encoding="ascii")
+        key_file.chmod(0o600)
+        config.write_text(
+            config.read_text(encoding="utf-8").replace(
+                "allow_plaintext = true", 'data_key_file = "helpline.key"'
+            ),
+            encoding="utf-8",
         )
         out = tmp_path / "poster.pdf"
         arguments = ["poster", "--center", "sairam", "--config", str(config), "--out", str(out)]
