@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import html
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -92,11 +93,13 @@ class TerminalConsole:
         except EOFError:
             raise SetupAborted from None
         except KeyboardInterrupt:
-            print()  # what comes next starts on a line of its own, not after "> "
+            sys.stdout.write("\n")  # what comes next starts on its own line, not after "> "
             raise
 
     def say(self, text: str) -> None:
-        print(text)
+        # The terminal is this console's whole purpose: a person reads it, not a log.
+        sys.stdout.write(f"{text}\n")
+        sys.stdout.flush()
 
 
 class SetupWizard:
